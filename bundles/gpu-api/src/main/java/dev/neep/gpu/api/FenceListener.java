@@ -1,0 +1,10 @@
+package dev.neep.gpu.api;
+
+/**
+ * Where a backend reports a completed fence. May be called from any thread, including
+ * from inside a call the device made; the device moves completion to its own thread.
+ */
+@FunctionalInterface
+public interface FenceListener {
+    void fenceSignalled(Fence fence);
+}
