@@ -46,9 +46,9 @@ public interface GuestMemory {
     /**
      * Views of the host memory behind {@code [gpa, gpa + length)}, in address order:
      * one buffer per contiguous host piece (more than one where the range crosses a
-     * region or a 2 GiB piece). Each view has position 0, limit equal to its length and
-     * little-endian order; writes through it reach guest memory. A view is valid until
-     * the region it lies in is removed.
+     * region or a piece of at most {@link MemoryRegion#MAX_PIECE} bytes). Each view has
+     * position 0, limit equal to its length and little-endian order; writes through it
+     * reach guest memory. A view is valid until the region it lies in is removed.
      */
     List<ByteBuffer> slices(long gpa, long length);
 

@@ -1,0 +1,12 @@
+/**
+ * The driver side of a split virtqueue, in Java: what a guest's virtio driver does with
+ * guest memory (lay out the rings, add descriptor chains, publish them, read the used
+ * ring, suppress notifications). For unit tests of devices and for the testkit's
+ * guest-side drivers; a device never uses it.
+ */
+@Export
+@Version("0.1.0")
+package dev.neep.virtio.driver;
+
+import org.osgi.annotation.bundle.Export;
+import org.osgi.annotation.versioning.Version;
