@@ -1,0 +1,12 @@
+/**
+ * A display sink that shows nothing and remembers what it was shown: frames per scanout and
+ * the facts of the last one, including a CRC32 of its pixels. Tests read them through the
+ * {@link dev.neep.display.headless.HeadlessDisplay} service, or build a
+ * {@link dev.neep.display.headless.HeadlessSink} with {@code new}.
+ */
+@Export
+@Version("0.1.0")
+package dev.neep.display.headless;
+
+import org.osgi.annotation.bundle.Export;
+import org.osgi.annotation.versioning.Version;
