@@ -1,0 +1,811 @@
+package dev.neep.backend.virgl.internal;
+
+import static dev.neep.backend.virgl.internal.VirglRenderer.CALLBACKS_VERSION;
+import static dev.neep.backend.virgl.internal.VirglRenderer.PIPE_TEXTURE_2D;
+import static dev.neep.backend.virgl.internal.VirglRenderer.PIPE_TEXTURE_RECT;
+import static dev.neep.backend.virgl.internal.VirglRenderer.VIRGL_RENDERER_CONTEXT_FLAG_CAPSET_ID_MASK;
+import static dev.neep.backend.virgl.internal.VirglRenderer.VIRGL_RENDERER_FENCE_FLAG_MERGEABLE;
+import static dev.neep.backend.virgl.internal.VirglRenderer.VIRGL_RENDERER_THREAD_SYNC;
+import static dev.neep.backend.virgl.internal.VirglRenderer.VIRGL_RENDERER_USE_EGL;
+import static dev.neep.backend.virgl.internal.VirglRenderer.VIRGL_RENDERER_USE_GLES;
+import static dev.neep.backend.virgl.internal.VirglRenderer.VIRGL_RENDERER_USE_SURFACELESS;
+import static dev.neep.backend.virgl.internal.VirglRenderer.VIRGL_RESOURCE_Y_0_TOP;
+import static dev.neep.backend.virgl.internal.VirglRenderer.VIRGL_RES_BIND_RENDER_TARGET;
+import static dev.neep.backend.virgl.internal.VirglRenderer.VIRGL_RES_BIND_SAMPLER_VIEW;
+import static dev.neep.gpu.protocol.CtrlType.RESP_ERR_INVALID_CONTEXT_ID;
+import static dev.neep.gpu.protocol.CtrlType.RESP_ERR_INVALID_PARAMETER;
+import static dev.neep.gpu.protocol.CtrlType.RESP_ERR_INVALID_RESOURCE_ID;
+import static dev.neep.gpu.protocol.CtrlType.RESP_ERR_OUT_OF_MEMORY;
+import static dev.neep.gpu.protocol.CtrlType.RESP_ERR_UNSPEC;
+
+import com.sun.jna.Memory;
+import com.sun.jna.Native;
+import com.sun.jna.Pointer;
+import com.sun.jna.ptr.IntByReference;
+import com.sun.jna.ptr.PointerByReference;
+import dev.neep.backend.virgl.internal.OwnerThread.NativeCall;
+import dev.neep.backend.virgl.internal.VirglRenderer.virgl_box;
+import dev.neep.backend.virgl.internal.VirglRenderer.virgl_renderer_callbacks;
+import dev.neep.backend.virgl.internal.VirglRenderer.virgl_renderer_resource_create_args;
+import dev.neep.gpu.api.BackendCapabilities;
+import dev.neep.gpu.api.BackendConfig;
+import dev.neep.gpu.api.BlobMapping;
+import dev.neep.gpu.api.CapsetInfo;
+import dev.neep.gpu.api.Fence;
+import dev.neep.gpu.api.FenceListener;
+import dev.neep.gpu.api.Frame;
+import dev.neep.gpu.api.GpuBackend;
+import dev.neep.gpu.api.GpuBackendException;
+import dev.neep.gpu.api.ResourceCreate3d;
+import dev.neep.gpu.api.ResourceCreateBlob;
+import dev.neep.gpu.api.Transfer;
+import dev.neep.gpu.protocol.CapsetIds;
+import dev.neep.gpu.protocol.Formats;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Predicate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A {@link GpuBackend} over libvirglrenderer: virgl and virgl2 contexts rendered by Mesa
+ * (llvmpipe on a host without a GPU) through EGL surfaceless, 2D resources as GL textures.
+ *
+ * <p>Every library call runs on one {@link OwnerThread}, init and cleanup included; see there
+ * for why. Fences use {@code VIRGL_RENDERER_THREAD_SYNC}: the library waits for GL syncs on its
+ * own thread and reports retired fences from {@code virgl_renderer_poll}, which {@link #poll()}
+ * runs on the owner thread, so the fence callbacks and all other state of this class live on
+ * that one thread and need no locks.
+ *
+ * <p>The library keeps one renderer per process, so at most one instance is open at a time.
+ * Blob resources are not offered: like QEMU with a virglrenderer older than 1.0, this backend
+ * leaves VIRTIO_GPU_F_RESOURCE_BLOB off.
+ */
+public final class VirglBackend implements GpuBackend {
+
+    private static final Logger LOG = LoggerFactory.getLogger(VirglBackend.class);
+
+    private static final int ENOMEM = 12;
+    private static final int BYTES_PER_PIXEL = 4;
+    private static final long CLEANUP_TIMEOUT_MILLIS = 10_000;
+    private static final int[] OFFERED_CAPSETS = {CapsetIds.VIRGL, CapsetIds.VIRGL2};
+    private static final Set<String> ACCEPTED_WSI = Set.of("", "surfaceless", "headless");
+
+    // libvirglrenderer keeps its renderer in process-global state: a second init with other
+    // callbacks fails with -EBUSY, and any instance's cleanup tears down everyone's contexts.
+    private static final AtomicBoolean RENDERER_IN_USE = new AtomicBoolean();
+
+    private final VirglRenderer lib;
+    private final FenceListener fences;
+    private final OwnerThread owner = new OwnerThread("neep-virgl-owner");
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    // The library keeps the cookie and the callbacks struct (and through it the callbacks)
+    // from init to cleanup: they must stay strongly reachable that long.
+    private final Memory cookie = new Memory(8);
+    private final virgl_renderer_callbacks callbacks = new virgl_renderer_callbacks();
+    private final VirglRenderer.write_fence_callback writeFence = this::onWriteFence;
+    private final VirglRenderer.write_context_fence_callback writeContextFence = this::onWriteContextFence;
+
+    // Written on the owner thread during init, read-only afterwards; the hand-over back to the
+    // opening thread publishes them.
+    private List<CapsetInfo> capsets = List.of();
+    private BackendCapabilities capabilities = new BackendCapabilities(false, false, false, false);
+    private boolean initialized;
+
+    // Owner-thread state.
+    private final Map<Integer, Resource> resources = new HashMap<>();
+    private final Set<Integer> contexts = new HashSet<>();
+    private final ArrayDeque<Fence> globalFences = new ArrayDeque<>();
+    private final Map<Long, ArrayDeque<Fence>> ringFences = new HashMap<>();
+    private final Memory frameIovec = new Memory(Iovecs.SIZE);
+    private Memory frameScratch;
+    private Memory commandScratch;
+    private boolean cleanedUp;
+    private boolean strayFenceLogged;
+
+    private VirglBackend(VirglRenderer lib, FenceListener fences) {
+        this.lib = lib;
+        this.fences = fences;
+    }
+
+    /**
+     * Starts the process's renderer. {@code config.capsetMask()} selects capsets virgl (bit
+     * {@code 1 << 1}) and virgl2 ({@code 1 << 2}); 0 gives 2D only. {@code wsi} may be unset,
+     * {@code surfaceless} or {@code headless}: rendering is always EGL surfaceless.
+     */
+    static VirglBackend open(VirglRenderer lib, BackendConfig config, FenceListener fences)
+            throws GpuBackendException {
+        Objects.requireNonNull(fences, "fences");
+        List<Integer> requested = requestedCapsets(config.capsetMask());
+        String wsi = config.wsi() == null ? "" : config.wsi();
+        if (!ACCEPTED_WSI.contains(wsi)) {
+            throw new GpuBackendException(RESP_ERR_UNSPEC, "wsi=" + wsi
+                    + " is not supported by the virgl backend, which renders through EGL surfaceless;"
+                    + " use surfaceless or headless");
+        }
+        if (!RENDERER_IN_USE.compareAndSet(false, true)) {
+            throw new GpuBackendException(RESP_ERR_UNSPEC,
+                    "libvirglrenderer keeps one renderer per process and another virgl backend instance is open");
+        }
+        VirglBackend backend = new VirglBackend(lib, fences);
+        try {
+            backend.onOwner("virgl_renderer_init", () -> {
+                backend.init(requested);
+                return null;
+            });
+            return backend;
+        } catch (GpuBackendException e) {
+            backend.close();
+            throw e;
+        }
+    }
+
+    private static List<Integer> requestedCapsets(long mask) throws GpuBackendException {
+        List<Integer> ids = new ArrayList<>();
+        long rest = mask;
+        for (int id : OFFERED_CAPSETS) {
+            if ((mask & (1L << id)) != 0) {
+                ids.add(id);
+                rest &= ~(1L << id);
+            }
+        }
+        if (rest != 0) {
+            List<String> names = new ArrayList<>();
+            for (int id = 0; id < Long.SIZE; id++) {
+                if ((rest & (1L << id)) != 0) {
+                    names.add(CapsetIds.name(id) + " (" + id + ")");
+                }
+            }
+            throw new GpuBackendException(RESP_ERR_UNSPEC, "capset mask 0x" + Long.toHexString(mask) + " asks for "
+                    + String.join(", ", names) + ", which the virgl backend does not offer; it offers virgl (1) and virgl2 (2)");
+        }
+        return ids;
+    }
+
+    private void init(List<Integer> requested) throws GpuBackendException {
+        callbacks.version = CALLBACKS_VERSION;
+        callbacks.write_fence = writeFence;
+        callbacks.write_context_fence = writeContextFence;
+        int flags = VIRGL_RENDERER_USE_EGL | VIRGL_RENDERER_USE_SURFACELESS | VIRGL_RENDERER_THREAD_SYNC;
+        int rc = lib.virgl_renderer_init(cookie, flags, callbacks);
+        if (rc != 0) {
+            // Desktop GL first, as QEMU does; a GLES-only Mesa build still gets a renderer.
+            int rcGles = lib.virgl_renderer_init(cookie, flags | VIRGL_RENDERER_USE_GLES, callbacks);
+            if (rcGles != 0) {
+                throw new GpuBackendException(RESP_ERR_UNSPEC, "virgl_renderer_init returned " + rc
+                        + " with EGL surfaceless desktop GL and " + rcGles + " with GLES; libvirglrenderer needs"
+                        + " Mesa's EGL and DRI drivers (Debian: libegl1, libegl-mesa0, libgl1-mesa-dri, libgles2)");
+            }
+            flags |= VIRGL_RENDERER_USE_GLES;
+        }
+        initialized = true;
+
+        List<CapsetInfo> offered = new ArrayList<>();
+        for (int id : requested) {
+            IntByReference maxVersion = new IntByReference();
+            IntByReference maxSize = new IntByReference();
+            lib.virgl_renderer_get_cap_set(id, maxVersion, maxSize);
+            if (maxVersion.getValue() <= 0 || maxSize.getValue() <= 0) {
+                throw new GpuBackendException(RESP_ERR_UNSPEC, "capset " + CapsetIds.name(id) + " (" + id
+                        + ") was asked for but libvirglrenderer reports max version " + maxVersion.getValue()
+                        + ", size " + maxSize.getValue());
+            }
+            offered.add(new CapsetInfo(id, maxVersion.getValue(), maxSize.getValue()));
+        }
+        capsets = List.copyOf(offered);
+        boolean virgl3d = !capsets.isEmpty();
+        capabilities = new BackendCapabilities(virgl3d, false, virgl3d, false);
+        int pollFd = lib.virgl_renderer_get_poll_fd();
+        LOG.info("libvirglrenderer ready: EGL surfaceless {}, capsets {}, fences waited for {}",
+                (flags & VIRGL_RENDERER_USE_GLES) != 0 ? "GLES" : "desktop GL", capsets,
+                pollFd >= 0 ? "on its sync thread" : "on poll");
+    }
+
+    @Override
+    public BackendCapabilities capabilities() {
+        return capabilities;
+    }
+
+    @Override
+    public List<CapsetInfo> capsets() {
+        return capsets;
+    }
+
+    @Override
+    public byte[] capset(int capsetId, int version) throws GpuBackendException {
+        CapsetInfo info = capsets.stream().filter(c -> c.capsetId() == capsetId).findFirst()
+                .orElseThrow(() -> new GpuBackendException(RESP_ERR_INVALID_PARAMETER,
+                        "capset " + capsetId + " is not offered"));
+        if (version < 0 || version > info.maxVersion()) {
+            throw new GpuBackendException(RESP_ERR_INVALID_PARAMETER, "capset " + capsetId + " version " + version
+                    + " is above its max version " + info.maxVersion());
+        }
+        return onOwner("virgl_renderer_fill_caps", () -> {
+            try (Memory caps = new Memory(info.maxSize())) {
+                caps.clear();
+                lib.virgl_renderer_fill_caps(capsetId, version, caps);
+                return caps.getByteArray(0, info.maxSize());
+            }
+        });
+    }
+
+    @Override
+    public void resourceCreate2d(int resourceId, int format, int width, int height) throws GpuBackendException {
+        if (!Formats.isSupported2d(format)) {
+            throw new GpuBackendException(RESP_ERR_INVALID_PARAMETER, "format " + format + " is not a 2D format");
+        }
+        virgl_renderer_resource_create_args args = new virgl_renderer_resource_create_args();
+        args.handle = resourceId;
+        args.target = PIPE_TEXTURE_2D;
+        args.format = virglFormat(format);
+        // Render target and sampler view so a 3D context can also draw into or sample the
+        // picture; Y_0_TOP because 2D data arrives top row first, as QEMU marks it.
+        args.bind = VIRGL_RES_BIND_RENDER_TARGET | VIRGL_RES_BIND_SAMPLER_VIEW;
+        args.width = width;
+        args.height = height;
+        args.depth = 1;
+        args.array_size = 1;
+        args.flags = VIRGL_RESOURCE_Y_0_TOP;
+        createResource(args, RESP_ERR_UNSPEC);
+    }
+
+    @Override
+    public void resourceCreate3d(int resourceId, ResourceCreate3d create) throws GpuBackendException {
+        virgl_renderer_resource_create_args args = new virgl_renderer_resource_create_args();
+        args.handle = resourceId;
+        args.target = create.target();
+        args.format = create.format();
+        args.bind = create.bind();
+        args.width = create.width();
+        args.height = create.height();
+        args.depth = create.depth();
+        args.array_size = create.arraySize();
+        args.last_level = create.lastLevel();
+        args.nr_samples = create.nrSamples();
+        args.flags = create.flags();
+        // The library refuses targets, formats and sizes the GL driver cannot make: the
+        // guest asked for them.
+        createResource(args, RESP_ERR_INVALID_PARAMETER);
+    }
+
+    private void createResource(virgl_renderer_resource_create_args args, int refusal) throws GpuBackendException {
+        onOwner("virgl_renderer_resource_create", () -> {
+            if (resources.containsKey(args.handle)) {
+                throw new GpuBackendException(RESP_ERR_INVALID_RESOURCE_ID, "resource " + args.handle + " exists");
+            }
+            int rc = lib.virgl_renderer_resource_create(args, null, 0);
+            if (rc != 0) {
+                throw failure("virgl_renderer_resource_create(" + args.handle + ", target " + args.target + ", format "
+                        + args.format + ", " + args.width + "x" + args.height + "x" + args.depth + ")", rc, refusal);
+            }
+            resources.put(args.handle, new Resource(args.handle, args.target, args.format, args.width, args.height));
+            return null;
+        });
+    }
+
+    @Override
+    public void resourceCreateBlob(int ctxId, int resourceId, ResourceCreateBlob create, List<ByteBuffer> iovecs)
+            throws GpuBackendException {
+        throw noBlobs();
+    }
+
+    @Override
+    public void resourceUnref(int resourceId) throws GpuBackendException {
+        onOwner("virgl_renderer_resource_unref", () -> {
+            Resource resource = resource(resourceId);
+            // Detach first, as QEMU does, so the library holds no pointer into memory freed below.
+            if (resource.backing != null) {
+                lib.virgl_renderer_resource_detach_iov(resourceId, new PointerByReference(), new IntByReference());
+            }
+            lib.virgl_renderer_resource_unref(resourceId);
+            resources.remove(resourceId);
+            if (resource.backing != null) {
+                resource.backing.free();
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public void attachBacking(int resourceId, List<ByteBuffer> iovecs) throws GpuBackendException {
+        onOwner("virgl_renderer_resource_attach_iov", () -> {
+            Resource resource = resource(resourceId);
+            if (resource.backing != null) {
+                throw new GpuBackendException(RESP_ERR_UNSPEC, "resource " + resourceId + " already has backing");
+            }
+            Iovecs backing = new Iovecs(iovecs);
+            int rc = lib.virgl_renderer_resource_attach_iov(resourceId, backing.array, backing.count);
+            if (rc != 0) {
+                backing.free();
+                throw failure("virgl_renderer_resource_attach_iov(" + resourceId + ")", rc, RESP_ERR_UNSPEC);
+            }
+            resource.backing = backing;
+            return null;
+        });
+    }
+
+    @Override
+    public void detachBacking(int resourceId) throws GpuBackendException {
+        onOwner("virgl_renderer_resource_detach_iov", () -> {
+            Resource resource = resource(resourceId);
+            if (resource.backing == null) {
+                throw new GpuBackendException(RESP_ERR_UNSPEC, "resource " + resourceId + " has no backing");
+            }
+            lib.virgl_renderer_resource_detach_iov(resourceId, new PointerByReference(), new IntByReference());
+            resource.backing.free();
+            resource.backing = null;
+            return null;
+        });
+    }
+
+    @Override
+    public void transferWrite(int ctxId, int resourceId, Transfer transfer) throws GpuBackendException {
+        onOwner("virgl_renderer_transfer_write_iov", () -> {
+            Iovecs backing = backing(resource(resourceId));
+            backing.toHost();
+            // NULL iovecs: the library uses the resource's attached backing.
+            int rc = lib.virgl_renderer_transfer_write_iov(resourceId, ctxId, transfer.level(), transfer.stride(),
+                    transfer.layerStride(), box(transfer), transfer.offset(), null, 0);
+            if (rc != 0) {
+                throw failure("virgl_renderer_transfer_write_iov(" + resourceId + ", ctx " + ctxId + ", " + transfer + ")",
+                        rc, RESP_ERR_INVALID_PARAMETER);
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public void transferRead(int ctxId, int resourceId, Transfer transfer) throws GpuBackendException {
+        onOwner("virgl_renderer_transfer_read_iov", () -> {
+            Iovecs backing = backing(resource(resourceId));
+            int rc = lib.virgl_renderer_transfer_read_iov(resourceId, ctxId, transfer.level(), transfer.stride(),
+                    transfer.layerStride(), box(transfer), transfer.offset(), null, 0);
+            if (rc != 0) {
+                throw failure("virgl_renderer_transfer_read_iov(" + resourceId + ", ctx " + ctxId + ", " + transfer + ")",
+                        rc, RESP_ERR_INVALID_PARAMETER);
+            }
+            backing.fromHost();
+            return null;
+        });
+    }
+
+    @Override
+    public void contextCreate(int ctxId, int contextInit, String debugName) throws GpuBackendException {
+        if (!capabilities.virgl3d()) {
+            throw new GpuBackendException(RESP_ERR_UNSPEC, "no 3D capsets were asked for: contexts are off");
+        }
+        int capsetId = contextInit & VIRGL_RENDERER_CONTEXT_FLAG_CAPSET_ID_MASK;
+        if ((contextInit & ~VIRGL_RENDERER_CONTEXT_FLAG_CAPSET_ID_MASK) != 0
+                || (capsetId != 0 && capsets.stream().noneMatch(c -> c.capsetId() == capsetId))) {
+            throw new GpuBackendException(RESP_ERR_INVALID_PARAMETER, "context_init 0x" + Integer.toHexString(contextInit)
+                    + " names no offered capset");
+        }
+        byte[] name = (debugName == null ? "" : debugName).getBytes(StandardCharsets.UTF_8);
+        byte[] cName = Arrays.copyOf(name, name.length + 1);
+        onOwner("virgl_renderer_context_create", () -> {
+            if (contexts.contains(ctxId)) {
+                throw new GpuBackendException(RESP_ERR_INVALID_CONTEXT_ID, "context " + ctxId + " exists");
+            }
+            int rc = capsetId == 0
+                    ? lib.virgl_renderer_context_create(ctxId, name.length, cName)
+                    : lib.virgl_renderer_context_create_with_flags(ctxId, contextInit, name.length, cName);
+            if (rc != 0) {
+                throw failure("virgl_renderer_context_create(" + ctxId + ", capset " + capsetId + ")", rc, RESP_ERR_UNSPEC);
+            }
+            contexts.add(ctxId);
+            return null;
+        });
+    }
+
+    @Override
+    public void contextDestroy(int ctxId) throws GpuBackendException {
+        onOwner("virgl_renderer_context_destroy", () -> {
+            context(ctxId);
+            lib.virgl_renderer_context_destroy(ctxId);
+            contexts.remove(ctxId);
+            // The library drops a destroyed context's unretired fences without a word. The work
+            // they wait for is gone with the context; reporting them keeps the promise that every
+            // fence is reported once, so the guest's waiters do not hang.
+            for (Iterator<Map.Entry<Long, ArrayDeque<Fence>>> it = ringFences.entrySet().iterator(); it.hasNext();) {
+                Map.Entry<Long, ArrayDeque<Fence>> timeline = it.next();
+                if ((int) (timeline.getKey() >>> 32) == ctxId) {
+                    it.remove();
+                    timeline.getValue().forEach(this::signal);
+                }
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public void contextAttachResource(int ctxId, int resourceId) throws GpuBackendException {
+        onOwner("virgl_renderer_ctx_attach_resource", () -> {
+            context(ctxId);
+            resource(resourceId);
+            lib.virgl_renderer_ctx_attach_resource(ctxId, resourceId);
+            return null;
+        });
+    }
+
+    @Override
+    public void contextDetachResource(int ctxId, int resourceId) throws GpuBackendException {
+        onOwner("virgl_renderer_ctx_detach_resource", () -> {
+            context(ctxId);
+            resource(resourceId);
+            lib.virgl_renderer_ctx_detach_resource(ctxId, resourceId);
+            return null;
+        });
+    }
+
+    /**
+     * {@code inFenceIds} are not passed on: libvirglrenderer 0.10.4 has no submit call that takes
+     * them (QEMU ignores them for virgl too), and one virgl context executes its stream in order.
+     */
+    @Override
+    public void submitCommand(int ctxId, ByteBuffer commands, long[] inFenceIds) throws GpuBackendException {
+        int length = commands.remaining();
+        if (length % Integer.BYTES != 0) {
+            throw new GpuBackendException(RESP_ERR_INVALID_PARAMETER,
+                    "a virgl command stream is whole dwords; got " + length + " bytes");
+        }
+        onOwner("virgl_renderer_submit_cmd", () -> {
+            context(ctxId);
+            if (length == 0) {
+                return null;
+            }
+            // A private copy: the guest can change its buffer while the library parses it.
+            commandScratch = atLeast(commandScratch, length);
+            commandScratch.getByteBuffer(0, length).put(commands.duplicate());
+            int rc = lib.virgl_renderer_submit_cmd(commandScratch, ctxId, length / Integer.BYTES);
+            if (rc != 0) {
+                throw failure("virgl_renderer_submit_cmd(ctx " + ctxId + ", " + length + " bytes)", rc,
+                        RESP_ERR_INVALID_PARAMETER);
+            }
+            return null;
+        });
+    }
+
+    /**
+     * A fence with INFO_RING_IDX goes on its context's ring ({@code virgl_renderer_context_create_fence},
+     * reported through {@code write_context_fence}); any other on the device-global timeline
+     * ({@code virgl_renderer_create_fence}, a 32-bit id reported through {@code write_fence}).
+     * Both are mergeable: the library may report only the newest of several retired fences,
+     * and every older one on that timeline is then done too.
+     */
+    @Override
+    public void createFence(Fence fence) throws GpuBackendException {
+        onOwner("create fence", () -> {
+            if (fence.onRing()) {
+                context(fence.ctxId());
+                ArrayDeque<Fence> timeline = ringFences.computeIfAbsent(ringKey(fence.ctxId(), fence.ringIdx()),
+                        k -> new ArrayDeque<>());
+                timeline.addLast(fence);
+                int rc = lib.virgl_renderer_context_create_fence(fence.ctxId(), VIRGL_RENDERER_FENCE_FLAG_MERGEABLE,
+                        fence.ringIdx(), fence.fenceId());
+                if (rc != 0) {
+                    timeline.removeLast();
+                    throw failure("virgl_renderer_context_create_fence(" + fence + ")", rc, RESP_ERR_INVALID_PARAMETER);
+                }
+            } else {
+                globalFences.addLast(fence);
+                int rc = lib.virgl_renderer_create_fence((int) fence.fenceId(), fence.ctxId());
+                if (rc != 0) {
+                    globalFences.removeLast();
+                    throw failure("virgl_renderer_create_fence(" + fence + ")", rc, RESP_ERR_UNSPEC);
+                }
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public BlobMapping mapBlob(int resourceId) throws GpuBackendException {
+        throw noBlobs();
+    }
+
+    @Override
+    public void unmapBlob(int resourceId) throws GpuBackendException {
+        throw noBlobs();
+    }
+
+    /**
+     * Reads the resource back with {@code virgl_renderer_transfer_read_iov} into a scratch
+     * buffer, rows top first, {@code width * 4} bytes apart.
+     */
+    @Override
+    public Frame frame(int resourceId) throws GpuBackendException {
+        return onOwner("frame", () -> {
+            Resource resource = resource(resourceId);
+            if (resource.target != PIPE_TEXTURE_2D && resource.target != PIPE_TEXTURE_RECT) {
+                throw new GpuBackendException(RESP_ERR_INVALID_PARAMETER, "resource " + resourceId + " has target "
+                        + resource.target + ", not a 2D texture that can be shown");
+            }
+            if (!Formats.isSupported2d(resource.format)) {
+                throw new GpuBackendException(RESP_ERR_INVALID_PARAMETER, "resource " + resourceId + " has virgl format "
+                        + resource.format + ", which is none of virtio-gpu's scanout formats");
+            }
+            int stride = Math.multiplyExact(resource.width, BYTES_PER_PIXEL);
+            long size = Math.multiplyExact((long) stride, resource.height);
+            if (size == 0 || size > Integer.MAX_VALUE) {
+                throw new GpuBackendException(RESP_ERR_OUT_OF_MEMORY, "resource " + resourceId + " is "
+                        + resource.width + "x" + resource.height + ": no frame buffer of " + size + " bytes");
+            }
+            frameScratch = atLeast(frameScratch, size);
+            Iovecs.put(frameIovec, 0, Pointer.nativeValue(frameScratch), size);
+            int rc = lib.virgl_renderer_transfer_read_iov(resourceId, 0, 0, stride, 0,
+                    new virgl_box(0, 0, 0, resource.width, resource.height, 1), 0, frameIovec, 1);
+            if (rc != 0) {
+                throw failure("virgl_renderer_transfer_read_iov(" + resourceId + ") for a frame", rc, RESP_ERR_UNSPEC);
+            }
+            return new Frame(resource.format, resource.width, resource.height, stride,
+                    frameScratch.getByteBuffer(0, size).asReadOnlyBuffer());
+        });
+    }
+
+    @Override
+    public Frame blobFrame(int resourceId, int format, int width, int height, int stride, long offset)
+            throws GpuBackendException {
+        throw noBlobs();
+    }
+
+    @Override
+    public void poll() {
+        try {
+            onOwner("virgl_renderer_poll", () -> {
+                lib.virgl_renderer_poll();
+                return null;
+            });
+        } catch (GpuBackendException e) {
+            // After close there is nothing left to retire; anything else is a host fault.
+            if (!closed.get()) {
+                LOG.error("virgl_renderer_poll failed", e);
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        if (owner.shutdown(this::cleanup, CLEANUP_TIMEOUT_MILLIS)) {
+            RENDERER_IN_USE.set(false);
+        } else {
+            LOG.error("virgl_renderer_cleanup did not finish within {} ms; libvirglrenderer stays taken in this process",
+                    CLEANUP_TIMEOUT_MILLIS);
+        }
+    }
+
+    // Runs on the owner thread, last.
+    private void cleanup() {
+        cleanedUp = true;
+        if (initialized) {
+            try {
+                lib.virgl_renderer_cleanup(cookie);
+            } catch (RuntimeException | LinkageError e) {
+                LOG.error("virgl_renderer_cleanup failed", e);
+            }
+        }
+        int unreported = globalFences.size() + ringFences.values().stream().mapToInt(ArrayDeque::size).sum();
+        if (unreported > 0) {
+            LOG.debug("closed with {} fences not yet retired", unreported);
+        }
+        globalFences.clear();
+        ringFences.clear();
+        for (Resource resource : resources.values()) {
+            if (resource.backing != null) {
+                resource.backing.free();
+            }
+        }
+        resources.clear();
+        contexts.clear();
+        frameIovec.close();
+        if (frameScratch != null) {
+            frameScratch.close();
+        }
+        if (commandScratch != null) {
+            commandScratch.close();
+        }
+    }
+
+    // write_fence: called by virgl_renderer_poll on the owner thread. Nothing may escape into
+    // the native frame.
+    private void onWriteFence(Pointer cookie, int fenceId) {
+        retire(globalFences, f -> (int) f.fenceId() == fenceId, "fence " + Integer.toUnsignedString(fenceId));
+    }
+
+    private void onWriteContextFence(Pointer cookie, int ctxId, int ringIdx, long fenceId) {
+        ArrayDeque<Fence> timeline = ringFences.get(ringKey(ctxId, ringIdx));
+        retire(timeline == null ? new ArrayDeque<>() : timeline, f -> f.fenceId() == fenceId,
+                "fence " + Long.toUnsignedString(fenceId) + " of context " + ctxId + " ring " + ringIdx);
+    }
+
+    private void retire(ArrayDeque<Fence> timeline, Predicate<Fence> signalled, String what) {
+        if (timeline.stream().noneMatch(signalled)) {
+            if (!strayFenceLogged) {
+                strayFenceLogged = true;
+                LOG.warn("libvirglrenderer reported {}, which is not pending (logged once)", what);
+            }
+            return;
+        }
+        Fence fence;
+        do {
+            fence = timeline.removeFirst();
+            signal(fence);
+        } while (!signalled.test(fence));
+    }
+
+    private void signal(Fence fence) {
+        try {
+            fences.fenceSignalled(fence);
+        } catch (RuntimeException e) {
+            LOG.error("fence listener failed on {}", fence, e);
+        }
+    }
+
+    private <T> T onOwner(String what, NativeCall<T> call) throws GpuBackendException {
+        return owner.call(what, () -> {
+            if (cleanedUp) {
+                throw new GpuBackendException(RESP_ERR_UNSPEC, what + ": the virgl backend is closed");
+            }
+            return call.call();
+        });
+    }
+
+    private Resource resource(int resourceId) throws GpuBackendException {
+        Resource resource = resources.get(resourceId);
+        if (resource == null) {
+            throw new GpuBackendException(RESP_ERR_INVALID_RESOURCE_ID, "no resource " + resourceId);
+        }
+        return resource;
+    }
+
+    private static Iovecs backing(Resource resource) throws GpuBackendException {
+        if (resource.backing == null) {
+            throw new GpuBackendException(RESP_ERR_UNSPEC, "resource " + resource.id + " has no backing");
+        }
+        return resource.backing;
+    }
+
+    private void context(int ctxId) throws GpuBackendException {
+        if (!contexts.contains(ctxId)) {
+            throw new GpuBackendException(RESP_ERR_INVALID_CONTEXT_ID, "no context " + ctxId);
+        }
+    }
+
+    private static virgl_box box(Transfer t) {
+        return new virgl_box(t.x(), t.y(), t.z(), t.width(), t.height(), t.depth());
+    }
+
+    private static long ringKey(int ctxId, int ringIdx) {
+        return ((long) ctxId << 32) | (ringIdx & 0xffffffffL);
+    }
+
+    /**
+     * virtio-gpu's eight 2D formats carry the numbers of the gallium/virgl formats with the
+     * same name (B8G8R8A8_UNORM = 1 ... R8G8B8X8_UNORM = 134); QEMU hands them over unchanged.
+     */
+    static int virglFormat(int virtioFormat) {
+        return virtioFormat;
+    }
+
+    private static Memory atLeast(Memory current, long size) {
+        if (current != null && current.size() >= size) {
+            return current;
+        }
+        if (current != null) {
+            current.close();
+        }
+        return new Memory(size);
+    }
+
+    private static GpuBackendException failure(String call, int rc, int response) {
+        int type = Math.abs(rc) == ENOMEM ? RESP_ERR_OUT_OF_MEMORY : response;
+        return new GpuBackendException(type, call + " returned " + rc);
+    }
+
+    private static GpuBackendException noBlobs() {
+        return new GpuBackendException(RESP_ERR_UNSPEC,
+                "the virgl backend offers no blob resources (libvirglrenderer before 1.0, as in QEMU)");
+    }
+
+    private static final class Resource {
+        final int id;
+        final int target;
+        final int format;
+        final int width;
+        final int height;
+        Iovecs backing;
+
+        Resource(int id, int target, int format, int width, int height) {
+            this.id = id;
+            this.target = target;
+            this.format = format;
+            this.width = width;
+            this.height = height;
+        }
+    }
+
+    /**
+     * A {@code struct iovec} array over guest buffers. Direct buffers are passed by address:
+     * they are views of guest memory, valid until detach. A heap buffer has no stable address,
+     * so it gets a native bounce buffer, filled before each write to the host and copied back
+     * after each read; whole buffers are copied because the library, not we, works out which
+     * bytes a box touches.
+     */
+    private static final class Iovecs {
+        static final int SIZE = Native.POINTER_SIZE + Native.SIZE_T_SIZE;
+
+        final Memory array;
+        final int count;
+        private final ByteBuffer[] guest;
+        private final Memory[] bounce;
+
+        Iovecs(List<ByteBuffer> buffers) {
+            count = buffers.size();
+            array = new Memory(Math.max(1, (long) count * SIZE));
+            guest = new ByteBuffer[count];
+            bounce = new Memory[count];
+            for (int i = 0; i < count; i++) {
+                ByteBuffer buffer = buffers.get(i).duplicate();
+                int length = buffer.remaining();
+                guest[i] = buffer;
+                long address = 0;
+                if (buffer.isDirect()) {
+                    address = Pointer.nativeValue(Native.getDirectBufferPointer(buffer)) + buffer.position();
+                } else if (length > 0) {
+                    bounce[i] = new Memory(length);
+                    address = Pointer.nativeValue(bounce[i]);
+                }
+                put(array, i, address, length);
+            }
+        }
+
+        static void put(Memory array, int index, long base, long length) {
+            long at = (long) index * SIZE;
+            array.setPointer(at, new Pointer(base));
+            if (Native.SIZE_T_SIZE == Long.BYTES) {
+                array.setLong(at + Native.POINTER_SIZE, length);
+            } else {
+                array.setInt(at + Native.POINTER_SIZE, Math.toIntExact(length));
+            }
+        }
+
+        void toHost() {
+            for (int i = 0; i < count; i++) {
+                if (bounce[i] != null) {
+                    bounce[i].getByteBuffer(0, bounce[i].size()).put(guest[i].duplicate());
+                }
+            }
+        }
+
+        void fromHost() {
+            for (int i = 0; i < count; i++) {
+                if (bounce[i] != null) {
+                    guest[i].duplicate().put(bounce[i].getByteBuffer(0, bounce[i].size()));
+                }
+            }
+        }
+
+        void free() {
+            array.close();
+            for (Memory m : bounce) {
+                if (m != null) {
+                    m.close();
+                }
+            }
+        }
+    }
+}
