@@ -1,0 +1,31 @@
+package dev.neep.gpu.protocol;
+
+import java.nio.ByteBuffer;
+import java.util.Objects;
+
+/** {@code struct virtio_gpu_resource_unref}, 32 bytes. CMD_RESOURCE_UNREF. */
+public record ResourceUnref(CtrlHdr hdr, int resourceId) implements Request {
+    public static final int SIZE = 32;
+    static final String STRUCT = "virtio_gpu_resource_unref";
+
+    public ResourceUnref {
+        Objects.requireNonNull(hdr, "hdr");
+    }
+
+    public static Decoded<ResourceUnref> decode(ByteBuffer src) {
+        WireReader in = new WireReader(src, STRUCT);
+        CtrlHdr hdr = in.hdr();
+        int resourceId = in.u32("resource_id");
+        in.skip("padding", 4);
+        return in.finish(new ResourceUnref(hdr, resourceId));
+    }
+
+    @Override
+    public void encode(ByteBuffer dst) {
+        WireWriter w = new WireWriter(dst, SIZE);
+        hdr.write(w);
+        w.u32(resourceId);
+        w.u32(0);
+        w.done();
+    }
+}

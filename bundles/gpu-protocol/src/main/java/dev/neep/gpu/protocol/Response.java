@@ -1,0 +1,13 @@
+package dev.neep.gpu.protocol;
+
+import java.nio.ByteBuffer;
+
+/** A device-to-driver answer, decoded by {@link Responses#decode}. */
+public sealed interface Response permits RespNoData, RespDisplayInfo, RespCapsetInfo, RespCapset, RespEdid,
+        RespResourceUuid, RespMapInfo {
+
+    CtrlHdr hdr();
+
+    /** Writes the response little-endian at the target's position and advances it. */
+    void encode(ByteBuffer dst);
+}

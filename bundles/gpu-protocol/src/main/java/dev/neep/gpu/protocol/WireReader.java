@@ -1,0 +1,99 @@
+package dev.neep.gpu.protocol;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+
+/**
+ * Reads one struct field by field from a buffer's position, little-endian whatever the
+ * buffer's own order. The first field that does not fit is remembered and every later read
+ * yields zero, so a decoder reads straight through and asks {@link #finish} at the end:
+ * the error then names the exact field where the bytes ran out.
+ */
+final class WireReader {
+    private final ByteBuffer source;
+    private final ByteBuffer le;
+    private final int start;
+    private final String struct;
+    private DecodeError error;
+
+    WireReader(ByteBuffer source, String struct) {
+        this.source = source;
+        this.le = source.duplicate().order(ByteOrder.LITTLE_ENDIAN);
+        this.start = source.position();
+        this.struct = struct;
+    }
+
+    private boolean fits(String field, int size) {
+        if (error != null) {
+            return false;
+        }
+        if (le.remaining() < size) {
+            int offset = le.position() - start;
+            error = DecodeError.truncated(struct, field, source.remaining(), (long) offset + size);
+            return false;
+        }
+        return true;
+    }
+
+    int u8(String field) {
+        return fits(field, 1) ? le.get() & 0xff : 0;
+    }
+
+    int u32(String field) {
+        return fits(field, 4) ? le.getInt() : 0;
+    }
+
+    long u64(String field) {
+        return fits(field, 8) ? le.getLong() : 0;
+    }
+
+    /** Reads {@code n} raw bytes. */
+    byte[] bytes(String field, int n) {
+        byte[] out = new byte[n];
+        if (fits(field, n)) {
+            le.get(out);
+        }
+        return out;
+    }
+
+    void skip(String field, int n) {
+        if (fits(field, n)) {
+            le.position(le.position() + n);
+        }
+    }
+
+    /** Bytes left after what has been read so far. */
+    int remaining() {
+        return error != null ? 0 : le.remaining();
+    }
+
+    CtrlHdr hdr() {
+        return CtrlHdr.read(this, "hdr.");
+    }
+
+    Rect rect(String prefix) {
+        return Rect.read(this, prefix);
+    }
+
+    void fail(DecodeError e) {
+        if (error == null) {
+            error = e;
+        }
+    }
+
+    String struct() {
+        return struct;
+    }
+
+    /**
+     * The decoded value and the source's position moved past it, or the first error with the
+     * source untouched.
+     */
+    <T> Decoded<T> finish(T value) {
+        if (error != null) {
+            return Decoded.failed(error);
+        }
+        source.position(le.position());
+        return Decoded.ok(value);
+    }
+}

@@ -1,0 +1,15 @@
+/**
+ * A guest-side virtio-gpu driver in plain Java, for unit tests, Pax Exam tests and
+ * benchmarks: it sets up the control and cursor queues in a {@link dev.neep.virtio.GuestMemory},
+ * negotiates features and activates any {@link dev.neep.virtio.VirtioDevice} as a transport
+ * and the Linux driver would, then issues commands and waits, bounded, for their answers
+ * and fences. {@link dev.neep.testkit.TestPattern} is the image the real guest harness draws.
+ *
+ * <p>Nothing here knows OSGi.
+ */
+@Export
+@Version("0.1.0")
+package dev.neep.testkit;
+
+import org.osgi.annotation.bundle.Export;
+import org.osgi.annotation.versioning.Version;
