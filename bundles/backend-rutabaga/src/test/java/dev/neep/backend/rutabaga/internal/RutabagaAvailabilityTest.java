@@ -1,0 +1,79 @@
+package dev.neep.backend.rutabaga.internal;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.lang.annotation.Annotation;
+import java.lang.reflect.Proxy;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.Assume;
+import org.junit.Test;
+import org.osgi.service.component.ComponentContext;
+
+public class RutabagaAvailabilityTest {
+
+    private final List<String> calls = new ArrayList<>();
+
+    private ComponentContext context() {
+        return (ComponentContext) Proxy.newProxyInstance(getClass().getClassLoader(),
+                new Class<?>[] {ComponentContext.class}, (proxy, method, args) -> {
+                    if (method.getName().equals("enableComponent") || method.getName().equals("disableComponent")) {
+                        calls.add(method.getName() + " " + args[0]);
+                        return null;
+                    }
+                    throw new UnsupportedOperationException(method.getName());
+                });
+    }
+
+    private static RutabagaLibraryConfig config(String path) {
+        return new RutabagaLibraryConfig() {
+            @Override
+            public Class<? extends Annotation> annotationType() {
+                return RutabagaLibraryConfig.class;
+            }
+
+            @Override
+            public String library__path() {
+                return path;
+            }
+        };
+    }
+
+    @Test
+    public void absentLibraryKeepsTheProviderUnregisteredAndLogsWhyAndHow() {
+        String missing = "/nonexistent/librutabaga_gfx_ffi.so";
+        PrintStream original = System.err;
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
+        try {
+            new RutabagaAvailability(Map.of()).configure(context(), config(missing));
+        } finally {
+            System.setErr(original);
+        }
+        assertEquals(List.of("disableComponent " + RutabagaBackendProvider.class.getName()), calls);
+        String log = captured.toString(StandardCharsets.UTF_8);
+        assertTrue(log, log.contains("WARN"));
+        assertTrue(log, log.contains("rutabaga backend not available: librutabaga_gfx_ffi could not be loaded"));
+        assertTrue(log, log.contains(missing));
+        assertTrue(log, log.contains("library_path in configuration dev.neep.backend.rutabaga"));
+        assertTrue(log, log.contains(RutabagaNative.LIBRARY_ENV));
+    }
+
+    @Test
+    public void loadedLibraryEnablesTheProvider() {
+        String path = System.getenv(RutabagaNative.LIBRARY_ENV);
+        Assume.assumeTrue(RutabagaBackendLibraryTest.NOT_SET, path != null);
+        new RutabagaAvailability(Map.of(RutabagaNative.LIBRARY_ENV, path)).configure(context(), config(""));
+        assertEquals(List.of("enableComponent " + RutabagaBackendProvider.class.getName()), calls);
+    }
+
+    @Test
+    public void kindIsTheServicePropertyValue() {
+        assertEquals("rutabaga", new RutabagaBackendProvider().kind());
+    }
+}
