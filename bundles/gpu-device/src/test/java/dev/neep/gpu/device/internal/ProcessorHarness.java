@@ -1,0 +1,57 @@
+package dev.neep.gpu.device.internal;
+
+import dev.neep.gpu.api.BackendCapabilities;
+import dev.neep.gpu.api.CapsetInfo;
+import dev.neep.gpu.device.internal.CommandProcessor.Processed;
+import dev.neep.gpu.protocol.GpuFeatures;
+import dev.neep.gpu.protocol.Request;
+import dev.neep.virtio.GuestMemories;
+import dev.neep.virtio.RegionGuestMemory;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import org.slf4j.LoggerFactory;
+
+/** The command processor on its own: decoded requests or raw bytes in, replies and response bytes out. */
+final class ProcessorHarness {
+    static final long BASE = 0x1000;
+    static final long ALL_FEATURES = GpuFeatures.mask(GpuFeatures.VIRGL) | GpuFeatures.mask(GpuFeatures.EDID)
+            | GpuFeatures.mask(GpuFeatures.RESOURCE_UUID) | GpuFeatures.mask(GpuFeatures.RESOURCE_BLOB)
+            | GpuFeatures.mask(GpuFeatures.CONTEXT_INIT);
+
+    final OnceLog log = new OnceLog(LoggerFactory.getLogger(ProcessorHarness.class));
+    final SinkHub sinks = new SinkHub(log);
+    final RecordingSink sink = new RecordingSink();
+    final List<Integer> destroyedContexts = new ArrayList<>();
+    final CommandProcessor processor;
+    final TestBackend backend;
+    final RegionGuestMemory memory = GuestMemories.heap(BASE, 1 << 20);
+
+    ProcessorHarness(DeviceConfig config) {
+        processor = new CommandProcessor(config, log, sinks, destroyedContexts::add);
+        backend = new TestBackend(new BackendCapabilities(true, true, true, false),
+                List.of(new CapsetInfo(1, 1, 308)), f -> { }, true);
+        processor.useBackend(backend, null);
+        processor.activate(memory, ALL_FEATURES);
+        sinks.add(sink);
+    }
+
+    ProcessorHarness() {
+        this(DeviceConfig.defaults());
+    }
+
+    /** A request as a driver encodes it, with {@code trailing} parts after it. */
+    static ByteBuffer bytes(Request r) {
+        ByteBuffer b = ByteBuffer.allocate(128);
+        r.encode(b);
+        return b.flip();
+    }
+
+    Reply execute(Request r, ByteBuffer... trailing) {
+        return processor.execute(r, BufferChain.reader(trailing), 4096);
+    }
+
+    Processed process(BufferChain.Writer out, ByteBuffer... readable) {
+        return processor.processControl(BufferChain.reader(readable), out);
+    }
+}
