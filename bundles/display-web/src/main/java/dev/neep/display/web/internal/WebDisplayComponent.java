@@ -1,0 +1,60 @@
+package dev.neep.display.web.internal;
+
+import dev.neep.gpu.api.CursorImage;
+import dev.neep.gpu.api.DisplaySink;
+import dev.neep.gpu.api.Frame;
+import dev.neep.gpu.api.Rect;
+import dev.neep.gpu.api.Scanout;
+import java.util.Map;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.metatype.annotations.Designate;
+
+/**
+ * The web viewer as a service. It runs only when configuration {@value WebDisplayConfig#PID}
+ * exists (an empty one takes the defaults): a port that shows the guest's screen is opened on
+ * request, never because the bundle happens to be installed, and two runtimes on one machine
+ * do not fight over the default port. A bad value, or an address and port that cannot be
+ * listened on, makes activation fail with a message naming the property and the value; a
+ * changed configuration restarts the viewer. Immediate, so that the page is there as soon as
+ * it is configured, before any device binds the sink.
+ */
+@Component(service = DisplaySink.class, configurationPid = WebDisplayConfig.PID,
+        configurationPolicy = ConfigurationPolicy.REQUIRE, immediate = true,
+        property = "neep.status.may.wait=serves only when configuration " + WebDisplayConfig.PID + " exists")
+@Designate(ocd = WebDisplayConfig.class)
+public final class WebDisplayComponent implements DisplaySink {
+    private WebViewer viewer;
+
+    @Activate
+    void activate(Map<String, Object> properties) {
+        viewer = WebViewer.start(WebSettings.from(properties));
+    }
+
+    @Deactivate
+    void deactivate() {
+        viewer.close();
+    }
+
+    @Override
+    public void scanoutChanged(int scanoutId, Scanout scanout) {
+        viewer.scanoutChanged(scanoutId, scanout);
+    }
+
+    @Override
+    public void frameUpdated(int scanoutId, Rect dirty, Frame frame) {
+        viewer.frameUpdated(scanoutId, dirty, frame);
+    }
+
+    @Override
+    public void cursorDefined(int scanoutId, CursorImage cursor) {
+        viewer.cursorDefined(scanoutId, cursor);
+    }
+
+    @Override
+    public void cursorMoved(int scanoutId, int x, int y) {
+        viewer.cursorMoved(scanoutId, x, y);
+    }
+}
