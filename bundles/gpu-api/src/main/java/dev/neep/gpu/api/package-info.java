@@ -1,7 +1,8 @@
 /**
  * The two service contracts of neep: {@link dev.neep.gpu.api.GpuBackendProvider} /
  * {@link dev.neep.gpu.api.GpuBackend} (a rendering backend shaped like the rutabaga_gfx
- * API) and {@link dev.neep.gpu.api.DisplaySink} (where scanouts go).
+ * API) and {@link dev.neep.gpu.api.DisplaySink} (where scanouts go), with
+ * {@link dev.neep.gpu.api.Frames} for sinks that read a frame's pixels as ARGB.
  */
 @Export
 @Version("0.1.0")

@@ -3,10 +3,8 @@ package dev.neep.display.headless.internal;
 import dev.neep.display.headless.HeadlessDisplay;
 import dev.neep.display.headless.HeadlessSink;
 import dev.neep.display.headless.ScanoutStats;
+import dev.neep.display.support.ForwardingDisplaySink;
 import dev.neep.gpu.api.DisplaySink;
-import dev.neep.gpu.api.Frame;
-import dev.neep.gpu.api.Rect;
-import dev.neep.gpu.api.Scanout;
 import org.osgi.service.component.annotations.Component;
 
 /**
@@ -14,7 +12,7 @@ import org.osgi.service.component.annotations.Component;
  * starts, whether or not a test has looked it up yet.
  */
 @Component(service = {DisplaySink.class, HeadlessDisplay.class}, immediate = true)
-public final class HeadlessDisplayComponent implements DisplaySink, HeadlessDisplay {
+public final class HeadlessDisplayComponent extends ForwardingDisplaySink implements HeadlessDisplay {
     private final HeadlessSink sink = new HeadlessSink();
 
     @Override
@@ -23,17 +21,7 @@ public final class HeadlessDisplayComponent implements DisplaySink, HeadlessDisp
     }
 
     @Override
-    public void scanoutChanged(int scanoutId, Scanout scanout) {
-        sink.scanoutChanged(scanoutId, scanout);
-    }
-
-    @Override
-    public void frameUpdated(int scanoutId, Rect dirty, Frame frame) {
-        sink.frameUpdated(scanoutId, dirty, frame);
-    }
-
-    @Override
-    public void cursorMoved(int scanoutId, int x, int y) {
-        sink.cursorMoved(scanoutId, x, y);
+    protected DisplaySink sink() {
+        return sink;
     }
 }

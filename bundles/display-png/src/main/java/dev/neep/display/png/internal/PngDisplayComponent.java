@@ -1,9 +1,7 @@
 package dev.neep.display.png.internal;
 
+import dev.neep.display.support.ForwardingDisplaySink;
 import dev.neep.gpu.api.DisplaySink;
-import dev.neep.gpu.api.Frame;
-import dev.neep.gpu.api.Rect;
-import dev.neep.gpu.api.Scanout;
 import java.util.Map;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -20,7 +18,7 @@ import org.osgi.service.metatype.annotations.Designate;
 @Component(service = DisplaySink.class, configurationPid = PngDisplayConfig.PID,
         configurationPolicy = ConfigurationPolicy.OPTIONAL)
 @Designate(ocd = PngDisplayConfig.class)
-public final class PngDisplayComponent implements DisplaySink {
+public final class PngDisplayComponent extends ForwardingDisplaySink {
     private PngSnapshots snapshots;
 
     @Activate
@@ -34,12 +32,7 @@ public final class PngDisplayComponent implements DisplaySink {
     }
 
     @Override
-    public void scanoutChanged(int scanoutId, Scanout scanout) {
-        snapshots.scanoutChanged(scanoutId, scanout);
-    }
-
-    @Override
-    public void frameUpdated(int scanoutId, Rect dirty, Frame frame) {
-        snapshots.frameUpdated(scanoutId, dirty, frame);
+    protected DisplaySink sink() {
+        return snapshots;
     }
 }

@@ -1,12 +1,12 @@
 package dev.neep.display.png.internal;
 
+import dev.neep.display.support.ConfigReader;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.Map;
 
 /**
- * The checked configuration of the PNG sink. {@link #from} reads ConfigAdmin's raw values
- * itself, rather than through DS's coercion into {@link PngDisplayConfig}, so that a value it
+ * The checked configuration of the PNG sink, read by {@link ConfigReader} so that a value it
  * cannot use is refused with the property's name and the value as given.
  */
 record PngSettings(Path directory, long minIntervalMs) {
@@ -23,47 +23,19 @@ record PngSettings(Path directory, long minIntervalMs) {
      *         absent or empty properties take their defaults
      */
     static PngSettings from(Map<String, ?> properties) {
-        return new PngSettings(directory(properties.get(DIRECTORY)), minInterval(properties.get(MIN_INTERVAL_MS)));
+        ConfigReader config = new ConfigReader(PngDisplayConfig.PID, properties);
+        return new PngSettings(directory(config), config.milliseconds(MIN_INTERVAL_MS, DEFAULT_MIN_INTERVAL_MS));
     }
 
-    private static Path directory(Object value) {
-        if (value == null || value.toString().isBlank()) {
+    private static Path directory(ConfigReader config) {
+        String dir = config.string(DIRECTORY, null, "a path as a string");
+        if (dir == null) {
             return defaultDirectory();
         }
-        if (!(value instanceof String)) {
-            throw refused(DIRECTORY, value, "a path as a string");
-        }
         try {
-            return Path.of((String) value);
+            return Path.of(dir);
         } catch (InvalidPathException e) {
-            throw refused(DIRECTORY, value, "a valid path: " + e.getReason());
+            throw config.refused(DIRECTORY, dir, "a valid path: " + e.getReason());
         }
-    }
-
-    private static long minInterval(Object value) {
-        if (value == null || value.toString().isBlank()) {
-            return DEFAULT_MIN_INTERVAL_MS;
-        }
-        long ms;
-        if (value instanceof Long || value instanceof Integer || value instanceof Short || value instanceof Byte) {
-            ms = ((Number) value).longValue();
-        } else if (value instanceof String) {
-            try {
-                ms = Long.parseLong(((String) value).trim());
-            } catch (NumberFormatException e) {
-                throw refused(MIN_INTERVAL_MS, value, "a whole number of milliseconds");
-            }
-        } else {
-            throw refused(MIN_INTERVAL_MS, value, "a whole number of milliseconds");
-        }
-        if (ms < 0) {
-            throw refused(MIN_INTERVAL_MS, value, "0 or more milliseconds");
-        }
-        return ms;
-    }
-
-    static IllegalArgumentException refused(String property, Object value, String expected) {
-        return new IllegalArgumentException(PngDisplayConfig.PID + ": " + property + " = '" + value + "' ("
-                + value.getClass().getSimpleName() + ") is refused; expected " + expected);
     }
 }

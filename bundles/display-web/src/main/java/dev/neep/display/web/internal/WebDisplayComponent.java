@@ -1,10 +1,7 @@
 package dev.neep.display.web.internal;
 
-import dev.neep.gpu.api.CursorImage;
+import dev.neep.display.support.ForwardingDisplaySink;
 import dev.neep.gpu.api.DisplaySink;
-import dev.neep.gpu.api.Frame;
-import dev.neep.gpu.api.Rect;
-import dev.neep.gpu.api.Scanout;
 import java.util.Map;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -25,7 +22,7 @@ import org.osgi.service.metatype.annotations.Designate;
         configurationPolicy = ConfigurationPolicy.REQUIRE, immediate = true,
         property = "neep.status.may.wait=serves only when configuration " + WebDisplayConfig.PID + " exists")
 @Designate(ocd = WebDisplayConfig.class)
-public final class WebDisplayComponent implements DisplaySink {
+public final class WebDisplayComponent extends ForwardingDisplaySink {
     private WebViewer viewer;
 
     @Activate
@@ -39,22 +36,7 @@ public final class WebDisplayComponent implements DisplaySink {
     }
 
     @Override
-    public void scanoutChanged(int scanoutId, Scanout scanout) {
-        viewer.scanoutChanged(scanoutId, scanout);
-    }
-
-    @Override
-    public void frameUpdated(int scanoutId, Rect dirty, Frame frame) {
-        viewer.frameUpdated(scanoutId, dirty, frame);
-    }
-
-    @Override
-    public void cursorDefined(int scanoutId, CursorImage cursor) {
-        viewer.cursorDefined(scanoutId, cursor);
-    }
-
-    @Override
-    public void cursorMoved(int scanoutId, int x, int y) {
-        viewer.cursorMoved(scanoutId, x, y);
+    protected DisplaySink sink() {
+        return viewer;
     }
 }

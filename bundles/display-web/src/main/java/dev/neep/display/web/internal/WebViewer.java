@@ -1,5 +1,9 @@
 package dev.neep.display.web.internal;
 
+import dev.neep.display.support.Cursors;
+import dev.neep.display.support.PacedPictures;
+import dev.neep.display.support.Picture;
+import dev.neep.display.support.Png;
 import dev.neep.display.web.internal.HttpServer.Reply;
 import dev.neep.display.web.internal.HttpServer.Request;
 import dev.neep.gpu.api.CursorImage;
@@ -8,19 +12,14 @@ import dev.neep.gpu.api.Frame;
 import dev.neep.gpu.api.Rect;
 import dev.neep.gpu.api.Scanout;
 import dev.neep.gpu.protocol.Formats;
-import java.awt.image.BufferedImage;
-import java.awt.image.DataBufferInt;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.Inet6Address;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.Iterator;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -29,11 +28,6 @@ import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import javax.imageio.IIOImage;
-import javax.imageio.ImageIO;
-import javax.imageio.ImageWriteParam;
-import javax.imageio.ImageWriter;
-import javax.imageio.stream.ImageOutputStream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,8 +37,9 @@ import org.slf4j.LoggerFactory;
  * <p>The device's thread only converts the pixels inside the dirty rectangle into the scanout's
  * current picture, marks it changed and returns. An encoder thread of its own copies a changed
  * picture and turns the copy into PNG, at most once per scanout per minimum interval, the last
- * update of a burst always included; each encoded picture gets the next sequence number.
- * Connection threads answer from the newest PNG and never wait for the encoder.
+ * update of a burst always included (see {@link PacedPictures}); each encoded picture gets the
+ * next sequence number. Connection threads answer from the newest PNG and never wait for the
+ * encoder.
  *
  * <p>{@code /events} is a Server-Sent Events stream. Its thread compares what it has sent with
  * the current state whenever something changes, and sends only the differences, so a slow
@@ -55,18 +50,15 @@ import org.slf4j.LoggerFactory;
 final class WebViewer implements DisplaySink, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(WebViewer.class);
     static final long KEEPALIVE_MS = 15_000;
-    private static final long CLOSE_WAIT_MS = 10_000;
     /** Deflate level 1 (quality maps to level 9 * (1 - q)): loopback bandwidth is cheap, encoder time is not. */
     private static final float PNG_QUALITY = 0.8f;
     private static final Pattern SCANOUT_PNG = Pattern.compile("/scanout/([0-9]{1,9})\\.png");
     private static final Pattern CURSOR_PNG = Pattern.compile("/cursor/([0-9]{1,9})\\.png");
 
     private final WebSettings settings;
-    private final long minIntervalNanos;
     private final byte[] page;
+    /** Guards the scanouts and, shared with {@link #pictures}, their pictures. */
     private final ReentrantLock lock = new ReentrantLock();
-    /** Signalled when a picture changed or closing starts: wakes the encoder. */
-    private final Condition work = lock.newCondition();
     /** Signalled when {@link #version} moves or closing starts: wakes the event streams. */
     private final Condition published = lock.newCondition();
     /** Guarded by {@link #lock}; sorted so pages and status list scanouts in order. */
@@ -75,17 +67,15 @@ final class WebViewer implements DisplaySink, AutoCloseable {
     private long version;
     /** Guarded by {@link #lock}. */
     private boolean closing;
-    private final Thread encoder;
+    private final PacedPictures<byte[]> pictures;
     private HttpServer server;
-    /** Encoder thread only: whether the last encoding failed, so a lasting fault is logged once. */
-    private boolean encodeFailing;
 
     private WebViewer(WebSettings settings) {
         this.settings = settings;
-        this.minIntervalNanos = TimeUnit.MILLISECONDS.toNanos(settings.minIntervalMs());
         this.page = resource("viewer.html");
-        this.encoder = new Thread(this::encodeLoop, "neep-web-encoder");
-        encoder.setDaemon(true);
+        this.pictures = new PacedPictures<>("neep-web-encoder", lock, settings.minIntervalMs(),
+                PacedPictures.OnClose.DROP, (scanoutId, take, picture) -> Png.encode(picture.toImage(), PNG_QUALITY),
+                this::encoded);
     }
 
     /**
@@ -102,7 +92,7 @@ final class WebViewer implements DisplaySink, AutoCloseable {
             throw new IllegalArgumentException(WebDisplayConfig.PID + ": cannot listen on " + WebSettings.HOST
                     + " = '" + settings.host() + "', " + WebSettings.PORT + " = '" + settings.port() + "': " + e, e);
         }
-        viewer.encoder.start();
+        viewer.pictures.start();
         LOG.info("web viewer at {}", viewer.url());
         return viewer;
     }
@@ -130,13 +120,13 @@ final class WebViewer implements DisplaySink, AutoCloseable {
             s.scanout = scanout;
             s.enabled = scanout != null;
             s.geometrySeq++;
-            // The next frame is copied whole: it may come from another resource.
-            s.current = null;
-            s.changed = false;
             if (scanout == null) {
                 // A disabled scanout shows nothing, and a picture still being encoded is not published.
-                s.epoch++;
+                pictures.clear(scanoutId);
                 s.png = null;
+            } else {
+                // The next frame is taken whole: it may come from another resource.
+                pictures.restart(scanoutId);
             }
             publish();
         } finally {
@@ -159,11 +149,7 @@ final class WebViewer implements DisplaySink, AutoCloseable {
                 }
                 return;
             }
-            if (s.current == null) {
-                s.current = new Picture();
-            }
-            s.current.update(frame, dirty);
-            s.changed = true;
+            pictures.update(scanoutId, frame, dirty);
             s.framesReceived++;
             if (!s.enabled) {
                 // A frame without a scanout set first still shows: a viewer is for looking.
@@ -171,7 +157,6 @@ final class WebViewer implements DisplaySink, AutoCloseable {
                 s.geometrySeq++;
                 publish();
             }
-            work.signal();
         } finally {
             lock.unlock();
         }
@@ -185,8 +170,7 @@ final class WebViewer implements DisplaySink, AutoCloseable {
                 return;
             }
             ScanoutState s = state(scanoutId);
-            if (cursor != null && (cursor.width() <= 0 || cursor.height() <= 0 || cursor.argb() == null
-                    || cursor.argb().length < (long) cursor.width() * cursor.height())) {
+            if (cursor != null && !Cursors.complete(cursor)) {
                 LOG.warn("scanout {}: cursor image {}x{} with {} pixels cannot be shown; hiding the cursor",
                         scanoutId, cursor.width(), cursor.height(),
                         cursor.argb() == null ? 0 : cursor.argb().length);
@@ -229,19 +213,11 @@ final class WebViewer implements DisplaySink, AutoCloseable {
                 return;
             }
             closing = true;
-            work.signalAll();
             published.signalAll();
         } finally {
             lock.unlock();
         }
-        try {
-            encoder.join(CLOSE_WAIT_MS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        if (encoder.isAlive()) {
-            LOG.warn("web viewer encoder still busy after {} ms; leaving it to finish on its own", CLOSE_WAIT_MS);
-        }
+        pictures.close();
         server.close();
     }
 
@@ -256,89 +232,14 @@ final class WebViewer implements DisplaySink, AutoCloseable {
         published.signalAll();
     }
 
-    private void encodeLoop() {
-        lock.lock();
-        try {
-            while (!closing) {
-                ScanoutState due = null;
-                for (ScanoutState s : scanouts.values()) {
-                    if (s.changed && (due == null || s.nextEncodeAt - due.nextEncodeAt < 0)) {
-                        due = s;
-                    }
-                }
-                if (due == null) {
-                    work.await();
-                    continue;
-                }
-                long now = System.nanoTime();
-                if (due.nextEncodeAt - now > 0) {
-                    work.awaitNanos(due.nextEncodeAt - now);
-                    continue;
-                }
-                Picture picture = due.spare != null ? due.spare : new Picture();
-                due.spare = null;
-                picture.copyOf(due.current);
-                due.changed = false;
-                due.nextEncodeAt = now + minIntervalNanos;
-                long epoch = due.epoch;
-                byte[] png;
-                lock.unlock();
-                try {
-                    png = encodeFrame(due.id, picture);
-                } finally {
-                    lock.lock();
-                }
-                due.spare = picture;
-                if (png != null && due.epoch == epoch) {
-                    due.png = png;
-                    due.pngWidth = picture.width;
-                    due.pngHeight = picture.height;
-                    due.framesEncoded++;
-                    publish();
-                }
-            }
-        } catch (InterruptedException e) {
-            LOG.warn("web viewer encoder interrupted; frames are no longer encoded");
-            Thread.currentThread().interrupt();
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    private byte[] encodeFrame(int scanoutId, Picture picture) {
-        try {
-            byte[] png = encode(picture.toImage());
-            encodeFailing = false;
-            return png;
-        } catch (IOException | RuntimeException e) {
-            if (!encodeFailing) {
-                encodeFailing = true;
-                LOG.error("cannot encode a PNG of scanout {}; further failures are logged at debug until one"
-                        + " succeeds", scanoutId, e);
-            } else {
-                LOG.debug("cannot encode a PNG of scanout {}", scanoutId, e);
-            }
-            return null;
-        }
-    }
-
-    static byte[] encode(BufferedImage image) throws IOException {
-        Iterator<ImageWriter> writers = ImageIO.getImageWritersByFormatName("png");
-        if (!writers.hasNext()) {
-            throw new IOException("no PNG writer in ImageIO");
-        }
-        ImageWriter writer = writers.next();
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        try (ImageOutputStream out = ImageIO.createImageOutputStream(bytes)) {
-            ImageWriteParam param = writer.getDefaultWriteParam();
-            param.setCompressionMode(ImageWriteParam.MODE_EXPLICIT);
-            param.setCompressionQuality(PNG_QUALITY);
-            writer.setOutput(out);
-            writer.write(null, new IIOImage(image, null, null), param);
-        } finally {
-            writer.dispose();
-        }
-        return bytes.toByteArray();
+    /** Encoder thread, under {@link #lock}: publishes a scanout's new PNG. */
+    private void encoded(int scanoutId, Picture picture, byte[] png) {
+        ScanoutState s = state(scanoutId);
+        s.png = png;
+        s.pngWidth = picture.width();
+        s.pngHeight = picture.height();
+        s.framesEncoded++;
+        publish();
     }
 
     // ---- HTTP ----
@@ -398,9 +299,7 @@ final class WebViewer implements DisplaySink, AutoCloseable {
         } finally {
             lock.unlock();
         }
-        BufferedImage image = new BufferedImage(cursor.width(), cursor.height(), BufferedImage.TYPE_INT_ARGB);
-        image.setRGB(0, 0, cursor.width(), cursor.height(), cursor.argb(), 0, cursor.width());
-        byte[] png = encode(image);
+        byte[] png = Png.encode(Cursors.toImage(cursor), PNG_QUALITY);
         lock.lock();
         try {
             ScanoutState s = scanouts.get(scanoutId);
@@ -452,7 +351,7 @@ final class WebViewer implements DisplaySink, AutoCloseable {
             if (was.geometrySeq != s.geometrySeq) {
                 was.geometrySeq = s.geometrySeq;
                 event(e, "scanout", s.id, s.enabled
-                        ? ",\"enabled\":true,\"width\":" + s.width() + ",\"height\":" + s.height()
+                        ? ",\"enabled\":true,\"width\":" + width(s) + ",\"height\":" + height(s)
                         : ",\"enabled\":false");
             }
             if (s.png != null && was.frameSeq != s.framesEncoded) {
@@ -477,6 +376,18 @@ final class WebViewer implements DisplaySink, AutoCloseable {
         return e.toString();
     }
 
+    /** Guarded by {@link #lock}: the scanout's size, else its newest frame's, else its last PNG's. */
+    private int width(ScanoutState s) {
+        Picture current = pictures.current(s.id);
+        return s.scanout != null ? s.scanout.width() : current != null ? current.width() : s.pngWidth;
+    }
+
+    /** Guarded by {@link #lock}: as {@link #width}. */
+    private int height(ScanoutState s) {
+        Picture current = pictures.current(s.id);
+        return s.scanout != null ? s.scanout.height() : current != null ? current.height() : s.pngHeight;
+    }
+
     private static void event(StringBuilder e, String name, int id, String fields) {
         e.append("event: ").append(name).append("\ndata: {\"id\":").append(id).append(fields).append("}\n\n");
     }
@@ -495,7 +406,7 @@ final class WebViewer implements DisplaySink, AutoCloseable {
                             .append(",\"format\":\"").append(Formats.name(so.format()))
                             .append("\",\"x\":").append(so.x()).append(",\"y\":").append(so.y());
                 }
-                j.append(",\"width\":").append(s.width()).append(",\"height\":").append(s.height())
+                j.append(",\"width\":").append(width(s)).append(",\"height\":").append(height(s))
                         .append(",\"framesReceived\":").append(s.framesReceived)
                         .append(",\"framesEncoded\":").append(s.framesEncoded)
                         .append(",\"cursor\":{\"visible\":").append(s.cursor != null)
@@ -533,15 +444,6 @@ final class WebViewer implements DisplaySink, AutoCloseable {
         boolean enabled;
         /** Bumped by every geometry change, enabled or disabled. */
         long geometrySeq;
-        /** Bumped when the scanout is disabled: an encoding started before is not published. */
-        long epoch;
-        /** The newest picture, updated in place by the device's thread; null until a frame comes. */
-        Picture current;
-        /** Whether {@link #current} changed since the encoder last copied it. */
-        boolean changed;
-        /** The encoder's copy of {@link #current}, kept for its next copy. */
-        Picture spare;
-        long nextEncodeAt = System.nanoTime();
         long framesReceived;
         /** The newest PNG's sequence number. */
         long framesEncoded;
@@ -560,14 +462,6 @@ final class WebViewer implements DisplaySink, AutoCloseable {
         ScanoutState(int id) {
             this.id = id;
         }
-
-        int width() {
-            return scanout != null ? scanout.width() : current != null ? current.width : pngWidth;
-        }
-
-        int height() {
-            return scanout != null ? scanout.height() : current != null ? current.height : pngHeight;
-        }
     }
 
     /** What one event stream has sent about one scanout. */
@@ -578,63 +472,5 @@ final class WebViewer implements DisplaySink, AutoCloseable {
         boolean cursorPlaced;
         int cursorX;
         int cursorY;
-    }
-
-    /** A scanout's pixels as ARGB, packed without stride padding. */
-    static final class Picture {
-        int width;
-        int height;
-        boolean alpha;
-        int[] argb = new int[0];
-
-        /**
-         * Converts the frame's pixels inside {@code dirty} (clipped to the frame); all of them when
-         * the frame's size or alpha differs from this picture's.
-         */
-        void update(Frame frame, Rect dirty) {
-            int w = frame.width();
-            int h = frame.height();
-            boolean hasAlpha = Formats.hasAlpha(frame.format());
-            int x0 = 0;
-            int y0 = 0;
-            int x1 = w;
-            int y1 = h;
-            if (w != width || h != height || hasAlpha != alpha) {
-                argb = new int[Math.multiplyExact(w, h)];
-                width = w;
-                height = h;
-                alpha = hasAlpha;
-            } else {
-                x0 = (int) Math.max(0, dirty.x());
-                y0 = (int) Math.max(0, dirty.y());
-                x1 = (int) Math.min(w, (long) dirty.x() + dirty.width());
-                y1 = (int) Math.min(h, (long) dirty.y() + dirty.height());
-            }
-            ByteBuffer src = frame.pixels();
-            int base = src.position();
-            int bpp = Formats.bytesPerPixel(frame.format());
-            for (int y = y0; y < y1 && x0 < x1; y++) {
-                int at = Math.addExact(base, Math.addExact(Math.multiplyExact(y, frame.stride()), x0 * bpp));
-                Formats.toArgb(frame.format(), src, at, argb, y * w + x0, x1 - x0);
-            }
-        }
-
-        void copyOf(Picture p) {
-            if (argb.length != p.argb.length) {
-                argb = new int[p.argb.length];
-            }
-            System.arraycopy(p.argb, 0, argb, 0, argb.length);
-            width = p.width;
-            height = p.height;
-            alpha = p.alpha;
-        }
-
-        /** X formats become opaque RGB, the others ARGB with their alpha. */
-        BufferedImage toImage() {
-            BufferedImage image = new BufferedImage(width, height,
-                    alpha ? BufferedImage.TYPE_INT_ARGB : BufferedImage.TYPE_INT_RGB);
-            System.arraycopy(argb, 0, ((DataBufferInt) image.getRaster().getDataBuffer()).getData(), 0, argb.length);
-            return image;
-        }
     }
 }

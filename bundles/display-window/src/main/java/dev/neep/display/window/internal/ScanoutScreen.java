@@ -1,7 +1,9 @@
 package dev.neep.display.window.internal;
 
+import dev.neep.display.support.Cursors;
 import dev.neep.gpu.api.CursorImage;
 import dev.neep.gpu.api.Frame;
+import dev.neep.gpu.api.Frames;
 import dev.neep.gpu.api.Rect;
 import dev.neep.gpu.api.Scanout;
 import dev.neep.gpu.protocol.Formats;
@@ -11,7 +13,6 @@ import java.awt.Rectangle;
 import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
 import java.awt.image.DataBufferInt;
-import java.nio.ByteBuffer;
 
 /**
  * One scanout's picture and cursor, handed from the device's thread to the thread that paints
@@ -94,26 +95,17 @@ final class ScanoutScreen {
         int w = frame.width();
         int h = frame.height();
         synchronized (lock) {
-            Rectangle r;
+            Rect area;
             if (current == null || w != width || h != height) {
                 current = new int[Math.multiplyExact(w, h)];
                 width = w;
                 height = h;
-                r = new Rectangle(0, 0, w, h);
+                area = new Rect(0, 0, w, h);
             } else {
-                int x0 = (int) Math.max(0, dirty.x());
-                int y0 = (int) Math.max(0, dirty.y());
-                int x1 = (int) Math.min(w, (long) dirty.x() + dirty.width());
-                int y1 = (int) Math.min(h, (long) dirty.y() + dirty.height());
-                r = new Rectangle(x0, y0, Math.max(0, x1 - x0), Math.max(0, y1 - y0));
+                area = Frames.clip(dirty, w, h);
             }
-            ByteBuffer src = frame.pixels();
-            int base = src.position();
-            int bpp = Formats.bytesPerPixel(frame.format());
-            for (int y = r.y; y < r.y + r.height && r.width > 0; y++) {
-                int at = Math.addExact(base, Math.addExact(Math.multiplyExact(y, frame.stride()), r.x * bpp));
-                Formats.toArgb(frame.format(), src, at, current, y * w + r.x, r.width);
-            }
+            Frames.toArgb(frame, area, current);
+            Rectangle r = new Rectangle(area.x(), area.y(), area.width(), area.height());
             if (!r.isEmpty()) {
                 this.dirty = this.dirty == null ? r : this.dirty.union(r);
             }
@@ -132,8 +124,7 @@ final class ScanoutScreen {
      * @throws IllegalArgumentException when the picture has fewer pixels than its size says
      */
     boolean cursor(CursorImage cursor) {
-        if (cursor != null && (cursor.width() <= 0 || cursor.height() <= 0 || cursor.argb() == null
-                || cursor.argb().length < (long) cursor.width() * cursor.height())) {
+        if (cursor != null && !Cursors.complete(cursor)) {
             throw new IllegalArgumentException("cursor " + cursor.width() + "x" + cursor.height() + " with "
                     + (cursor.argb() == null ? 0 : cursor.argb().length) + " pixels");
         }
@@ -210,9 +201,7 @@ final class ScanoutScreen {
             hotX = 0;
             hotY = 0;
             if (newCursor != null) {
-                cursorImage = new BufferedImage(newCursor.width(), newCursor.height(), BufferedImage.TYPE_INT_ARGB);
-                cursorImage.setRGB(0, 0, newCursor.width(), newCursor.height(), newCursor.argb(), 0,
-                        newCursor.width());
+                cursorImage = Cursors.toImage(newCursor);
                 hotX = newCursor.hotX();
                 hotY = newCursor.hotY();
             }

@@ -1,10 +1,10 @@
 package dev.neep.display.window.internal;
 
+import dev.neep.display.support.ConfigReader;
 import java.util.Map;
 
 /**
- * The checked configuration of the window sink. {@link #from} reads ConfigAdmin's raw values
- * itself, rather than through DS's coercion into {@link WindowDisplayConfig}, so that a value it
+ * The checked configuration of the window sink, read by {@link ConfigReader} so that a value it
  * cannot use is refused with the property's name and the value as given.
  */
 record WindowSettings(String title, double scale) {
@@ -20,44 +20,14 @@ record WindowSettings(String title, double scale) {
      *         absent or empty properties take their defaults
      */
     static WindowSettings from(Map<String, ?> properties) {
-        return new WindowSettings(title(properties.get(TITLE)), scale(properties.get(SCALE)));
-    }
-
-    private static String title(Object value) {
-        if (value == null || value.toString().isBlank()) {
-            return DEFAULT_TITLE;
-        }
-        if (!(value instanceof String)) {
-            throw refused(TITLE, value, "a string");
-        }
-        return ((String) value).strip();
-    }
-
-    private static double scale(Object value) {
-        if (value == null || value.toString().isBlank()) {
-            return DEFAULT_SCALE;
-        }
-        double scale;
-        if (value instanceof Number) {
-            scale = ((Number) value).doubleValue();
-        } else if (value instanceof String) {
-            try {
-                scale = Double.parseDouble(((String) value).trim());
-            } catch (NumberFormatException e) {
-                throw refused(SCALE, value, "a number " + MIN_SCALE + " to " + MAX_SCALE);
-            }
-        } else {
-            throw refused(SCALE, value, "a number " + MIN_SCALE + " to " + MAX_SCALE);
-        }
+        ConfigReader config = new ConfigReader(WindowDisplayConfig.PID, properties);
+        String title = config.string(TITLE, DEFAULT_TITLE, "a string").strip();
+        String expected = "a number " + MIN_SCALE + " to " + MAX_SCALE;
+        double scale = config.number(SCALE, DEFAULT_SCALE, expected);
         // The negated test also refuses NaN.
         if (!(scale >= MIN_SCALE && scale <= MAX_SCALE)) {
-            throw refused(SCALE, value, "a number " + MIN_SCALE + " to " + MAX_SCALE);
+            throw config.refused(SCALE, properties.get(SCALE), expected);
         }
-        return scale;
-    }
-
-    static IllegalArgumentException refused(String property, Object value, String expected) {
-        return new IllegalArgumentException(WindowDisplayConfig.PID + ": " + property + " = '" + value + "' ("
-                + value.getClass().getSimpleName() + ") is refused; expected " + expected);
+        return new WindowSettings(title, scale);
     }
 }
