@@ -1,0 +1,25 @@
+package dev.neep.runtime.status.internal;
+
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+
+@ObjectClassDefinition(id = StatusConfig.PID, name = "neep runtime status",
+        description = "Logs the state of every bundle and DS component once the runtime has settled,"
+                + " then every change after that.")
+public @interface StatusConfig {
+
+    String PID = "dev.neep.runtime.status";
+
+    @AttributeDefinition(name = "Settle time (ms)", min = "0",
+            description = "How long no bundle or service event must arrive before the state is reported.")
+    long settle__ms() default 300;
+
+    @AttributeDefinition(name = "Longest wait (ms)", min = "0",
+            description = "Report after this long even if events keep arriving.")
+    long max__wait__ms() default 10_000;
+
+    @AttributeDefinition(name = "Components that may wait",
+            description = "Names of components whose services are legitimately absent here (for example a"
+                    + " backend whose native library is not installed): reported, but not as a problem.")
+    String[] may__wait() default {};
+}
