@@ -1,0 +1,90 @@
+package dev.neep.gpu.pci.internal;
+
+import dev.neep.virtio.GuestMemory;
+import dev.neep.virtio.VirtioDevice;
+import dev.neep.virtio.pci.InterruptLine;
+import dev.neep.virtio.pci.PciBar;
+import dev.neep.virtio.pci.PciFunction;
+import dev.neep.virtio.pci.VirtioPciFunction;
+import java.util.List;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.metatype.annotations.Designate;
+
+/**
+ * The DS shell of virtio-gpu-pci: binds the virtio GPU device service and the VMM's guest
+ * memory service and registers the resulting {@link PciFunction}. A VMM's PCI bus tracks
+ * {@code PciFunction} services, plugs each into a slot and wires its interrupts with
+ * {@link PciFunction#connect}. When either reference goes away the function is reset and
+ * unregistered; the bus sees the service leave (a hot-unplug). Without a VMM in the framework
+ * the component waits for guest memory, which runtime-status reports as normal.
+ */
+@Component(configurationPid = GpuPciConfig.PID, configurationPolicy = ConfigurationPolicy.OPTIONAL,
+        service = PciFunction.class,
+        property = {"pci.vendor.id:Integer=6900", "pci.device.id:Integer=4176", "pci.class.code:Integer=229376",
+            "virtio.device.id:Integer=16",
+            "neep.status.may.wait=waits for the embedding VMM's dev.neep.virtio.GuestMemory service"})
+@Designate(ocd = GpuPciConfig.class)
+public final class GpuPciComponent implements PciFunction {
+
+    private final VirtioPciFunction function;
+
+    @Activate
+    public GpuPciComponent(@Reference(name = "device", target = "(virtio.device.id=16)") VirtioDevice device,
+            @Reference(name = "memory") GuestMemory memory, GpuPciConfig config) {
+        this.function = GpuPci.function(device, memory, config.subsystem__vendor__id(), config.subsystem__id());
+    }
+
+    @Deactivate
+    void deactivate() {
+        function.close();
+    }
+
+    @Override
+    public int configRead(int offset, int size) {
+        return function.configRead(offset, size);
+    }
+
+    @Override
+    public void configWrite(int offset, int size, int value) {
+        function.configWrite(offset, size, value);
+    }
+
+    @Override
+    public List<PciBar> bars() {
+        return function.bars();
+    }
+
+    @Override
+    public long barAddress(int index) {
+        return function.barAddress(index);
+    }
+
+    @Override
+    public boolean memoryEnabled() {
+        return function.memoryEnabled();
+    }
+
+    @Override
+    public long barRead(int bar, long offset, int size) {
+        return function.barRead(bar, offset, size);
+    }
+
+    @Override
+    public void barWrite(int bar, long offset, int size, long value) {
+        function.barWrite(bar, offset, size, value);
+    }
+
+    @Override
+    public void connect(InterruptLine line) {
+        function.connect(line);
+    }
+
+    @Override
+    public void reset() {
+        function.reset();
+    }
+}

@@ -1,0 +1,106 @@
+package dev.neep.gpu.pci.internal;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertThrows;
+
+import dev.neep.gpu.device.internal.DeviceConfig;
+import dev.neep.gpu.device.internal.GpuDevice;
+import dev.neep.virtio.GuestMemories;
+import dev.neep.virtio.GuestMemory;
+import dev.neep.virtio.Interrupts;
+import dev.neep.virtio.VirtioDevice;
+import dev.neep.virtio.Virtqueue;
+import dev.neep.virtio.pci.PciRegs;
+import java.lang.annotation.Annotation;
+import java.util.List;
+import org.junit.Test;
+
+/** The DS shell is a pass-through to the transport with the configured subsystem ids. */
+public class GpuPciComponentTest {
+
+    private static GpuPciConfig config(int vendor, int id) {
+        return new GpuPciConfig() {
+            @Override
+            public Class<? extends Annotation> annotationType() {
+                return GpuPciConfig.class;
+            }
+
+            @Override
+            public int subsystem__vendor__id() {
+                return vendor;
+            }
+
+            @Override
+            public int subsystem__id() {
+                return id;
+            }
+        };
+    }
+
+    @Test
+    public void componentShowsTheGpuFunctionWithTheConfiguredSubsystem() {
+        try (GpuDevice device = new GpuDevice(DeviceConfig.defaults())) {
+            GpuPciComponent component = new GpuPciComponent(device, GuestMemories.heap(0, 1 << 20),
+                    config(0x1234, 0x5678));
+            assertEquals(0x1050, component.configRead(PciRegs.DEVICE_ID, 2));
+            assertEquals(0x038000, component.configRead(PciRegs.REVISION_ID, 4) >>> 8);
+            assertEquals(0x1234, component.configRead(PciRegs.SUBSYSTEM_VENDOR_ID, 2));
+            assertEquals(0x5678, component.configRead(PciRegs.SUBSYSTEM_ID, 2));
+            assertEquals(2, component.bars().size());
+            component.deactivate();
+        }
+    }
+
+    @Test
+    public void aDeviceThatIsNotAGpuIsRefused() {
+        VirtioDevice net = new VirtioDevice() {
+            @Override
+            public int deviceId() {
+                return 1;
+            }
+
+            @Override
+            public long deviceFeatures() {
+                return 0;
+            }
+
+            @Override
+            public int queueCount() {
+                return 2;
+            }
+
+            @Override
+            public int maxQueueSize(int queueIndex) {
+                return 256;
+            }
+
+            @Override
+            public int configSize() {
+                return 0;
+            }
+
+            @Override
+            public void readConfig(int offset, byte[] dst) {
+            }
+
+            @Override
+            public void writeConfig(int offset, byte[] src) {
+            }
+
+            @Override
+            public void activate(long driverFeatures, GuestMemory memory, List<Virtqueue> queues,
+                    Interrupts interrupts) {
+            }
+
+            @Override
+            public void queueNotify(int queueIndex) {
+            }
+
+            @Override
+            public void reset() {
+            }
+        };
+        assertThrows(IllegalArgumentException.class,
+                () -> GpuPci.function(net, GuestMemories.heap(0, 1 << 20), 0x1af4, 0x1100));
+    }
+}

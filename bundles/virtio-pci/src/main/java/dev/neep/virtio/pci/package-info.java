@@ -1,0 +1,16 @@
+/**
+ * The modern virtio-pci transport of virtio 1.2 §4.1 as a PCI function that an
+ * in-process VMM puts on its PCI bus: {@link dev.neep.virtio.pci.PciFunction} is what the
+ * bus calls (configuration space, BARs), {@link dev.neep.virtio.pci.InterruptLine} what the
+ * function calls back (MSI-X messages, the INTx level), and
+ * {@link dev.neep.virtio.pci.VirtioPciFunction} the transport over one
+ * {@code dev.neep.virtio.VirtioDevice}.
+ *
+ * <p>Nothing here knows OSGi.
+ */
+@Export
+@Version("0.1.0")
+package dev.neep.virtio.pci;
+
+import org.osgi.annotation.bundle.Export;
+import org.osgi.annotation.versioning.Version;
