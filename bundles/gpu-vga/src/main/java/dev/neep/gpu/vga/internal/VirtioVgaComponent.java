@@ -1,0 +1,134 @@
+package dev.neep.gpu.vga.internal;
+
+import dev.neep.gpu.api.DisplaySink;
+import dev.neep.gpu.vga.VgaDisplay;
+import dev.neep.gpu.vga.VgaPorts;
+import dev.neep.virtio.GuestMemory;
+import dev.neep.virtio.VirtioDevice;
+import dev.neep.virtio.pci.InterruptLine;
+import dev.neep.virtio.pci.PciBar;
+import dev.neep.virtio.pci.PciFunction;
+import java.util.List;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
+import org.osgi.service.metatype.annotations.Designate;
+
+/**
+ * The DS shell of virtio-vga: binds the virtio GPU device service, the VMM's guest memory and
+ * every display sink, and registers the function as a {@link PciFunction} (for the VMM's PCI
+ * bus), {@link VgaPorts} (for its I/O bus) and {@link VgaDisplay} (for its display tick). The
+ * sinks are the same ones the GPU device binds: VGA frames and, after the hand-over, the
+ * GPU's scanouts reach them on scanout 0.
+ */
+@Component(configurationPid = VirtioVgaConfig.PID, configurationPolicy = ConfigurationPolicy.REQUIRE,
+        service = {PciFunction.class, VgaPorts.class, VgaDisplay.class},
+        property = {"pci.vendor.id:Integer=6900", "pci.device.id:Integer=4176", "pci.class.code:Integer=196608",
+            "virtio.device.id:Integer=16",
+            "neep.status.may.wait=waits for the embedding VMM's dev.neep.virtio.GuestMemory service"})
+@Designate(ocd = VirtioVgaConfig.class)
+public final class VirtioVgaComponent implements PciFunction, VgaPorts, VgaDisplay {
+
+    private final VirtioVga vga;
+
+    @Activate
+    public VirtioVgaComponent(@Reference(name = "device", target = "(virtio.device.id=16)") VirtioDevice device,
+            @Reference(name = "memory") GuestMemory memory, VirtioVgaConfig config) {
+        this.vga = new VirtioVga(device, memory, options(config));
+    }
+
+    static VirtioVga.Options options(VirtioVgaConfig config) {
+        long bytes = (long) config.vram__size__mb() << 20;
+        if (config.vram__size__mb() < 1 || bytes > Vram.MAX_SIZE || Long.bitCount(bytes) != 1) {
+            throw new IllegalArgumentException("vram_size_mb " + config.vram__size__mb()
+                    + " is not a power of two from 1 to " + (Vram.MAX_SIZE >> 20));
+        }
+        return new VirtioVga.Options((int) bytes, config.vram__direct(), config.subsystem__vendor__id(),
+                config.subsystem__id());
+    }
+
+    @Deactivate
+    void deactivate() {
+        vga.close();
+    }
+
+    @Reference(name = "sink", cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    void bindSink(DisplaySink sink) {
+        vga.addSink(sink);
+    }
+
+    void unbindSink(DisplaySink sink) {
+        vga.removeSink(sink);
+    }
+
+    @Override
+    public void refresh() {
+        vga.refresh();
+    }
+
+    @Override
+    public boolean decodes(int port) {
+        return vga.decodes(port);
+    }
+
+    @Override
+    public int ioRead(int port, int size) {
+        return vga.ioRead(port, size);
+    }
+
+    @Override
+    public void ioWrite(int port, int size, int value) {
+        vga.ioWrite(port, size, value);
+    }
+
+    @Override
+    public int configRead(int offset, int size) {
+        return vga.configRead(offset, size);
+    }
+
+    @Override
+    public void configWrite(int offset, int size, int value) {
+        vga.configWrite(offset, size, value);
+    }
+
+    @Override
+    public List<PciBar> bars() {
+        return vga.bars();
+    }
+
+    @Override
+    public long barAddress(int index) {
+        return vga.barAddress(index);
+    }
+
+    @Override
+    public boolean memoryEnabled() {
+        return vga.memoryEnabled();
+    }
+
+    @Override
+    public long barRead(int bar, long offset, int size) {
+        return vga.barRead(bar, offset, size);
+    }
+
+    @Override
+    public void barWrite(int bar, long offset, int size, long value) {
+        vga.barWrite(bar, offset, size, value);
+    }
+
+    @Override
+    public void connect(InterruptLine line) {
+        vga.connect(line);
+    }
+
+    @Override
+    public void reset() {
+        vga.reset();
+    }
+}
