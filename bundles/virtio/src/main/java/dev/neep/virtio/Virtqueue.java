@@ -96,6 +96,21 @@ public final class Virtqueue {
         return size;
     }
 
+    /** Guest-physical address of the descriptor table (what a transport was told). */
+    public long descTable() {
+        return descTable;
+    }
+
+    /** Guest-physical address of the available ring. */
+    public long availRing() {
+        return availRing;
+    }
+
+    /** Guest-physical address of the used ring. */
+    public long usedRing() {
+        return usedRing;
+    }
+
     /**
      * Takes the next chain from the available ring, walked and checked; empty when the
      * driver has made nothing new available or the ring is corrupt.

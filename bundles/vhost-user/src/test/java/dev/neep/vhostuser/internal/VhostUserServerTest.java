@@ -1,0 +1,365 @@
+package dev.neep.vhostuser.internal;
+
+import static org.junit.Assert.assertArrayEquals;
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
+import static org.junit.Assert.assertNotNull;
+import static org.junit.Assert.assertTrue;
+import static org.junit.Assume.assumeTrue;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+
+import org.junit.After;
+import org.junit.Before;
+import org.junit.Rule;
+import org.junit.Test;
+import org.junit.rules.TemporaryFolder;
+
+import dev.neep.vhostuser.internal.sys.Fd;
+import dev.neep.vhostuser.internal.sys.Posix;
+import dev.neep.virtio.VirtioFeatures;
+import dev.neep.virtio.driver.DriverQueue;
+import dev.neep.virtio.driver.UsedElement;
+
+/**
+ * The back-end over a real unix socket, a real memfd as guest RAM and real eventfds,
+ * driven by {@link FrontEndPeer} the way QEMU drives it, in front of {@link EchoDevice}.
+ */
+public class VhostUserServerTest {
+
+    @Rule
+    public TemporaryFolder tmp = new TemporaryFolder();
+
+    private final EchoDevice device = new EchoDevice();
+    private Path socketPath;
+    private VhostUserServer server;
+    private int baselineFds;
+
+    @Before
+    public void startServer() throws IOException {
+        assumeTrue("native access: " + Posix.unavailableReason(), Posix.unavailableReason() == null);
+        socketPath = tmp.getRoot().toPath().resolve("vu.sock");
+        server = VhostUserServer.listen(socketPath, device, DisplayChannelListener.NONE).start();
+        baselineFds = openFds();
+    }
+
+    @After
+    public void stopServer() {
+        if (server != null) {
+            server.close();
+        }
+    }
+
+    private static int openFds() {
+        String[] fds = new File("/proc/self/fd").list();
+        return fds == null ? -1 : fds.length;
+    }
+
+    /** Waits until the process holds as many descriptors as before the test's connections. */
+    private void assertEveryDescriptorReleased() throws InterruptedException {
+        long end = System.currentTimeMillis() + 5000;
+        while (openFds() != baselineFds && System.currentTimeMillis() < end) {
+            Thread.sleep(20);
+        }
+        assertEquals("open descriptors after the front end is gone", baselineFds, openFds());
+    }
+
+    private static String roundTrip(FrontEndPeer peer, int queue, String text) throws IOException {
+        DriverQueue q = peer.queues.get(queue);
+        byte[] bytes = text.getBytes(StandardCharsets.US_ASCII);
+        // As a driver with callbacks on: interrupt me at the next used element.
+        q.setUsedEvent(q.usedIndex());
+        int head = q.submit(peer.allocator, List.of(ByteBuffer.wrap(bytes)), bytes.length);
+        if (q.kickNeeded()) {
+            peer.kick(queue);
+        }
+        assertTrue("call eventfd signalled", peer.awaitCall(queue, 5000));
+        Optional<UsedElement> used = q.pollUsed();
+        assertTrue("a used element", used.isPresent());
+        assertEquals(head, used.get().id());
+        byte[] out = new byte[used.get().written().remaining()];
+        used.get().written().get(out);
+        return new String(out, StandardCharsets.US_ASCII);
+    }
+
+    private FrontEndPeer connect() throws IOException {
+        return new FrontEndPeer(socketPath);
+    }
+
+    private void assertServes() throws Exception {
+        int activations = device.activations.get();
+        try (FrontEndPeer peer = connect()) {
+            peer.start(2);
+            assertTrue(device.awaitActivations(activations + 1, 5000));
+            assertEquals("olleh", roundTrip(peer, 0, "hello"));
+            assertEquals("rosruc", roundTrip(peer, 1, "cursor"));
+        }
+    }
+
+    @Test
+    public void kickIsServedAndTheCallEventfdSignalled() throws Exception {
+        try (FrontEndPeer peer = connect()) {
+            peer.start(2);
+            assertTrue(device.awaitActivations(1, 5000));
+            assertEquals("cba", roundTrip(peer, 0, "abc"));
+            assertEquals("zyx", roundTrip(peer, 1, "xyz"));
+            assertEquals("4321", roundTrip(peer, 0, "1234"));
+        }
+        assertTrue(device.awaitResets(1, 5000));
+        assertEveryDescriptorReleased();
+    }
+
+    @Test
+    public void killFrontEndMidStreamThenSecondFrontEndWorks() throws Exception {
+        FrontEndPeer first = connect();
+        try {
+            first.start(2);
+            assertTrue(device.awaitActivations(1, 5000));
+            assertEquals("1", roundTrip(first, 0, "1"));
+            // Work in flight when the front end dies: published, kicked, never collected.
+            DriverQueue q = first.queues.get(0);
+            for (int i = 0; i < 5; i++) {
+                q.submit(first.allocator, List.of(ByteBuffer.wrap(new byte[] {(byte) i})), 1);
+            }
+            first.kick(0);
+            first.dropConnection();
+            assertTrue("device reset after the front end died", device.awaitResets(1, 5000));
+        } finally {
+            first.close();
+        }
+        assertEveryDescriptorReleased();
+        assertServes();
+        assertEquals(2, device.activations.get());
+    }
+
+    private void assertDroppedThenNextFrontEndServed(FrontEndPeer peer) throws Exception {
+        assertTrue("connection dropped", peer.droppedByBackend());
+        peer.close();
+        assertEveryDescriptorReleased();
+        assertServes();
+    }
+
+    @Test
+    public void wrongSizeForRequest() throws Exception {
+        FrontEndPeer peer = connect();
+        peer.negotiate(ProtocolFeatures.OFFERED);
+        peer.send(Request.SET_VRING_NUM, ByteBuffer.allocate(4));
+        assertDroppedThenNextFrontEndServed(peer);
+    }
+
+    @Test
+    public void unknownRequest() throws Exception {
+        FrontEndPeer peer = connect();
+        peer.negotiate(ProtocolFeatures.OFFERED);
+        peer.send(999, FrontEndPeer.none());
+        assertDroppedThenNextFrontEndServed(peer);
+    }
+
+    @Test
+    public void unmappableRegion() throws Exception {
+        FrontEndPeer peer = connect();
+        peer.negotiate(ProtocolFeatures.OFFERED);
+        // Larger than the file behind it: mapped, it would raise SIGBUS when touched.
+        peer.send(Request.ADD_MEM_REG, FrontEndPeer.region(0, 2 * FrontEndPeer.RAM_SIZE, FrontEndPeer.USER_BASE, 0),
+                peer.ram);
+        assertDroppedThenNextFrontEndServed(peer);
+    }
+
+    @Test
+    public void regionWhoseDescriptorIsNotMemory() throws Exception {
+        FrontEndPeer peer = connect();
+        peer.negotiate(ProtocolFeatures.OFFERED);
+        Fd notMemory = peer.keep(Posix.eventFd("not memory"));
+        peer.send(Request.ADD_MEM_REG, FrontEndPeer.region(0, 4096, FrontEndPeer.USER_BASE, 0), notMemory);
+        assertDroppedThenNextFrontEndServed(peer);
+    }
+
+    @Test
+    public void vringOutsideGuestMemory() throws Exception {
+        FrontEndPeer peer = connect();
+        peer.negotiate(ProtocolFeatures.OFFERED);
+        assertEquals(0, peer.acked(Request.ADD_MEM_REG,
+                FrontEndPeer.region(0, FrontEndPeer.RAM_SIZE, FrontEndPeer.USER_BASE, 0), peer.ram));
+        peer.send(Request.SET_VRING_NUM, FrontEndPeer.state(0, 64));
+        long outside = FrontEndPeer.USER_BASE + FrontEndPeer.RAM_SIZE + 0x1000;
+        peer.send(Request.SET_VRING_ADDR, FrontEndPeer.addr(0, outside, FrontEndPeer.USER_BASE + 0x2000,
+                FrontEndPeer.USER_BASE + 0x3000));
+        assertDroppedThenNextFrontEndServed(peer);
+    }
+
+    @Test
+    public void vringCrossingTheEndOfGuestMemory() throws Exception {
+        FrontEndPeer peer = connect();
+        peer.negotiate(ProtocolFeatures.OFFERED);
+        assertEquals(0, peer.acked(Request.ADD_MEM_REG,
+                FrontEndPeer.region(0, FrontEndPeer.RAM_SIZE, FrontEndPeer.USER_BASE, 0), peer.ram));
+        peer.send(Request.SET_VRING_NUM, FrontEndPeer.state(0, 256));
+        // The table starts inside guest memory but its 4096 bytes run past the end.
+        long nearEnd = FrontEndPeer.USER_BASE + FrontEndPeer.RAM_SIZE - 0x100;
+        peer.send(Request.SET_VRING_ADDR, FrontEndPeer.addr(0, nearEnd, FrontEndPeer.USER_BASE + 0x2000,
+                FrontEndPeer.USER_BASE + 0x3000));
+        assertDroppedThenNextFrontEndServed(peer);
+    }
+
+    @Test
+    public void replyAckIsSent() throws Exception {
+        try (FrontEndPeer peer = connect()) {
+            peer.negotiate(ProtocolFeatures.OFFERED);
+            peer.send(Request.SET_VRING_NUM, MessageHeader.VERSION | MessageHeader.NEED_REPLY,
+                    FrontEndPeer.state(0, 64));
+            FrontEndPeer.Reply ack = peer.receive();
+            assertNotNull(ack);
+            assertEquals(Request.SET_VRING_NUM, ack.header().request());
+            assertEquals(MessageHeader.VERSION | MessageHeader.REPLY, ack.header().flags());
+            assertEquals(8, ack.header().size());
+            assertEquals(0, ack.u64());
+        }
+    }
+
+    @Test
+    public void noAcknowledgementWithoutReplyAck() throws Exception {
+        try (FrontEndPeer peer = connect()) {
+            peer.negotiate(ProtocolFeatures.OFFERED & ~ProtocolFeatures.bit(ProtocolFeatures.REPLY_ACK));
+            peer.send(Request.SET_VRING_NUM, MessageHeader.VERSION | MessageHeader.NEED_REPLY,
+                    FrontEndPeer.state(0, 64));
+            // The next thing on the wire is the answer to the next request.
+            assertEquals(Request.GET_QUEUE_NUM, peer.call(Request.GET_QUEUE_NUM, FrontEndPeer.none()).header().request());
+        }
+    }
+
+    @Test
+    public void transportOffersOnlyFeaturesItServes() throws Exception {
+        try (FrontEndPeer peer = connect()) {
+            long features = peer.call(Request.GET_FEATURES, FrontEndPeer.none()).u64();
+            assertTrue("VHOST_USER_F_PROTOCOL_FEATURES", (features & (1L << 30)) != 0);
+            assertTrue("the device's own bit", (features & (1L << 1)) != 0);
+            assertTrue(VirtioFeatures.has(features, VirtioFeatures.VIRTIO_F_VERSION_1));
+            assertFalse("packed rings are not served here", VirtioFeatures.has(features, VirtioFeatures.VIRTIO_F_RING_PACKED));
+            assertEquals(2, peer.call(Request.GET_QUEUE_NUM, FrontEndPeer.none()).u64());
+            assertEquals(MemoryTable.MAX_SLOTS, peer.call(Request.GET_MAX_MEM_SLOTS, FrontEndPeer.none()).u64());
+        }
+    }
+
+    @Test
+    public void ringsStartOnlyOnceEnabled() throws Exception {
+        try (FrontEndPeer peer = connect()) {
+            peer.negotiate(ProtocolFeatures.OFFERED);
+            assertEquals(0, peer.acked(Request.ADD_MEM_REG,
+                    FrontEndPeer.region(0, FrontEndPeer.RAM_SIZE, FrontEndPeer.USER_BASE, 0), peer.ram));
+            for (int i = 0; i < 2; i++) {
+                DriverQueue q = DriverQueue.contiguous(peer.memory, 64, 0x1000L + i * 0x2000L, false);
+                peer.send(Request.SET_VRING_NUM, FrontEndPeer.state(i, 64));
+                peer.send(Request.SET_VRING_ADDR, FrontEndPeer.addr(i, FrontEndPeer.USER_BASE + q.descTable(),
+                        FrontEndPeer.USER_BASE + q.usedRing(), FrontEndPeer.USER_BASE + q.availRing()));
+                peer.send(Request.SET_VRING_KICK, FrontEndPeer.u64(i), peer.keep(Posix.eventFd("kick")));
+            }
+            assertEquals(2, peer.call(Request.GET_QUEUE_NUM, FrontEndPeer.none()).u64());
+            assertEquals("started but disabled: not active", 0, device.activations.get());
+            assertEquals(0, peer.acked(Request.SET_VRING_ENABLE, FrontEndPeer.state(0, 1)));
+            assertEquals(0, device.activations.get());
+            assertEquals(0, peer.acked(Request.SET_VRING_ENABLE, FrontEndPeer.state(1, 1)));
+            assertTrue(device.awaitActivations(1, 5000));
+            assertEquals(VirtioFeatures.bit(VirtioFeatures.VIRTIO_F_VERSION_1)
+                    | VirtioFeatures.bit(VirtioFeatures.VIRTIO_RING_F_EVENT_IDX) | 1L << 1, device.driverFeatures);
+        }
+    }
+
+    @Test
+    public void getVringBaseStopsTheRingAndAnswersTheNextAvailIndex() throws Exception {
+        try (FrontEndPeer peer = connect()) {
+            peer.start(2);
+            assertTrue(device.awaitActivations(1, 5000));
+            for (int i = 0; i < 3; i++) {
+                roundTrip(peer, 0, "x" + i);
+            }
+            FrontEndPeer.Reply base = peer.call(Request.GET_VRING_BASE, FrontEndPeer.state(0, 0));
+            assertEquals(0, base.payload().getInt(0));
+            assertEquals(3, base.payload().getInt(4));
+            assertEquals("the device is reset when a ring stops", 1, device.resets.get());
+            assertEquals(0, peer.call(Request.GET_VRING_BASE, FrontEndPeer.state(1, 0)).payload().getInt(4));
+
+            // Restarted from where it stopped, as QEMU does after a stop.
+            DriverQueue q = peer.queues.get(0);
+            peer.send(Request.SET_VRING_BASE, FrontEndPeer.state(0, 3));
+            peer.send(Request.SET_VRING_KICK, FrontEndPeer.u64(0), peer.kicks.get(0));
+            peer.send(Request.SET_VRING_KICK, FrontEndPeer.u64(1), peer.kicks.get(1));
+            assertTrue(device.awaitActivations(2, 5000));
+            assertEquals("4x", roundTrip(peer, 0, "x4"));
+            assertEquals(4, q.usedIndex());
+        }
+    }
+
+    @Test
+    public void configSpaceIsReadAndWritten() throws Exception {
+        device.config[8] = 1;
+        try (FrontEndPeer peer = connect()) {
+            peer.negotiate(ProtocolFeatures.OFFERED);
+            ByteBuffer get = ByteBuffer.allocate(12 + 16).order(ByteOrder.LITTLE_ENDIAN);
+            get.putInt(0).putInt(16).putInt(0).position(28).flip();
+            FrontEndPeer.Reply reply = peer.call(Request.GET_CONFIG, get);
+            assertEquals(28, reply.header().size());
+            assertEquals(16, reply.payload().getInt(4));
+            assertEquals(1, reply.payload().get(12 + 8));
+
+            ByteBuffer set = ByteBuffer.allocate(12 + 4).order(ByteOrder.LITTLE_ENDIAN);
+            set.putInt(4).putInt(4).putInt(0).putInt(0x01020304).flip();
+            assertEquals(0, peer.acked(Request.SET_CONFIG, set));
+            assertArrayEquals(new byte[] {4, 3, 2, 1}, java.util.Arrays.copyOfRange(device.config, 4, 8));
+        }
+    }
+
+    @Test
+    public void configRangeBeyondTheLimitIsRefused() throws Exception {
+        FrontEndPeer peer = connect();
+        peer.negotiate(ProtocolFeatures.OFFERED);
+        ByteBuffer get = ByteBuffer.allocate(12 + 16).order(ByteOrder.LITTLE_ENDIAN);
+        get.putInt(250).putInt(16).putInt(0).position(28).flip();
+        peer.send(Request.GET_CONFIG, get);
+        assertDroppedThenNextFrontEndServed(peer);
+    }
+
+    @Test
+    public void resetDeviceReleasesTheRingsAndKeepsTheConnection() throws Exception {
+        try (FrontEndPeer peer = connect()) {
+            peer.start(2);
+            assertTrue(device.awaitActivations(1, 5000));
+            assertEquals(0, peer.acked(Request.RESET_DEVICE, FrontEndPeer.none()));
+            assertEquals(1, device.resets.get());
+            assertEquals(2, peer.call(Request.GET_QUEUE_NUM, FrontEndPeer.none()).u64());
+        }
+    }
+
+    @Test
+    public void servesAnInheritedListeningSocket() throws Exception {
+        server.close();
+        Path inheritedPath = tmp.getRoot().toPath().resolve("inherited.sock");
+        // As a launcher that passes --fd N: the number is handed over, the server owns it from then on.
+        int number = Posix.listenUnix(inheritedPath, 1).acquire();
+        server = VhostUserServer.inherit(number, device, DisplayChannelListener.NONE).start();
+        socketPath = inheritedPath;
+        assertServes();
+        server.close();
+        assertFalse("the inherited descriptor is closed with the server",
+                new File("/proc/self/fd/" + number).exists());
+        assertTrue("a socket the server did not bind stays", inheritedPath.toFile().exists());
+    }
+
+    @Test
+    public void closingTheServerResetsTheDeviceAndRemovesTheSocket() throws Exception {
+        try (FrontEndPeer peer = connect()) {
+            peer.start(2);
+            assertTrue(device.awaitActivations(1, 5000));
+            server.close();
+            assertEquals(1, device.resets.get());
+            assertFalse(socketPath.toFile().exists());
+            assertTrue(peer.droppedByBackend());
+        }
+    }
+}
