@@ -110,7 +110,7 @@ final class CommandProcessor {
         void run(GpuBackend backend) throws GpuBackendException;
     }
 
-    private final DeviceConfig config;
+    private DeviceConfig config;
     private final OnceLog log;
     private final SinkHub sinks;
     private final IntConsumer contextDestroyed;
@@ -118,10 +118,10 @@ final class CommandProcessor {
     private final Map<Integer, Resource> resources = new HashMap<>();
     /** Live contexts and the capset id each was created for (0: the default). */
     private final Map<Integer, Integer> contexts = new HashMap<>();
-    private final ScanoutState[] scanouts;
-    private final int[] modeWidth;
-    private final int[] modeHeight;
-    private final CursorImage[] cursors;
+    private ScanoutState[] scanouts;
+    private int[] modeWidth;
+    private int[] modeHeight;
+    private CursorImage[] cursors;
     private long hostmemUsed;
 
     private GpuBackend backend;
@@ -136,14 +136,32 @@ final class CommandProcessor {
         this.log = log;
         this.sinks = sinks;
         this.contextDestroyed = contextDestroyed;
+        shapeOutputs();
+    }
+
+    private void shapeOutputs() {
         int n = config.maxOutputs();
-        this.scanouts = new ScanoutState[n];
-        this.cursors = new CursorImage[n];
-        this.modeWidth = new int[n];
-        this.modeHeight = new int[n];
+        scanouts = new ScanoutState[n];
+        cursors = new CursorImage[n];
+        modeWidth = new int[n];
+        modeHeight = new int[n];
         for (int i = 0; i < n; i++) {
             modeWidth[i] = config.xres();
             modeHeight[i] = config.yres();
+        }
+    }
+
+    /**
+     * Works with {@code next} from now on; the caller has dropped all state first. A new shape
+     * (outputs or preferred mode) starts every output over at the configured mode; otherwise
+     * modes a front end set are kept.
+     */
+    void reconfigure(DeviceConfig next) {
+        boolean reshape = next.maxOutputs() != config.maxOutputs() || next.xres() != config.xres()
+                || next.yres() != config.yres();
+        config = next;
+        if (reshape) {
+            shapeOutputs();
         }
     }
 
@@ -161,6 +179,16 @@ final class CommandProcessor {
     void activate(GuestMemory guestMemory, long driverFeatures) {
         memory = guestMemory;
         features = driverFeatures;
+    }
+
+    /**
+     * Withdraws negotiated features the device no longer offers (a backend swap to one without
+     * 3D, say): the guest acknowledged them, but commands that need them are refused at the
+     * door from now on rather than reaching a backend that cannot serve them. Features are
+     * never added: the guest only learns of new ones when it negotiates again after a reset.
+     */
+    void restrictFeatures(long offered) {
+        features &= offered;
     }
 
     /** Back to before {@link #activate}: no guest memory, no negotiated features. */
@@ -864,6 +892,11 @@ final class CommandProcessor {
         }
         int bpp = Formats.bytesPerPixel(s.format());
         long stride = Integer.toUnsignedLong(s.strides().get(0));
+        if (stride < Integer.toUnsignedLong(r.width()) * bpp) {
+            // Rows that overlap are no framebuffer; refused here, not at the first flush.
+            return guest(s.hdr(), "stride", "stride " + stride + " shorter than a row of " + rect(r) + " in "
+                    + Formats.name(s.format()), RESP_ERR_INVALID_PARAMETER);
+        }
         long first;
         long end;
         try {

@@ -24,7 +24,6 @@ import dev.neep.virtio.VirtioDevice;
 import dev.neep.virtio.VirtioFeatures;
 import dev.neep.virtio.Virtqueue;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -62,7 +61,9 @@ import org.slf4j.LoggerFactory;
  * {@link #useProvider} opens the provider's backend on the device thread. Replacing it while
  * the device runs releases every resource, context and mapping, completes the parked fences
  * (the old backend will never signal them), closes the old instance, opens the new one,
- * recomputes the features and {@code num_capsets}, and raises a configuration change.
+ * recomputes the features and {@code num_capsets}, withdraws negotiated features the new one
+ * lacks, and raises a configuration change. {@link #reconfigure} does the same when the
+ * backend settings change.
  */
 public final class GpuDevice implements VirtioDevice, GpuDeviceInfo, GpuDisplayControl, AutoCloseable {
 
@@ -81,8 +82,7 @@ public final class GpuDevice implements VirtioDevice, GpuDeviceInfo, GpuDisplayC
     private record Pending(DescriptorChain chain, long written) {
     }
 
-    private final DeviceConfig config;
-    private final Map<String, String> environment;
+    private volatile DeviceConfig config;
     private final OnceLog log = new OnceLog(LOG);
     private final ScheduledThreadPoolExecutor executor;
     private final SinkHub sinks = new SinkHub(log);
@@ -95,6 +95,8 @@ public final class GpuDevice implements VirtioDevice, GpuDeviceInfo, GpuDisplayC
     private volatile Thread deviceThread;
 
     // device-thread state
+    /** A new shape configured while a driver was active, for the next reset; null for none. */
+    private DeviceConfig pendingShape;
     private GpuBackendProvider provider;
     private GpuBackend backend;
     private long generation;
@@ -103,14 +105,9 @@ public final class GpuDevice implements VirtioDevice, GpuDeviceInfo, GpuDisplayC
     private boolean active;
     private ScheduledFuture<?> poller;
 
-    /**
-     * A device with no backend yet ({@link #useProvider} opens one).
-     *
-     * @param environment the process environment, for defaults such as the Wayland socket
-     */
-    public GpuDevice(DeviceConfig config, Map<String, String> environment) {
+    /** A device with no backend yet ({@link #useProvider} opens one). */
+    public GpuDevice(DeviceConfig config) {
         this.config = Objects.requireNonNull(config, "config");
-        this.environment = Map.copyOf(environment);
         this.executor = new ScheduledThreadPoolExecutor(1, r -> {
             Thread t = new Thread(r, "neep-gpu-device");
             t.setDaemon(true);
@@ -122,8 +119,55 @@ public final class GpuDevice implements VirtioDevice, GpuDeviceInfo, GpuDisplayC
         this.deviceFeatures = features(null);
     }
 
+    /** The configuration in effect (a new shape waiting for the next reset is not in it yet). */
     public DeviceConfig config() {
         return config;
+    }
+
+    /**
+     * Takes {@code next} as the configuration while the device runs.
+     *
+     * <ul>
+     *   <li>Changed backend settings ({@code capset_names}, {@code wsi}, ...) reopen the backend
+     *       at once, the way a swap does (see {@link #useProvider}); a backend that failed to
+     *       open is tried again.</li>
+     *   <li>When {@code next} names another backend kind than the bound provider's, the backend
+     *       stays until a provider of that kind is given to {@link #useProvider} (the DS shell
+     *       binds it right after), which opens it with {@code next}: one swap, not two.</li>
+     *   <li>A new shape (outputs, modes, EDID, host memory limit) is what a driver reads when it
+     *       initialises the device, so while a driver is active it waits for the next reset;
+     *       otherwise it applies at once.</li>
+     * </ul>
+     *
+     * @throws GpuBackendException when the reopened backend failed; the device then answers
+     *         RESP_ERR_UNSPEC to every command that needs one
+     */
+    public void reconfigure(DeviceConfig next) throws GpuBackendException {
+        Objects.requireNonNull(next, "next");
+        GpuBackendException failure = onDeviceThread(() -> {
+            DeviceConfig now = config;
+            DeviceConfig effective = next;
+            pendingShape = null;
+            if (active && !now.sameShape(next)) {
+                pendingShape = next;
+                effective = next.withShapeOf(now);
+                LOG.info("virtio-gpu device: max_outputs={} xres={} yres={} edid={} max_hostmem={} take effect when"
+                        + " the driver resets the device", next.maxOutputs(), next.xres(), next.yres(), next.edid(),
+                        next.maxHostmem());
+            }
+            boolean reopen = provider != null && provider.kind().equals(effective.backend())
+                    && (backend == null || !now.sameBackendSettings(effective));
+            config = effective;
+            processor.reconfigure(effective);
+            if (reopen) {
+                return swapTo(provider);
+            }
+            deviceFeatures = features(backend == null ? null : backend.capabilities());
+            return null;
+        });
+        if (failure != null) {
+            throw failure;
+        }
     }
 
     // ---- backend ----
@@ -164,7 +208,7 @@ public final class GpuDevice implements VirtioDevice, GpuDeviceInfo, GpuDisplayC
         } else {
             long gen = generation;
             try {
-                BackendConfig backendConfig = config.backendConfig(environment);
+                BackendConfig backendConfig = config.backendConfig();
                 backend = next.open(backendConfig, fence -> fenceFromBackend(gen, fence));
                 if (backend == null) {
                     throw new GpuBackendException(CtrlType.RESP_ERR_UNSPEC, "provider returned no backend");
@@ -182,8 +226,11 @@ public final class GpuDevice implements VirtioDevice, GpuDeviceInfo, GpuDisplayC
         }
         deviceFeatures = features(backend == null ? null : backend.capabilities());
         numCapsets = processor.capsetCount();
-        if (active && (hadBackend || backend != null)) {
-            raiseDisplayEvent();
+        if (active) {
+            processor.restrictFeatures(deviceFeatures);
+            if (hadBackend || backend != null) {
+                raiseDisplayEvent();
+            }
         }
         return failure;
     }
@@ -360,6 +407,12 @@ public final class GpuDevice implements VirtioDevice, GpuDeviceInfo, GpuDisplayC
         interrupts = null;
         active = false;
         eventsRead.set(0);
+        if (pendingShape != null) {
+            config = config.withShapeOf(pendingShape);
+            pendingShape = null;
+            processor.reconfigure(config);
+            deviceFeatures = features(backend == null ? null : backend.capabilities());
+        }
         if (processor.backendTouched() && provider != null) {
             // A fresh instance is the only way to be sure the backend holds nothing of the old
             // guest, and that a late fence of the old instance cannot complete a new command.

@@ -9,7 +9,6 @@ import dev.neep.gpu.protocol.GpuConfig;
 import dev.neep.gpu.protocol.GpuEvents;
 import dev.neep.gpu.protocol.GpuFeatures;
 import dev.neep.virtio.VirtioFeatures;
-import java.util.Map;
 import org.junit.Test;
 
 /** The configuration space, the feature bits and the display event. */
@@ -32,7 +31,7 @@ public class ConfigSpaceTest {
 
     @Test
     public void readsOutsideTheConfigSpaceAreZero() {
-        GpuDevice d = new GpuDevice(DeviceConfig.defaults(), Map.of());
+        GpuDevice d = new GpuDevice(DeviceConfig.defaults());
         try {
             byte[] b = {9, 9, 9, 9};
             d.readConfig(14, b);
@@ -90,7 +89,7 @@ public class ConfigSpaceTest {
     public void featuresFollowTheBackendsCapabilities() {
         TestBackend.Provider p = new TestBackend.Provider("t");
         p.capabilities = new BackendCapabilities(false, false, false, false);
-        GpuDevice d = new GpuDevice(DeviceConfig.defaults(), Map.of());
+        GpuDevice d = new GpuDevice(DeviceConfig.defaults());
         try {
             d.useProvider(p);
             long f = d.deviceFeatures();
@@ -111,7 +110,7 @@ public class ConfigSpaceTest {
 
     @Test
     public void deviceIsAGpuWithTwoQueues() {
-        GpuDevice d = new GpuDevice(DeviceConfig.defaults(), Map.of());
+        GpuDevice d = new GpuDevice(DeviceConfig.defaults());
         try {
             assertEquals(16, d.deviceId());
             assertEquals(2, d.queueCount());

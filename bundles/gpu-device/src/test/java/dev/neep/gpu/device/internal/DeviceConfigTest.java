@@ -1,11 +1,13 @@
 package dev.neep.gpu.device.internal;
 
 import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertTrue;
 import static org.junit.Assert.fail;
 
 import dev.neep.gpu.api.BackendConfig;
 import dev.neep.gpu.protocol.CapsetIds;
+import java.util.List;
 import java.util.Map;
 import org.junit.Test;
 
@@ -82,38 +84,80 @@ public class DeviceConfigTest {
     }
 
     @Test
-    public void waylandSocketPathThatDoesNotFitASocketAddressIsRefused() {
-        String path = "/" + "x".repeat(107);
-        refused("wayland_socket_path", path, () -> config(1, 1024, 768, 1, "", "", path, ""));
-        config(1, 1024, 768, 1, "", "", "/" + "x".repeat(106), "");
+    public void virglWithoutCapsetNamesOffersVirglAndVirgl2() {
+        assertEquals((1L << CapsetIds.VIRGL) | (1L << CapsetIds.VIRGL2),
+                config(1, 1024, 768, 1, "", "", "", "virgl").capsetMask());
+        assertEquals(1L << CapsetIds.VIRGL, config(1, 1024, 768, 1, "virgl", "", "", "virgl").capsetMask());
     }
 
     @Test
-    public void crossDomainWithoutPathUsesTheWaylandDisplayOfTheEnvironment() {
-        DeviceConfig c = config(1, 1024, 768, 1, "cross-domain", "", "", "rutabaga");
-        BackendConfig b = c.backendConfig(Map.of("XDG_RUNTIME_DIR", "/run/user/1000", "WAYLAND_DISPLAY", "wayland-1"));
-        assertEquals("/run/user/1000/wayland-1", b.properties().get("wayland_socket_path"));
-        assertEquals("/run/user/1000/wayland-0",
-                c.backendConfig(Map.of("XDG_RUNTIME_DIR", "/run/user/1000")).properties().get("wayland_socket_path"));
-        assertEquals(Map.of(), c.backendConfig(Map.of()).properties());
+    public void twoDAndRutabagaWithoutCapsetNamesAskForNone() {
+        assertEquals(0, config(1, 1024, 768, 1, "", "", "", "2d").capsetMask());
+        assertEquals(0, config(1, 1024, 768, 1, "", "", "", "rutabaga").capsetMask());
     }
 
     @Test
-    public void derivedWaylandPathThatDoesNotFitIsAHardError() {
-        DeviceConfig c = config(1, 1024, 768, 1, "cross-domain", "", "", "rutabaga");
-        String dir = "/" + "r".repeat(100);
-        try {
-            c.backendConfig(Map.of("XDG_RUNTIME_DIR", dir));
-            fail("accepted");
-        } catch (IllegalArgumentException e) {
-            assertTrue(e.getMessage(), e.getMessage().contains("wayland_socket_path=" + dir + "/wayland-0"));
-        }
+    public void backendSettingsArePassedAsWrittenByQemusNames() {
+        DeviceConfig c = new DeviceConfig(1, 1024, 768, true, 1, "cross-domain", "headless", "relative/sock",
+                "rutabaga", List.of("gfxstream-vulkan"));
+        assertEquals(new BackendConfig(1L << CapsetIds.CROSS_DOMAIN, "headless", Map.of("capset_names", "cross-domain",
+                "wayland_socket_path", "relative/sock", "gfxstream-vulkan", "on")), c.backendConfig());
     }
 
     @Test
-    public void backendConfigCarriesMaskWsiAndPath() {
-        DeviceConfig c = config(1, 1024, 768, 1, "virgl", "headless", "/tmp/w", "virgl");
-        assertEquals(new BackendConfig(2, "headless", Map.of("wayland_socket_path", "/tmp/w")),
-                c.backendConfig(Map.of()));
+    public void waylandSocketPathIsTheBackendsToCheck() {
+        // no autodetection, no length rule here: the rutabaga backend owns both
+        String path = "/" + "x".repeat(200);
+        DeviceConfig c = config(1, 1024, 768, 1, "cross-domain", "", path, "rutabaga");
+        assertEquals(path, c.backendConfig().properties().get("wayland_socket_path"));
+        assertEquals(Map.of("capset_names", "cross-domain"),
+                config(1, 1024, 768, 1, "cross-domain", "", "", "rutabaga").backendConfig().properties());
+    }
+
+    @Test
+    public void capsetSwitchesAreRefusedWithAnyBackendButRutabaga() {
+        refused("cross-domain", "on", () -> new DeviceConfig(1, 1024, 768, true, 1, "", "", "", "virgl",
+                List.of("cross-domain")));
+        refused("venus", "on", () -> new DeviceConfig(1, 1024, 768, true, 1, "", "", "", "rutabaga",
+                List.of("venus")));
+    }
+
+    @Test
+    public void propertiesAreReadFromNumbersBooleansAndCfgStrings() {
+        DeviceConfig typed = DeviceConfig.fromProperties(Map.of("max_outputs", 2, "xres", 800, "yres", 600L,
+                "edid", false, "max_hostmem", 1L << 20, "backend", "rutabaga", "cross-domain", true));
+        DeviceConfig strings = DeviceConfig.fromProperties(Map.of("max_outputs", "2", "xres", " 800", "yres", "600",
+                "edid", "false", "max_hostmem", "1048576", "backend", "rutabaga", "cross-domain", "on"));
+        DeviceConfig expected = new DeviceConfig(2, 800, 600, false, 1 << 20, "", "surfaceless", "", "rutabaga",
+                List.of("cross-domain"));
+        assertEquals(expected, typed);
+        assertEquals(expected, strings);
+        assertEquals(DeviceConfig.defaults(), DeviceConfig.fromProperties(Map.of("service.pid", "dev.neep.gpu",
+                "xres", "", "backend.target", "(neep.backend=2d)")));
+        assertEquals(3, DeviceConfig.fromProperties(Map.of("max_outputs", new Integer[] {3})).maxOutputs());
+    }
+
+    @Test
+    public void unreadableValuesAreRefusedNamingPropertyAndValue() {
+        refused("xres", "wide", () -> DeviceConfig.fromProperties(Map.of("xres", "wide")));
+        refused("max_outputs", "4294967297", () -> DeviceConfig.fromProperties(Map.of("max_outputs", 4294967297L)));
+        refused("edid", "maybe", () -> DeviceConfig.fromProperties(Map.of("edid", "maybe")));
+        refused("xres", "1.5", () -> DeviceConfig.fromProperties(Map.of("xres", 1.5)));
+        refused("yres", "[1, 2]", () -> DeviceConfig.fromProperties(Map.of("yres", List.of(1, 2))));
+        refused("max_outputs", "17", () -> DeviceConfig.fromProperties(Map.of("max_outputs", 17)));
+    }
+
+    @Test
+    public void shapeAndBackendSettingsAreToldApart() {
+        DeviceConfig base = DeviceConfig.defaults();
+        assertTrue(base.sameShape(base.withBackend("virgl", "")));
+        assertFalse(base.sameBackendSettings(base.withBackend("virgl", "")));
+        assertFalse(base.withBackend("virgl", "").sameBackendSettings(base.withBackend("virgl", "virgl")));
+        assertTrue(base.sameBackendSettings(base.withMaxOutputs(2).withEdid(false)));
+        assertFalse(base.sameShape(base.withMaxHostmem(1)));
+        assertFalse(base.sameBackendSettings(base.withWsi("headless")));
+        DeviceConfig mixed = base.withBackend("virgl", "virgl2").withShapeOf(base.withMaxOutputs(4));
+        assertEquals(4, mixed.maxOutputs());
+        assertEquals("virgl2", mixed.capsetNames());
     }
 }

@@ -6,7 +6,6 @@ import dev.neep.testkit.GpuDriver;
 import dev.neep.virtio.GuestMemories;
 import dev.neep.virtio.RegionGuestMemory;
 import dev.neep.virtio.driver.GuestAllocator;
-import java.util.Map;
 
 /**
  * A device driven through real virtqueues: heap guest memory, the testkit's guest driver
@@ -24,7 +23,7 @@ final class Harness implements AutoCloseable {
     GpuDriver driver;
 
     private Harness(DeviceConfig config, GpuBackendProvider provider, int memoryBytes) {
-        this.device = new GpuDevice(config, Map.of());
+        this.device = new GpuDevice(config);
         this.provider = provider;
         this.memory = GuestMemories.heap(BASE, memoryBytes);
         this.allocator = new GuestAllocator(BASE, memoryBytes);

@@ -20,7 +20,6 @@ import dev.neep.testkit.GpuDriver;
 import dev.neep.testkit.PendingCommand;
 import java.nio.ByteBuffer;
 import java.util.List;
-import java.util.Map;
 import org.junit.Test;
 
 /** Reset, close and swapping the backend while the device runs: everything is released, the same way each time. */
@@ -172,7 +171,7 @@ public class LifecycleTest {
     public void backendThatFailsToOpenIsReportedWithItsMessage() {
         TestBackend.Provider p = new TestBackend.Provider("broken");
         p.openFailure = new GpuBackendException(RESP_ERR_UNSPEC, "library libfoo.so not found");
-        GpuDevice d = new GpuDevice(DeviceConfig.defaults(), Map.of());
+        GpuDevice d = new GpuDevice(DeviceConfig.defaults());
         try {
             d.useProvider(p);
             fail("opened");
@@ -189,7 +188,7 @@ public class LifecycleTest {
     public void backendIsOpenedWithTheConfiguredCapsetsAndWsi() throws GpuBackendException {
         TestBackend.Provider p = new TestBackend.Provider("t");
         GpuDevice d = new GpuDevice(new DeviceConfig(1, 1024, 768, true, 1 << 20, "virgl:virgl2", "headless", "",
-                "virgl"), Map.of());
+                "virgl"));
         try {
             d.useProvider(p);
             assertEquals(6, p.configs.get(0).capsetMask());

@@ -28,11 +28,16 @@ final class ProcessorHarness {
     final RegionGuestMemory memory = GuestMemories.heap(BASE, 1 << 20);
 
     ProcessorHarness(DeviceConfig config) {
+        this(config, new TestBackend(new BackendCapabilities(true, true, true, false),
+                List.of(new CapsetInfo(1, 1, 308)), f -> { }, true), ALL_FEATURES);
+    }
+
+    /** With {@code backend} bound and the guest having negotiated {@code features}. */
+    ProcessorHarness(DeviceConfig config, TestBackend backend, long features) {
         processor = new CommandProcessor(config, log, sinks, destroyedContexts::add);
-        backend = new TestBackend(new BackendCapabilities(true, true, true, false),
-                List.of(new CapsetInfo(1, 1, 308)), f -> { }, true);
+        this.backend = backend;
         processor.useBackend(backend, null);
-        processor.activate(memory, ALL_FEATURES);
+        processor.activate(memory, features);
         sinks.add(sink);
     }
 

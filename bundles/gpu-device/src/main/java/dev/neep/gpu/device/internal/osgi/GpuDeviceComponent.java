@@ -13,10 +13,12 @@ import dev.neep.virtio.VirtioDevice;
 import dev.neep.virtio.Virtqueue;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Modified;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
@@ -32,14 +34,29 @@ import org.slf4j.LoggerFactory;
  * with {@code virtio.device.id=16} for the transports, and as {@link GpuDeviceInfo} and
  * {@link GpuDisplayControl}.
  *
- * <p>A configuration change restarts the device (a new instance for the transports to bind);
- * a provider that replaces the bound one (greedy binding: a higher ranking, or the old one
- * leaving while another matches) is swapped in while the device runs.
+ * <p>A configuration change never restarts the component, so a transport bound to it stays
+ * bound: {@link #modified} hands the new settings to the running device
+ * ({@link GpuDevice#reconfigure}). A new {@code backend} changes the reference's target, and
+ * SCR, after calling {@code modified}, binds the provider of the new kind before it unbinds
+ * the old one (a dynamic greedy reference); binding it swaps the backend while the device
+ * runs. SCR only does this when a provider of the new kind exists; when none does, it
+ * deactivates the component, which waits (unsatisfied) for one. A refused configuration
+ * never reaches {@code modified}: the plugin points the target at no provider (see
+ * {@link BackendTargetPlugin}), so the component is deactivated and waits until the
+ * configuration is fixed. A provider that replaces the bound one (a higher ranking, or the
+ * old one leaving while another matches) is swapped in the same way.
+ *
+ * <p>A backend that fails to open does not fail the component: the device answers
+ * RESP_ERR_UNSPEC to every command that needs a backend, the log says why, and the next
+ * configuration change or provider tries again. (Felix SCR does not activate a component
+ * whose activation failed again when its configuration changes if it has a modified method;
+ * only a service request would.)
  */
 @Component(configurationPid = GpuDeviceConfig.PID, immediate = true,
         service = {VirtioDevice.class, GpuDeviceInfo.class, GpuDisplayControl.class},
         property = "virtio.device.id:Integer=" + GpuDevice.DEVICE_ID)
 @Designate(ocd = GpuDeviceConfig.class)
+@GpuDeviceConfig
 public final class GpuDeviceComponent implements VirtioDevice, GpuDeviceInfo, GpuDisplayControl {
 
     private static final Logger LOG = LoggerFactory.getLogger(GpuDeviceComponent.class);
@@ -48,33 +65,60 @@ public final class GpuDeviceComponent implements VirtioDevice, GpuDeviceInfo, Gp
     private final Set<DisplaySink> sinks = new LinkedHashSet<>();
     private GpuBackendProvider provider;
     private volatile GpuDevice device;
+    /** The configuration last given to the device. */
+    private DeviceConfig configured;
 
+    /** The properties are read by {@link DeviceConfig#fromProperties}, the same reading the plugin checks them with. */
     @Activate
-    void activate(GpuDeviceConfig c) {
+    void activate(Map<String, Object> properties) {
         DeviceConfig config;
         try {
-            config = new DeviceConfig(c.max__outputs(), c.xres(), c.yres(), c.edid(), c.max__hostmem(),
-                    c.capset__names(), c.wsi(), c.wayland__socket__path(), c.backend());
+            config = DeviceConfig.fromProperties(properties);
         } catch (IllegalArgumentException e) {
             LOG.error("virtio-gpu device not started: {}", e.getMessage());
             throw e;
         }
-        GpuDevice d = new GpuDevice(config, System.getenv());
+        GpuDevice d = new GpuDevice(config);
         synchronized (lock) {
             try {
                 d.useProvider(provider);
             } catch (GpuBackendException e) {
-                d.close();
-                String message = "virtio-gpu device not started: backend '" + config.backend() + "' did not open: "
-                        + e.getMessage();
-                LOG.error(message);
-                throw new IllegalStateException(message, e);
+                // logged by the device, which answers RESP_ERR_UNSPEC until a backend opens
             }
             sinks.forEach(d::addSink);
             device = d;
+            configured = config;
         }
-        LOG.info("virtio-gpu device started: {} output(s) {}x{}, backend {}, features 0x{}", config.maxOutputs(),
-                config.xres(), config.yres(), config.backend(), Long.toHexString(d.deviceFeatures()));
+        LOG.info("virtio-gpu device started: {} output(s) {}x{}, backend {} ({}), features 0x{}",
+                config.maxOutputs(), config.xres(), config.yres(), config.backend(),
+                d.backendKind().isEmpty() ? "not open" : "open", Long.toHexString(d.deviceFeatures()));
+    }
+
+    /** A configuration change while the device runs; see the class comment. */
+    @Modified
+    void modified(Map<String, Object> properties) {
+        DeviceConfig config;
+        try {
+            config = DeviceConfig.fromProperties(properties);
+        } catch (IllegalArgumentException e) {
+            // Only without the plugin (which refuses such a configuration before SCR gets here).
+            LOG.error("virtio-gpu configuration change refused, the device keeps its settings: {}", e.getMessage());
+            return;
+        }
+        synchronized (lock) {
+            GpuDevice d = device;
+            if (d == null || config.equals(configured)) {
+                return;
+            }
+            configured = config;
+            try {
+                d.reconfigure(config);
+            } catch (GpuBackendException e) {
+                // logged by the device, which answers RESP_ERR_UNSPEC until a backend opens
+            }
+        }
+        LOG.info("virtio-gpu device reconfigured: backend {}, capsets 0x{}", config.backend(),
+                Long.toHexString(config.capsetMask()));
     }
 
     @Deactivate

@@ -1,0 +1,91 @@
+package dev.neep.gpu.device.internal;
+
+import dev.neep.gpu.api.BackendConfig;
+import dev.neep.gpu.api.FenceListener;
+import dev.neep.gpu.api.GpuBackend;
+import dev.neep.gpu.api.GpuBackendException;
+import dev.neep.gpu.api.GpuBackendProvider;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
+import java.util.HashSet;
+import java.util.Set;
+
+/**
+ * A provider around another whose backends count what the device leaves in them: resources
+ * and attached backings not yet released, instances not yet closed. Whatever the backend
+ * itself does is unchanged, so a real backend runs as it would.
+ */
+final class TrackingProvider implements GpuBackendProvider {
+    private final GpuBackendProvider real;
+    private final Set<Integer> resources = new HashSet<>();
+    private final Set<Integer> backed = new HashSet<>();
+    private int open;
+
+    TrackingProvider(GpuBackendProvider real) {
+        this.real = real;
+    }
+
+    @Override
+    public String kind() {
+        return real.kind();
+    }
+
+    @Override
+    public GpuBackend open(BackendConfig config, FenceListener fences) throws GpuBackendException {
+        GpuBackend backend = real.open(config, fences);
+        synchronized (this) {
+            open++;
+        }
+        return (GpuBackend) Proxy.newProxyInstance(GpuBackend.class.getClassLoader(),
+                new Class<?>[] {GpuBackend.class}, (proxy, method, args) -> {
+                    Object result;
+                    try {
+                        result = method.invoke(backend, args);
+                    } catch (InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                    track(method.getName(), args);
+                    return result;
+                });
+    }
+
+    /** Called after a call succeeded: a failed call leaves nothing in the backend. */
+    private synchronized void track(String method, Object[] args) {
+        switch (method) {
+            case "resourceCreate2d", "resourceCreate3d" -> resources.add((Integer) args[0]);
+            case "resourceCreateBlob" -> {
+                resources.add((Integer) args[1]);
+                backed.add((Integer) args[1]);
+            }
+            case "resourceUnref" -> {
+                resources.remove((Integer) args[0]);
+                backed.remove((Integer) args[0]);
+            }
+            case "attachBacking" -> backed.add((Integer) args[0]);
+            case "detachBacking" -> backed.remove((Integer) args[0]);
+            case "close" -> {
+                // One instance is open at a time; closing it releases everything in it.
+                open--;
+                resources.clear();
+                backed.clear();
+            }
+            default -> {
+            }
+        }
+    }
+
+    /** Resources the device created in the open backend and has not unreferenced. */
+    synchronized int liveResources() {
+        return resources.size();
+    }
+
+    /** Resources of the open backend with guest pages attached (or a guest blob's pages). */
+    synchronized int liveBackings() {
+        return backed.size();
+    }
+
+    /** Backend instances opened and not closed. */
+    synchronized int openInstances() {
+        return open;
+    }
+}
