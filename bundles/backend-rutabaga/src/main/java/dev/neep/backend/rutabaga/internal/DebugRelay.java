@@ -1,6 +1,7 @@
 package dev.neep.backend.rutabaga.internal;
 
 import com.sun.jna.Pointer;
+import dev.neep.backend.support.OwnerThread;
 import dev.neep.backend.rutabaga.internal.RutabagaGfxFfi.rutabaga_debug;
 import dev.neep.backend.rutabaga.internal.RutabagaGfxFfi.rutabaga_debug_callback;
 import java.lang.management.ManagementFactory;

@@ -11,13 +11,11 @@ import static dev.neep.gpu.protocol.CtrlType.RESP_ERR_OUT_OF_MEMORY;
 import static dev.neep.gpu.protocol.CtrlType.RESP_ERR_UNSPEC;
 
 import com.sun.jna.Memory;
-import com.sun.jna.Native;
 import com.sun.jna.Pointer;
 import com.sun.jna.ptr.IntByReference;
 import com.sun.jna.ptr.LongByReference;
 import com.sun.jna.ptr.PointerByReference;
 import dev.neep.backend.rutabaga.RutabagaOptions;
-import dev.neep.backend.rutabaga.internal.OwnerThread.NativeCall;
 import dev.neep.backend.rutabaga.internal.RutabagaGfxFfi.rutabaga;
 import dev.neep.backend.rutabaga.internal.RutabagaGfxFfi.rutabaga_builder;
 import dev.neep.backend.rutabaga.internal.RutabagaGfxFfi.rutabaga_channel;
@@ -30,6 +28,11 @@ import dev.neep.backend.rutabaga.internal.RutabagaGfxFfi.rutabaga_fence_callback
 import dev.neep.backend.rutabaga.internal.RutabagaGfxFfi.rutabaga_iovecs;
 import dev.neep.backend.rutabaga.internal.RutabagaGfxFfi.rutabaga_mapping;
 import dev.neep.backend.rutabaga.internal.RutabagaGfxFfi.rutabaga_transfer;
+import dev.neep.backend.support.FenceTimelines;
+import dev.neep.backend.support.Iovecs;
+import dev.neep.backend.support.OfferedCapsets;
+import dev.neep.backend.support.OwnerThread;
+import dev.neep.backend.support.OwnerThread.NativeCall;
 import dev.neep.gpu.api.BackendCapabilities;
 import dev.neep.gpu.api.BackendConfig;
 import dev.neep.gpu.api.BlobMapping;
@@ -46,11 +49,9 @@ import dev.neep.gpu.protocol.CapsetIds;
 import dev.neep.gpu.protocol.Formats;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -96,15 +97,12 @@ public final class RutabagaBackend implements GpuBackend {
     private static final int PANIC = -3;
     private static final int BYTES_PER_PIXEL = 4;
     private static final long CLOSE_TIMEOUT_MILLIS = 10_000;
-    /** {@code struct iovec} on LP64. */
-    private static final int IOVEC_SIZE = 16;
     /** 0.1.2's builder is 48 bytes; later versions append optional fields, read as zero from here. */
     private static final int BUILDER_BLOCK = 256;
     // QEMU creates 2D resources as these (gallium's PIPE_TEXTURE_2D, PIPE_BIND_RENDER_TARGET).
     private static final int PIPE_TEXTURE_2D = 2;
     private static final int PIPE_BIND_RENDER_TARGET = 1 << 1;
     private static final int RESOURCE_FLAG_Y_0_TOP = 1;
-    private static final long GLOBAL_TIMELINE = -1;
 
     private static final AtomicLong NEXT_ID = new AtomicLong(1);
     /** Open instances by the {@code user_data} the library hands back to the fence callback. */
@@ -117,9 +115,8 @@ public final class RutabagaBackend implements GpuBackend {
     private static final rutabaga_fence_callback FENCE_CALLBACK = RutabagaBackend::onFence;
 
     private final RutabagaGfxFfi lib;
-    private final FenceListener fences;
     private final long id = NEXT_ID.getAndIncrement();
-    private final OwnerThread owner = new OwnerThread("neep-rutabaga-owner-" + id);
+    private final OwnerThread owner = new OwnerThread("neep-rutabaga-owner-" + id, "the rutabaga backend is closed");
     private final AtomicBoolean closed = new AtomicBoolean();
 
     // Written on the owner thread during init, read-only afterwards; the hand-over back to the
@@ -132,16 +129,14 @@ public final class RutabagaBackend implements GpuBackend {
     // Owner-thread state.
     private final Map<Integer, Resource> resources = new HashMap<>();
     private final Set<Integer> contexts = new HashSet<>();
-    private final Map<Long, ArrayDeque<Fence>> pendingFences = new HashMap<>();
+    private final FenceTimelines fences;
     private Memory frameScratch;
     private ByteBuffer blobScratch;
-    private boolean finished;
-    private boolean strayFenceLogged;
     private boolean panicLogged;
 
     private RutabagaBackend(RutabagaGfxFfi lib, FenceListener fences) {
         this.lib = lib;
-        this.fences = fences;
+        this.fences = new FenceTimelines(fences, "librutabaga_gfx_ffi");
     }
 
     /**
@@ -260,9 +255,7 @@ public final class RutabagaBackend implements GpuBackend {
 
     @Override
     public byte[] capset(int capsetId, int version) throws GpuBackendException {
-        CapsetInfo info = capsets.stream().filter(c -> c.capsetId() == capsetId).findFirst()
-                .orElseThrow(() -> new GpuBackendException(RESP_ERR_INVALID_PARAMETER, "capset " + capsetId
-                        + " is not offered"));
+        CapsetInfo info = OfferedCapsets.find(capsets, capsetId);
         int size = info.maxSize();
         if (size < 0) {
             throw new GpuBackendException(RESP_ERR_UNSPEC, "capset " + capsetId + " reports size "
@@ -530,16 +523,9 @@ public final class RutabagaBackend implements GpuBackend {
             check("rutabaga_context_destroy(" + ctxId + ")", lib.rutabaga_context_destroy(instance, ctxId),
                     RESP_ERR_INVALID_CONTEXT_ID);
             contexts.remove(ctxId);
-            // Fences on the context's rings that the library never signalled (a cross-domain
-            // channel ring before its INIT, for one) died with it. Reporting them keeps the promise
-            // that every fence is reported once, so no guest waiter hangs.
-            for (Iterator<Map.Entry<Long, ArrayDeque<Fence>>> it = pendingFences.entrySet().iterator(); it.hasNext();) {
-                Map.Entry<Long, ArrayDeque<Fence>> timeline = it.next();
-                if (timeline.getKey() != GLOBAL_TIMELINE && (int) (timeline.getKey() >>> 32) == ctxId) {
-                    it.remove();
-                    timeline.getValue().forEach(this::signal);
-                }
-            }
+            // Fences the library never signalled (a cross-domain channel ring before its INIT,
+            // for one) died with the context.
+            fences.dropContext(ctxId);
             return null;
         });
     }
@@ -605,9 +591,8 @@ public final class RutabagaBackend implements GpuBackend {
             if (fence.onRing()) {
                 context(fence.ctxId());
             }
-            long key = timeline(fence.flags(), fence.ctxId(), fence.ringIdx());
-            ArrayDeque<Fence> timeline = pendingFences.computeIfAbsent(key, k -> new ArrayDeque<>());
-            timeline.addLast(fence);
+            long timeline = timeline(fence.flags(), fence.ctxId(), fence.ringIdx());
+            fences.add(timeline, fence);
             rutabaga_fence args = new rutabaga_fence();
             args.flags = fence.flags();
             args.fence_id = fence.fenceId();
@@ -615,7 +600,7 @@ public final class RutabagaBackend implements GpuBackend {
             args.ring_idx = fence.ringIdx();
             int rc = lib.rutabaga_create_fence(instance, args);
             if (rc != 0) {
-                timeline.removeLastOccurrence(fence);
+                fences.remove(timeline, fence);
                 throw failure("rutabaga_create_fence(" + fence + ")", rc,
                         fence.onRing() ? RESP_ERR_INVALID_PARAMETER : RESP_ERR_UNSPEC);
             }
@@ -688,18 +673,12 @@ public final class RutabagaBackend implements GpuBackend {
                 throw new GpuBackendException(RESP_ERR_OUT_OF_MEMORY, "resource " + resourceId + " of "
                         + resource.width + "x" + resource.height + " does not fit one frame buffer");
             }
-            if (frameScratch == null || frameScratch.size() < size) {
-                if (frameScratch != null) {
-                    frameScratch.close();
-                }
-                frameScratch = new Memory(size);
-            }
+            frameScratch = Iovecs.atLeast(frameScratch, size);
             // Components without host storage for the resource (cross-domain) read nothing:
             // show black, not the previous frame.
             frameScratch.clear(size);
-            try (Memory iovec = new Memory(IOVEC_SIZE)) {
-                iovec.setPointer(0, frameScratch);
-                iovec.setLong(Native.POINTER_SIZE, size);
+            try (Memory iovec = new Memory(Iovecs.SIZE)) {
+                Iovecs.put(iovec, 0, Pointer.nativeValue(frameScratch), size);
                 Transfer whole = new Transfer(0, 0, 0, resource.width, resource.height, 1, 0, (int) stride, 0, 0);
                 check("rutabaga_resource_transfer_read(" + resourceId + ") for a frame",
                         lib.rutabaga_resource_transfer_read(instance, 0, resourceId, toNative(whole), iovec),
@@ -779,7 +758,6 @@ public final class RutabagaBackend implements GpuBackend {
 
     // Runs on the owner thread, last.
     private void finish() {
-        finished = true;
         if (instance != null) {
             try {
                 int rc = lib.rutabaga_finish(new PointerByReference(instance.getPointer()));
@@ -791,11 +769,7 @@ public final class RutabagaBackend implements GpuBackend {
             }
             instance = null;
         }
-        int unreported = pendingFences.values().stream().mapToInt(ArrayDeque::size).sum();
-        if (unreported > 0) {
-            LOG.debug("closed with {} fences not yet signalled", unreported);
-        }
-        pendingFences.clear();
+        fences.clear();
         resources.clear();
         contexts.clear();
         if (frameScratch != null) {
@@ -827,36 +801,16 @@ public final class RutabagaBackend implements GpuBackend {
 
     // Owner thread: every pending fence on the timeline up to the completed one is done.
     private void retire(Fence done) {
-        if (finished) {
-            return;
-        }
-        ArrayDeque<Fence> timeline = pendingFences.get(timeline(done.flags(), done.ctxId(), done.ringIdx()));
-        if (timeline == null || timeline.isEmpty()
-                || Long.compareUnsigned(timeline.peekFirst().fenceId(), done.fenceId()) > 0) {
-            if (!strayFenceLogged) {
-                strayFenceLogged = true;
-                LOG.warn("librutabaga_gfx_ffi reported {}, which is not pending (logged once)", done);
-            }
-            return;
-        }
-        while (!timeline.isEmpty() && Long.compareUnsigned(timeline.peekFirst().fenceId(), done.fenceId()) <= 0) {
-            signal(timeline.removeFirst());
-        }
-    }
-
-    private void signal(Fence fence) {
-        try {
-            fences.fenceSignalled(fence);
-        } catch (RuntimeException e) {
-            LOG.error("fence listener failed on {}", fence, e);
+        if (!owner.isStopped()) {
+            fences.retireUpTo(timeline(done.flags(), done.ctxId(), done.ringIdx()), done.fenceId(), done);
         }
     }
 
     private static long timeline(int flags, int ctxId, int ringIdx) {
         if ((flags & RUTABAGA_FLAG_INFO_RING_IDX) == 0) {
-            return GLOBAL_TIMELINE;
+            return FenceTimelines.GLOBAL;
         }
-        return (Integer.toUnsignedLong(ctxId) << 32) | (ringIdx & 0xff);
+        return FenceTimelines.ring(ctxId, ringIdx & 0xff);
     }
 
     /**
@@ -865,9 +819,6 @@ public final class RutabagaBackend implements GpuBackend {
      */
     private <T> T onOwner(String what, NativeCall<T> call) throws GpuBackendException {
         return owner.call(what, () -> {
-            if (finished) {
-                throw new GpuBackendException(RESP_ERR_UNSPEC, what + ": the rutabaga backend is closed");
-            }
             DebugRelay.beginCapture();
             try {
                 return call.call();
@@ -941,27 +892,14 @@ public final class RutabagaBackend implements GpuBackend {
     }
 
     /**
-     * A {@code struct rutabaga_iovecs} over guest buffers. The library keeps the addresses until
-     * detach or unref, so they must not move: only direct buffers (guest memory mapped into the
-     * process) qualify; a heap array can be moved by the garbage collector. The array pointer is
-     * never NULL, even for no buffers: the library makes a slice of it.
+     * A {@code struct rutabaga_iovecs} over guest buffers, which the library keeps until detach
+     * or unref: direct buffers only.
      */
     private static rutabaga_iovecs iovecs(String what, List<ByteBuffer> buffers) throws GpuBackendException {
-        Memory array = new Memory((long) Math.max(1, buffers.size()) * IOVEC_SIZE);
-        array.clear();
-        for (int i = 0; i < buffers.size(); i++) {
-            ByteBuffer buffer = buffers.get(i);
-            if (!buffer.isDirect()) {
-                throw new GpuBackendException(RESP_ERR_UNSPEC, what + ": iovec " + i + " is a heap buffer, but"
-                        + " librutabaga_gfx_ffi keeps guest memory addresses; guest memory must be direct buffers");
-            }
-            long address = Pointer.nativeValue(Native.getDirectBufferPointer(buffer)) + buffer.position();
-            array.setLong((long) i * IOVEC_SIZE, address);
-            array.setLong((long) i * IOVEC_SIZE + Native.POINTER_SIZE, buffer.remaining());
-        }
+        Iovecs array = Iovecs.direct(what, "librutabaga_gfx_ffi", buffers);
         rutabaga_iovecs iovecs = new rutabaga_iovecs();
-        iovecs.iovecs = array;
-        iovecs.num_iovecs = buffers.size();
+        iovecs.iovecs = array.array();
+        iovecs.num_iovecs = array.count();
         return iovecs;
     }
 

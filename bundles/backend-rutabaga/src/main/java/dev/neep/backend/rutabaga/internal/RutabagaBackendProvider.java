@@ -1,5 +1,6 @@
 package dev.neep.backend.rutabaga.internal;
 
+import dev.neep.backend.support.LoadedLibrary;
 import dev.neep.gpu.api.BackendConfig;
 import dev.neep.gpu.api.FenceListener;
 import dev.neep.gpu.api.GpuBackend;
@@ -24,7 +25,7 @@ public final class RutabagaBackendProvider implements GpuBackendProvider {
 
     public static final String KIND = "rutabaga";
 
-    private volatile RutabagaNative.Loaded library;
+    private volatile LoadedLibrary<RutabagaGfxFfi> library;
 
     @Activate
     @Modified

@@ -1,16 +1,10 @@
 package dev.neep.backend.rutabaga.internal;
 
 import com.sun.jna.Native;
-import com.sun.jna.NativeLibrary;
-import dev.neep.gpu.api.GpuBackendException;
-import dev.neep.gpu.protocol.CtrlType;
-import java.lang.reflect.Method;
-import java.lang.reflect.Modifier;
-import java.util.ArrayList;
+import dev.neep.backend.support.LoadedLibrary;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.stream.Collectors;
 
 /**
  * The one way in to librutabaga_gfx_ffi. The library is looked for, in this order, at the
@@ -36,27 +30,7 @@ final class RutabagaNative {
             + " Debian does not package it) and set library_path in configuration " + RutabagaLibraryConfig.PID
             + " (or the environment variable " + LIBRARY_ENV + ") to the full path of librutabaga_gfx_ffi.so";
 
-    private static final Map<String, Loaded> LOADED = new ConcurrentHashMap<>();
-
-    /** The outcome of looking for the library: the binding, or why there is none. */
-    record Loaded(RutabagaGfxFfi library, String location, String reason) {
-
-        boolean available() {
-            return library != null;
-        }
-
-        /** "not available: <reason>", or {@code null} when the library loaded. */
-        String unavailableReason() {
-            return library == null ? "not available: " + reason : null;
-        }
-
-        RutabagaGfxFfi require() throws GpuBackendException {
-            if (library == null) {
-                throw new GpuBackendException(CtrlType.RESP_ERR_UNSPEC, "rutabaga backend " + unavailableReason());
-            }
-            return library;
-        }
-    }
+    private static final Map<String, LoadedLibrary<RutabagaGfxFfi>> LOADED = new ConcurrentHashMap<>();
 
     private RutabagaNative() {
     }
@@ -65,7 +39,7 @@ final class RutabagaNative {
      * Finds the library for a configured path (blank for none) and an environment (where
      * {@value #LIBRARY_ENV} is read).
      */
-    static Loaded find(String configuredPath, Map<String, String> environment) {
+    static LoadedLibrary<RutabagaGfxFfi> find(String configuredPath, Map<String, String> environment) {
         String fromEnvironment = environment.get(LIBRARY_ENV);
         List<String> candidates;
         String source;
@@ -80,53 +54,21 @@ final class RutabagaNative {
             source = "the linker path";
         }
         String key = String.join("|", candidates);
-        Loaded known = LOADED.get(key);
+        LoadedLibrary<RutabagaGfxFfi> known = LOADED.get(key);
         if (known != null) {
             return known;
         }
-        Loaded loaded = load(candidates, source);
+        LoadedLibrary<RutabagaGfxFfi> loaded = load(candidates, source);
         // Only successes are kept: a library installed later is found on the next look.
         return loaded.available() ? LOADED.computeIfAbsent(key, k -> loaded) : loaded;
     }
 
-    private static Loaded load(List<String> candidates, String source) {
+    private static LoadedLibrary<RutabagaGfxFfi> load(List<String> candidates, String source) {
         if (Native.POINTER_SIZE != Long.BYTES || Native.SIZE_T_SIZE != Long.BYTES) {
-            return new Loaded(null, null, "librutabaga_gfx_ffi needs a 64-bit JVM; this one has "
+            return LoadedLibrary.unavailable("rutabaga", "librutabaga_gfx_ffi needs a 64-bit JVM; this one has "
                     + Native.POINTER_SIZE * 8 + "-bit pointers");
         }
-        List<String> failures = new ArrayList<>();
-        for (String name : candidates) {
-            try {
-                return new Loaded(bind(name), name, null);
-            } catch (LinkageError | RuntimeException e) {
-                failures.add(name + ": " + loadError(e));
-            }
-        }
-        return new Loaded(null, null, "librutabaga_gfx_ffi could not be loaded from " + source + " ("
-                + String.join("; ", failures) + "); " + HOW_TO_POINT);
-    }
-
-    private static RutabagaGfxFfi bind(String name) {
-        RutabagaGfxFfi library = Native.load(name, RutabagaGfxFfi.class);
-        // JNA binds functions lazily; look every one up now so a library without one of them is
-        // refused here, naming it, rather than on the guest's first use of that command.
-        NativeLibrary nativeLibrary = NativeLibrary.getInstance(name);
-        for (Method method : RutabagaGfxFfi.class.getMethods()) {
-            if (!method.isDefault() && !Modifier.isStatic(method.getModifiers())) {
-                nativeLibrary.getFunction(method.getName());
-            }
-        }
-        return library;
-    }
-
-    // JNA's message repeats the dlopen error per attempt and lists the whole class path as its
-    // "resource path"; the dlopen lines say what is wrong.
-    private static String loadError(Throwable e) {
-        String message = String.valueOf(e.getMessage());
-        String kept = message.lines()
-                .filter(line -> !line.startsWith("Unable to load library") && !line.startsWith("Native library"))
-                .distinct()
-                .collect(Collectors.joining("; "));
-        return kept.isEmpty() ? message : kept;
+        return LoadedLibrary.load("rutabaga", RutabagaGfxFfi.class, candidates, "librutabaga_gfx_ffi",
+                " from " + source, HOW_TO_POINT);
     }
 }

@@ -6,6 +6,7 @@ import static org.junit.Assert.assertNull;
 import static org.junit.Assert.assertTrue;
 import static org.junit.Assert.fail;
 
+import dev.neep.backend.support.LoadedLibrary;
 import dev.neep.gpu.api.GpuBackendException;
 import dev.neep.gpu.protocol.CtrlType;
 import java.util.Map;
@@ -17,7 +18,7 @@ public class RutabagaNativeTest {
 
     @Test
     public void missingLibraryIsNotAvailableWithTheReasonAndHowToPointNeepAtIt() {
-        RutabagaNative.Loaded loaded = RutabagaNative.find(MISSING, Map.of());
+        LoadedLibrary<RutabagaGfxFfi> loaded = RutabagaNative.find(MISSING, Map.of());
         assertFalse(loaded.available());
         assertNull(loaded.location());
         String reason = loaded.unavailableReason();
@@ -41,21 +42,21 @@ public class RutabagaNativeTest {
     @Test
     public void environmentVariableIsUsedWhenNothingIsConfigured() {
         String missing = "/nonexistent/from-env/librutabaga_gfx_ffi.so";
-        RutabagaNative.Loaded loaded = RutabagaNative.find(" ", Map.of(RutabagaNative.LIBRARY_ENV, missing));
+        LoadedLibrary<RutabagaGfxFfi> loaded = RutabagaNative.find(" ", Map.of(RutabagaNative.LIBRARY_ENV, missing));
         assertTrue(loaded.unavailableReason(), loaded.unavailableReason().contains("from " + RutabagaNative.LIBRARY_ENV));
         assertTrue(loaded.unavailableReason(), loaded.unavailableReason().contains(missing));
     }
 
     @Test
     public void configuredPathWinsOverTheEnvironment() {
-        RutabagaNative.Loaded loaded = RutabagaNative.find(MISSING,
+        LoadedLibrary<RutabagaGfxFfi> loaded = RutabagaNative.find(MISSING,
                 Map.of(RutabagaNative.LIBRARY_ENV, "/elsewhere/librutabaga_gfx_ffi.so"));
         assertFalse(loaded.unavailableReason().contains("/elsewhere/"));
     }
 
     @Test
     public void withNeitherTheLinkerPathIsSearchedUnderBothNames() {
-        RutabagaNative.Loaded loaded = RutabagaNative.find("", Map.of());
+        LoadedLibrary<RutabagaGfxFfi> loaded = RutabagaNative.find("", Map.of());
         if (loaded.available()) {
             assertTrue(loaded.location().contains("rutabaga_gfx_ffi"));
         } else {

@@ -19,14 +19,16 @@ import static dev.neep.gpu.protocol.CtrlType.RESP_ERR_OUT_OF_MEMORY;
 import static dev.neep.gpu.protocol.CtrlType.RESP_ERR_UNSPEC;
 
 import com.sun.jna.Memory;
-import com.sun.jna.Native;
 import com.sun.jna.Pointer;
 import com.sun.jna.ptr.IntByReference;
 import com.sun.jna.ptr.PointerByReference;
-import dev.neep.backend.virgl.internal.OwnerThread.NativeCall;
 import dev.neep.backend.virgl.internal.VirglRenderer.virgl_box;
 import dev.neep.backend.virgl.internal.VirglRenderer.virgl_renderer_callbacks;
 import dev.neep.backend.virgl.internal.VirglRenderer.virgl_renderer_resource_create_args;
+import dev.neep.backend.support.FenceTimelines;
+import dev.neep.backend.support.Iovecs;
+import dev.neep.backend.support.OfferedCapsets;
+import dev.neep.backend.support.OwnerThread;
 import dev.neep.gpu.api.BackendCapabilities;
 import dev.neep.gpu.api.BackendConfig;
 import dev.neep.gpu.api.BlobMapping;
@@ -43,18 +45,15 @@ import dev.neep.gpu.protocol.CapsetIds;
 import dev.neep.gpu.protocol.Formats;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -87,8 +86,7 @@ public final class VirglBackend implements GpuBackend {
     private static final AtomicBoolean RENDERER_IN_USE = new AtomicBoolean();
 
     private final VirglRenderer lib;
-    private final FenceListener fences;
-    private final OwnerThread owner = new OwnerThread("neep-virgl-owner");
+    private final OwnerThread owner = new OwnerThread("neep-virgl-owner", "the virgl backend is closed");
     private final AtomicBoolean closed = new AtomicBoolean();
 
     // The library keeps the cookie and the callbacks struct (and through it the callbacks)
@@ -107,17 +105,14 @@ public final class VirglBackend implements GpuBackend {
     // Owner-thread state.
     private final Map<Integer, Resource> resources = new HashMap<>();
     private final Set<Integer> contexts = new HashSet<>();
-    private final ArrayDeque<Fence> globalFences = new ArrayDeque<>();
-    private final Map<Long, ArrayDeque<Fence>> ringFences = new HashMap<>();
+    private final FenceTimelines fences;
     private final Memory frameIovec = new Memory(Iovecs.SIZE);
     private Memory frameScratch;
     private Memory commandScratch;
-    private boolean cleanedUp;
-    private boolean strayFenceLogged;
 
     private VirglBackend(VirglRenderer lib, FenceListener fences) {
         this.lib = lib;
-        this.fences = fences;
+        this.fences = new FenceTimelines(fences, "libvirglrenderer");
     }
 
     /**
@@ -141,7 +136,7 @@ public final class VirglBackend implements GpuBackend {
         }
         VirglBackend backend = new VirglBackend(lib, fences);
         try {
-            backend.onOwner("virgl_renderer_init", () -> {
+            backend.owner.call("virgl_renderer_init", () -> {
                 backend.init(requested);
                 return null;
             });
@@ -225,14 +220,12 @@ public final class VirglBackend implements GpuBackend {
 
     @Override
     public byte[] capset(int capsetId, int version) throws GpuBackendException {
-        CapsetInfo info = capsets.stream().filter(c -> c.capsetId() == capsetId).findFirst()
-                .orElseThrow(() -> new GpuBackendException(RESP_ERR_INVALID_PARAMETER,
-                        "capset " + capsetId + " is not offered"));
+        CapsetInfo info = OfferedCapsets.find(capsets, capsetId);
         if (version < 0 || version > info.maxVersion()) {
             throw new GpuBackendException(RESP_ERR_INVALID_PARAMETER, "capset " + capsetId + " version " + version
                     + " is above its max version " + info.maxVersion());
         }
-        return onOwner("virgl_renderer_fill_caps", () -> {
+        return owner.call("virgl_renderer_fill_caps", () -> {
             try (Memory caps = new Memory(info.maxSize())) {
                 caps.clear();
                 lib.virgl_renderer_fill_caps(capsetId, version, caps);
@@ -281,7 +274,7 @@ public final class VirglBackend implements GpuBackend {
     }
 
     private void createResource(virgl_renderer_resource_create_args args, int refusal) throws GpuBackendException {
-        onOwner("virgl_renderer_resource_create", () -> {
+        owner.call("virgl_renderer_resource_create", () -> {
             if (resources.containsKey(args.handle)) {
                 throw new GpuBackendException(RESP_ERR_INVALID_RESOURCE_ID, "resource " + args.handle + " exists");
             }
@@ -303,7 +296,7 @@ public final class VirglBackend implements GpuBackend {
 
     @Override
     public void resourceUnref(int resourceId) throws GpuBackendException {
-        onOwner("virgl_renderer_resource_unref", () -> {
+        owner.call("virgl_renderer_resource_unref", () -> {
             Resource resource = resource(resourceId);
             // Detach first, as QEMU does, so the library holds no pointer into memory freed below.
             if (resource.backing != null) {
@@ -320,13 +313,13 @@ public final class VirglBackend implements GpuBackend {
 
     @Override
     public void attachBacking(int resourceId, List<ByteBuffer> iovecs) throws GpuBackendException {
-        onOwner("virgl_renderer_resource_attach_iov", () -> {
+        owner.call("virgl_renderer_resource_attach_iov", () -> {
             Resource resource = resource(resourceId);
             if (resource.backing != null) {
                 throw new GpuBackendException(RESP_ERR_UNSPEC, "resource " + resourceId + " already has backing");
             }
-            Iovecs backing = new Iovecs(iovecs);
-            int rc = lib.virgl_renderer_resource_attach_iov(resourceId, backing.array, backing.count);
+            Iovecs backing = Iovecs.bounced(iovecs);
+            int rc = lib.virgl_renderer_resource_attach_iov(resourceId, backing.array(), backing.count());
             if (rc != 0) {
                 backing.free();
                 throw failure("virgl_renderer_resource_attach_iov(" + resourceId + ")", rc, RESP_ERR_UNSPEC);
@@ -338,7 +331,7 @@ public final class VirglBackend implements GpuBackend {
 
     @Override
     public void detachBacking(int resourceId) throws GpuBackendException {
-        onOwner("virgl_renderer_resource_detach_iov", () -> {
+        owner.call("virgl_renderer_resource_detach_iov", () -> {
             Resource resource = resource(resourceId);
             if (resource.backing == null) {
                 throw new GpuBackendException(RESP_ERR_UNSPEC, "resource " + resourceId + " has no backing");
@@ -352,7 +345,7 @@ public final class VirglBackend implements GpuBackend {
 
     @Override
     public void transferWrite(int ctxId, int resourceId, Transfer transfer) throws GpuBackendException {
-        onOwner("virgl_renderer_transfer_write_iov", () -> {
+        owner.call("virgl_renderer_transfer_write_iov", () -> {
             Iovecs backing = backing(resource(resourceId));
             backing.toHost();
             // NULL iovecs: the library uses the resource's attached backing.
@@ -368,7 +361,7 @@ public final class VirglBackend implements GpuBackend {
 
     @Override
     public void transferRead(int ctxId, int resourceId, Transfer transfer) throws GpuBackendException {
-        onOwner("virgl_renderer_transfer_read_iov", () -> {
+        owner.call("virgl_renderer_transfer_read_iov", () -> {
             Iovecs backing = backing(resource(resourceId));
             int rc = lib.virgl_renderer_transfer_read_iov(resourceId, ctxId, transfer.level(), transfer.stride(),
                     transfer.layerStride(), box(transfer), transfer.offset(), null, 0);
@@ -394,7 +387,7 @@ public final class VirglBackend implements GpuBackend {
         }
         byte[] name = (debugName == null ? "" : debugName).getBytes(StandardCharsets.UTF_8);
         byte[] cName = Arrays.copyOf(name, name.length + 1);
-        onOwner("virgl_renderer_context_create", () -> {
+        owner.call("virgl_renderer_context_create", () -> {
             if (contexts.contains(ctxId)) {
                 throw new GpuBackendException(RESP_ERR_INVALID_CONTEXT_ID, "context " + ctxId + " exists");
             }
@@ -411,27 +404,18 @@ public final class VirglBackend implements GpuBackend {
 
     @Override
     public void contextDestroy(int ctxId) throws GpuBackendException {
-        onOwner("virgl_renderer_context_destroy", () -> {
+        owner.call("virgl_renderer_context_destroy", () -> {
             context(ctxId);
             lib.virgl_renderer_context_destroy(ctxId);
             contexts.remove(ctxId);
-            // The library drops a destroyed context's unretired fences without a word. The work
-            // they wait for is gone with the context; reporting them keeps the promise that every
-            // fence is reported once, so the guest's waiters do not hang.
-            for (Iterator<Map.Entry<Long, ArrayDeque<Fence>>> it = ringFences.entrySet().iterator(); it.hasNext();) {
-                Map.Entry<Long, ArrayDeque<Fence>> timeline = it.next();
-                if ((int) (timeline.getKey() >>> 32) == ctxId) {
-                    it.remove();
-                    timeline.getValue().forEach(this::signal);
-                }
-            }
+            fences.dropContext(ctxId);
             return null;
         });
     }
 
     @Override
     public void contextAttachResource(int ctxId, int resourceId) throws GpuBackendException {
-        onOwner("virgl_renderer_ctx_attach_resource", () -> {
+        owner.call("virgl_renderer_ctx_attach_resource", () -> {
             context(ctxId);
             resource(resourceId);
             lib.virgl_renderer_ctx_attach_resource(ctxId, resourceId);
@@ -441,7 +425,7 @@ public final class VirglBackend implements GpuBackend {
 
     @Override
     public void contextDetachResource(int ctxId, int resourceId) throws GpuBackendException {
-        onOwner("virgl_renderer_ctx_detach_resource", () -> {
+        owner.call("virgl_renderer_ctx_detach_resource", () -> {
             context(ctxId);
             resource(resourceId);
             lib.virgl_renderer_ctx_detach_resource(ctxId, resourceId);
@@ -460,13 +444,13 @@ public final class VirglBackend implements GpuBackend {
             throw new GpuBackendException(RESP_ERR_INVALID_PARAMETER,
                     "a virgl command stream is whole dwords; got " + length + " bytes");
         }
-        onOwner("virgl_renderer_submit_cmd", () -> {
+        owner.call("virgl_renderer_submit_cmd", () -> {
             context(ctxId);
             if (length == 0) {
                 return null;
             }
             // A private copy: the guest can change its buffer while the library parses it.
-            commandScratch = atLeast(commandScratch, length);
+            commandScratch = Iovecs.atLeast(commandScratch, length);
             commandScratch.getByteBuffer(0, length).put(commands.duplicate());
             int rc = lib.virgl_renderer_submit_cmd(commandScratch, ctxId, length / Integer.BYTES);
             if (rc != 0) {
@@ -486,23 +470,22 @@ public final class VirglBackend implements GpuBackend {
      */
     @Override
     public void createFence(Fence fence) throws GpuBackendException {
-        onOwner("create fence", () -> {
+        owner.call("create fence", () -> {
             if (fence.onRing()) {
                 context(fence.ctxId());
-                ArrayDeque<Fence> timeline = ringFences.computeIfAbsent(ringKey(fence.ctxId(), fence.ringIdx()),
-                        k -> new ArrayDeque<>());
-                timeline.addLast(fence);
+                long timeline = FenceTimelines.ring(fence.ctxId(), fence.ringIdx());
+                fences.add(timeline, fence);
                 int rc = lib.virgl_renderer_context_create_fence(fence.ctxId(), VIRGL_RENDERER_FENCE_FLAG_MERGEABLE,
                         fence.ringIdx(), fence.fenceId());
                 if (rc != 0) {
-                    timeline.removeLast();
+                    fences.remove(timeline, fence);
                     throw failure("virgl_renderer_context_create_fence(" + fence + ")", rc, RESP_ERR_INVALID_PARAMETER);
                 }
             } else {
-                globalFences.addLast(fence);
+                fences.add(FenceTimelines.GLOBAL, fence);
                 int rc = lib.virgl_renderer_create_fence((int) fence.fenceId(), fence.ctxId());
                 if (rc != 0) {
-                    globalFences.removeLast();
+                    fences.remove(FenceTimelines.GLOBAL, fence);
                     throw failure("virgl_renderer_create_fence(" + fence + ")", rc, RESP_ERR_UNSPEC);
                 }
             }
@@ -526,7 +509,7 @@ public final class VirglBackend implements GpuBackend {
      */
     @Override
     public Frame frame(int resourceId) throws GpuBackendException {
-        return onOwner("frame", () -> {
+        return owner.call("frame", () -> {
             Resource resource = resource(resourceId);
             if (resource.target != PIPE_TEXTURE_2D && resource.target != PIPE_TEXTURE_RECT) {
                 throw new GpuBackendException(RESP_ERR_INVALID_PARAMETER, "resource " + resourceId + " has target "
@@ -542,7 +525,7 @@ public final class VirglBackend implements GpuBackend {
                 throw new GpuBackendException(RESP_ERR_OUT_OF_MEMORY, "resource " + resourceId + " is "
                         + resource.width + "x" + resource.height + ": no frame buffer of " + size + " bytes");
             }
-            frameScratch = atLeast(frameScratch, size);
+            frameScratch = Iovecs.atLeast(frameScratch, size);
             Iovecs.put(frameIovec, 0, Pointer.nativeValue(frameScratch), size);
             int rc = lib.virgl_renderer_transfer_read_iov(resourceId, 0, 0, stride, 0,
                     new virgl_box(0, 0, 0, resource.width, resource.height, 1), 0, frameIovec, 1);
@@ -563,7 +546,7 @@ public final class VirglBackend implements GpuBackend {
     @Override
     public void poll() {
         try {
-            onOwner("virgl_renderer_poll", () -> {
+            owner.call("virgl_renderer_poll", () -> {
                 lib.virgl_renderer_poll();
                 return null;
             });
@@ -580,7 +563,7 @@ public final class VirglBackend implements GpuBackend {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
-        if (owner.shutdown(this::cleanup, CLEANUP_TIMEOUT_MILLIS)) {
+        if (owner.stop(this::cleanup, CLEANUP_TIMEOUT_MILLIS)) {
             RENDERER_IN_USE.set(false);
         } else {
             LOG.error("virgl_renderer_cleanup did not finish within {} ms; libvirglrenderer stays taken in this process",
@@ -590,7 +573,6 @@ public final class VirglBackend implements GpuBackend {
 
     // Runs on the owner thread, last.
     private void cleanup() {
-        cleanedUp = true;
         if (initialized) {
             try {
                 lib.virgl_renderer_cleanup(cookie);
@@ -598,12 +580,7 @@ public final class VirglBackend implements GpuBackend {
                 LOG.error("virgl_renderer_cleanup failed", e);
             }
         }
-        int unreported = globalFences.size() + ringFences.values().stream().mapToInt(ArrayDeque::size).sum();
-        if (unreported > 0) {
-            LOG.debug("closed with {} fences not yet retired", unreported);
-        }
-        globalFences.clear();
-        ringFences.clear();
+        fences.clear();
         for (Resource resource : resources.values()) {
             if (resource.backing != null) {
                 resource.backing.free();
@@ -623,45 +600,13 @@ public final class VirglBackend implements GpuBackend {
     // write_fence: called by virgl_renderer_poll on the owner thread. Nothing may escape into
     // the native frame.
     private void onWriteFence(Pointer cookie, int fenceId) {
-        retire(globalFences, f -> (int) f.fenceId() == fenceId, "fence " + Integer.toUnsignedString(fenceId));
+        fences.retireThrough(FenceTimelines.GLOBAL, f -> (int) f.fenceId() == fenceId,
+                "fence " + Integer.toUnsignedString(fenceId));
     }
 
     private void onWriteContextFence(Pointer cookie, int ctxId, int ringIdx, long fenceId) {
-        ArrayDeque<Fence> timeline = ringFences.get(ringKey(ctxId, ringIdx));
-        retire(timeline == null ? new ArrayDeque<>() : timeline, f -> f.fenceId() == fenceId,
+        fences.retireThrough(FenceTimelines.ring(ctxId, ringIdx), f -> f.fenceId() == fenceId,
                 "fence " + Long.toUnsignedString(fenceId) + " of context " + ctxId + " ring " + ringIdx);
-    }
-
-    private void retire(ArrayDeque<Fence> timeline, Predicate<Fence> signalled, String what) {
-        if (timeline.stream().noneMatch(signalled)) {
-            if (!strayFenceLogged) {
-                strayFenceLogged = true;
-                LOG.warn("libvirglrenderer reported {}, which is not pending (logged once)", what);
-            }
-            return;
-        }
-        Fence fence;
-        do {
-            fence = timeline.removeFirst();
-            signal(fence);
-        } while (!signalled.test(fence));
-    }
-
-    private void signal(Fence fence) {
-        try {
-            fences.fenceSignalled(fence);
-        } catch (RuntimeException e) {
-            LOG.error("fence listener failed on {}", fence, e);
-        }
-    }
-
-    private <T> T onOwner(String what, NativeCall<T> call) throws GpuBackendException {
-        return owner.call(what, () -> {
-            if (cleanedUp) {
-                throw new GpuBackendException(RESP_ERR_UNSPEC, what + ": the virgl backend is closed");
-            }
-            return call.call();
-        });
     }
 
     private Resource resource(int resourceId) throws GpuBackendException {
@@ -689,26 +634,12 @@ public final class VirglBackend implements GpuBackend {
         return new virgl_box(t.x(), t.y(), t.z(), t.width(), t.height(), t.depth());
     }
 
-    private static long ringKey(int ctxId, int ringIdx) {
-        return ((long) ctxId << 32) | (ringIdx & 0xffffffffL);
-    }
-
     /**
      * virtio-gpu's eight 2D formats carry the numbers of the gallium/virgl formats with the
      * same name (B8G8R8A8_UNORM = 1 ... R8G8B8X8_UNORM = 134); QEMU hands them over unchanged.
      */
     static int virglFormat(int virtioFormat) {
         return virtioFormat;
-    }
-
-    private static Memory atLeast(Memory current, long size) {
-        if (current != null && current.size() >= size) {
-            return current;
-        }
-        if (current != null) {
-            current.close();
-        }
-        return new Memory(size);
     }
 
     private static GpuBackendException failure(String call, int rc, int response) {
@@ -735,77 +666,6 @@ public final class VirglBackend implements GpuBackend {
             this.format = format;
             this.width = width;
             this.height = height;
-        }
-    }
-
-    /**
-     * A {@code struct iovec} array over guest buffers. Direct buffers are passed by address:
-     * they are views of guest memory, valid until detach. A heap buffer has no stable address,
-     * so it gets a native bounce buffer, filled before each write to the host and copied back
-     * after each read; whole buffers are copied because the library, not we, works out which
-     * bytes a box touches.
-     */
-    private static final class Iovecs {
-        static final int SIZE = Native.POINTER_SIZE + Native.SIZE_T_SIZE;
-
-        final Memory array;
-        final int count;
-        private final ByteBuffer[] guest;
-        private final Memory[] bounce;
-
-        Iovecs(List<ByteBuffer> buffers) {
-            count = buffers.size();
-            array = new Memory(Math.max(1, (long) count * SIZE));
-            guest = new ByteBuffer[count];
-            bounce = new Memory[count];
-            for (int i = 0; i < count; i++) {
-                ByteBuffer buffer = buffers.get(i).duplicate();
-                int length = buffer.remaining();
-                guest[i] = buffer;
-                long address = 0;
-                if (buffer.isDirect()) {
-                    address = Pointer.nativeValue(Native.getDirectBufferPointer(buffer)) + buffer.position();
-                } else if (length > 0) {
-                    bounce[i] = new Memory(length);
-                    address = Pointer.nativeValue(bounce[i]);
-                }
-                put(array, i, address, length);
-            }
-        }
-
-        static void put(Memory array, int index, long base, long length) {
-            long at = (long) index * SIZE;
-            array.setPointer(at, new Pointer(base));
-            if (Native.SIZE_T_SIZE == Long.BYTES) {
-                array.setLong(at + Native.POINTER_SIZE, length);
-            } else {
-                array.setInt(at + Native.POINTER_SIZE, Math.toIntExact(length));
-            }
-        }
-
-        void toHost() {
-            for (int i = 0; i < count; i++) {
-                if (bounce[i] != null) {
-                    bounce[i].getByteBuffer(0, bounce[i].size()).put(guest[i].duplicate());
-                }
-            }
-        }
-
-        void fromHost() {
-            for (int i = 0; i < count; i++) {
-                if (bounce[i] != null) {
-                    guest[i].duplicate().put(bounce[i].getByteBuffer(0, bounce[i].size()));
-                }
-            }
-        }
-
-        void free() {
-            array.close();
-            for (Memory m : bounce) {
-                if (m != null) {
-                    m.close();
-                }
-            }
         }
     }
 }

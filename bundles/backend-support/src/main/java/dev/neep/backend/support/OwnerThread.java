@@ -1,4 +1,4 @@
-package dev.neep.backend.rutabaga.internal;
+package dev.neep.backend.support;
 
 import dev.neep.gpu.api.GpuBackendException;
 import dev.neep.gpu.protocol.CtrlType;
@@ -11,31 +11,39 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * The thread that owns one {@code struct rutabaga}: it calls {@code rutabaga_init} and every
- * later function on that instance, and the library's callbacks are bounced to it.
+ * The one thread on which every native call of a backend instance runs, init and cleanup
+ * included; callers on other threads hand their call over and wait for it, and the library's
+ * callbacks can be bounced to it with {@link #post}.
  *
- * <p>Why not trust the caller's thread: the library requires every call to come from the thread
- * that created the instance (the 0.1.3 header says so; gfxstream binds GL/Vulkan state to it).
- * {@link dev.neep.gpu.api.GpuBackend} promises calls from the device's command thread, but
+ * <p>Why a thread of our own rather than trusting the caller's: the libraries bind GL (and
+ * Vulkan) state to the thread that created the instance, and a call from any other thread runs
+ * without it (at best an error, at worst a crash inside the driver). {@link
+ * dev.neep.gpu.api.GpuBackend} promises calls from the device's command thread, but
  * {@code close()} may come from a DS deactivation and a device may replace its command thread on
- * reset; marshalling keeps those correct instead of turning them into failures.
+ * reset; marshalling keeps those correct instead of turning them into failures. The cost is one
+ * hand-over per call, small beside the GPU work behind each one.
  *
  * <p>Callers wait uninterruptibly (keeping their interrupt status): the library may still be
  * reading guest memory or a buffer the caller would release on an early return.
  */
-final class OwnerThread {
+public final class OwnerThread {
 
     @FunctionalInterface
-    interface NativeCall<T> {
+    public interface NativeCall<T> {
         T call() throws GpuBackendException;
     }
 
-    private final String name;
     private final ExecutorService executor;
+    private final String closed;
     private volatile Thread thread;
+    private volatile boolean stopped;
 
-    OwnerThread(String name) {
-        this.name = name;
+    /**
+     * {@code closed} ends the message of every call refused once {@link #stop} has begun, e.g.
+     * "the virgl backend is closed".
+     */
+    public OwnerThread(String name, String closed) {
+        this.closed = closed;
         // FutureTask keeps whatever a task throws, so the single worker never dies and is never
         // silently replaced by a thread the library does not know.
         executor = Executors.newSingleThreadExecutor(runnable -> {
@@ -46,17 +54,22 @@ final class OwnerThread {
         });
     }
 
-    boolean isOwner() {
+    public boolean isOwner() {
         return Thread.currentThread() == thread;
+    }
+
+    /** Whether {@link #stop}'s last work has begun; read on the owner thread, it is exact. */
+    public boolean isStopped() {
+        return stopped;
     }
 
     /**
      * Runs {@code call} on the owner thread (at once when already there) and returns its result.
      * A {@link RuntimeException} or {@link LinkageError} (how JNA reports a bad argument or a
      * missing symbol) becomes a {@link GpuBackendException} with RESP_ERR_UNSPEC: the backend
-     * contract lets nothing else out.
+     * contract lets nothing else out. After {@link #stop} every call is refused.
      */
-    <T> T call(String what, NativeCall<T> call) throws GpuBackendException {
+    public <T> T call(String what, NativeCall<T> call) throws GpuBackendException {
         if (isOwner()) {
             return invoke(what, call);
         }
@@ -64,7 +77,7 @@ final class OwnerThread {
         try {
             executor.execute(task);
         } catch (RejectedExecutionException e) {
-            throw new GpuBackendException(CtrlType.RESP_ERR_UNSPEC, what + ": " + name + " has stopped");
+            throw closed(what);
         }
         try {
             return getUninterruptibly(task, Long.MAX_VALUE);
@@ -82,7 +95,7 @@ final class OwnerThread {
      * Queues {@code work} to run on the owner thread after whatever it is doing now, even when
      * called from the owner thread itself. Returns false once the thread has stopped.
      */
-    boolean post(Runnable work) {
+    public boolean post(Runnable work) {
         try {
             executor.execute(work);
             return true;
@@ -96,8 +109,11 @@ final class OwnerThread {
      * queued before it, then stops the thread. Returns false when {@code last} did not finish
      * within {@code timeoutMillis}; the thread is a daemon and is left to it.
      */
-    boolean stop(Runnable last, long timeoutMillis) {
-        FutureTask<Void> task = new FutureTask<>(last, null);
+    public boolean stop(Runnable last, long timeoutMillis) {
+        FutureTask<Void> task = new FutureTask<>(() -> {
+            stopped = true;
+            last.run();
+        }, null);
         if (isOwner()) {
             task.run();
             executor.shutdown();
@@ -117,12 +133,19 @@ final class OwnerThread {
         }
     }
 
-    private static <T> T invoke(String what, NativeCall<T> call) throws GpuBackendException {
+    private <T> T invoke(String what, NativeCall<T> call) throws GpuBackendException {
+        if (stopped) {
+            throw closed(what);
+        }
         try {
             return call.call();
         } catch (RuntimeException | LinkageError e) {
             throw new GpuBackendException(CtrlType.RESP_ERR_UNSPEC, what + " failed: " + e, e);
         }
+    }
+
+    private GpuBackendException closed(String what) {
+        return new GpuBackendException(CtrlType.RESP_ERR_UNSPEC, what + ": " + closed);
     }
 
     private static <T> T getUninterruptibly(FutureTask<T> task, long timeoutNanos)

@@ -1,0 +1,30 @@
+package dev.neep.backend.support;
+
+import org.osgi.service.component.ComponentContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Enables a backend's provider component exactly when its library loaded, and otherwise says
+ * why. Keeping the provider a plain declared component (declared disabled, enabled from here)
+ * leaves its service and properties to DS, where tools see them, instead of a hand-made
+ * registration.
+ */
+public final class ProviderGate {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ProviderGate.class);
+
+    private ProviderGate() {
+    }
+
+    /** Enables component {@code provider} if {@code loaded} is available, else disables it and logs why. */
+    public static void apply(ComponentContext context, String provider, LoadedLibrary<?> loaded) {
+        if (loaded.available()) {
+            LOG.info("{} backend available: library loaded from {}", loaded.backend(), loaded.location());
+            context.enableComponent(provider);
+        } else {
+            context.disableComponent(provider);
+            LOG.warn("{} backend {}", loaded.backend(), loaded.unavailableReason());
+        }
+    }
+}
