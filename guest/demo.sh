@@ -4,12 +4,14 @@
 # backend, the PNG sink writing into the demo directory), boots the guest in QEMU, says
 # where the screen can be seen, and keeps everything running until Ctrl-C (or until QEMU
 # or neep ends), then stops what it started.
-# Env: NEEP_DEMO_DIR (default /tmp/neep-demo), NEEP_DEMO_RES (default 1024x768).
+# Env: NEEP_DEMO_DIR (default /tmp/neep-demo), NEEP_DEMO_RES (default 1024x768),
+#      NEEP_DEMO_WEB_PORT (default 8077: the web viewer, on 127.0.0.1 only).
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 PROJECT=$(cd "$GUEST_SRC/.." && pwd)
 DEMO=${NEEP_DEMO_DIR:-/tmp/neep-demo}
 RES=${NEEP_DEMO_RES:-1024x768}
+WEB_PORT=${NEEP_DEMO_WEB_PORT:-8077}
 [ $# = 0 ] || { sed -n '2,8p' "$0" >&2; exit 2; }
 
 say() { echo "neep demo: $*"; }
@@ -36,7 +38,7 @@ trap 'exit 130' INT TERM
 
 say "starting neep (log $DEMO/neep.log)"
 # a session of its own, so the launcher and its JVM stop together
-(cd "$PROJECT" && exec setsid ./neep serve --socket "$DEMO/gpu.sock" --png-dir "$DEMO/png") \
+(cd "$PROJECT" && exec setsid ./neep serve --socket "$DEMO/gpu.sock" --png-dir "$DEMO/png" --web-port "$WEB_PORT") \
     > "$DEMO/neep.log" 2>&1 &
 NEEP_PID=$!
 for _ in $(seq $(( ${NEEP_BACKEND_WAIT:-60} * 10 ))); do
@@ -64,6 +66,7 @@ for _ in $(seq 20); do
     [ -s "$PNG" ] && verdict=$(python3 "$GUEST_SRC/checkpattern.py" "$PNG" --size "$RES" 2>&1) && break
     sleep 0.5
 done
+say "screen: http://127.0.0.1:$WEB_PORT/ (neep's web viewer, live)"
 say "screen: $PNG (neep's PNG sink rewrites it on every update)"
 say "that PNG vs the guest's pattern: ${verdict%% e.g.*}"
 say "guest console: $DEMO/console.log, QMP: $DEMO/qmp.sock, logs: $DEMO/neep.log $DEMO/qemu.log"
