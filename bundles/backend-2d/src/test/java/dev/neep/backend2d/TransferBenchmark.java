@@ -14,8 +14,9 @@ import java.util.Map;
  * Not a test (no {@code @Test}, not run by surefire): a benchmark driver comparing a full-frame
  * 1024x768 TRANSFER_TO_HOST_2D against a plain memcpy of the same bytes, in one run.
  *
+ * From the repository root:
  * <pre>
- * cd /work/main &amp;&amp; mvn -q -o -pl bundles/backend-2d -am test-compile
+ * mvn -q -o -pl bundles/backend-2d -am test-compile
  * java -cp bundles/backend-2d/target/classes:bundles/backend-2d/target/test-classes:\
  * bundles/gpu-api/target/classes:bundles/gpu-protocol/target/classes:\
  * $HOME/.m2/repository/org/slf4j/slf4j-api/2.0.17/slf4j-api-2.0.17.jar dev.neep.backend2d.TransferBenchmark
