@@ -6,11 +6,11 @@ import dev.neep.virtio.DeviceStatus;
 import dev.neep.virtio.GuestMemory;
 import dev.neep.virtio.Interrupts;
 import dev.neep.virtio.InvalidQueueException;
+import dev.neep.virtio.OnceLog;
 import dev.neep.virtio.VirtioDevice;
 import dev.neep.virtio.VirtioFeatures;
 import dev.neep.virtio.Virtqueue;
 import dev.neep.virtio.pci.internal.ConfigSpace;
-import dev.neep.virtio.pci.internal.GuestLog;
 import dev.neep.virtio.pci.internal.MsixTable;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -129,7 +129,7 @@ public final class VirtioPciFunction implements PciFunction, AutoCloseable {
     private final VirtioDevice device;
     private final GuestMemory memory;
     private final Options options;
-    private final GuestLog log;
+    private final OnceLog log;
     private final int queueCount;
     private final int deviceConfigSize;
     private final long isrOffset;
@@ -178,7 +178,7 @@ public final class VirtioPciFunction implements PciFunction, AutoCloseable {
         if (id < 1 || id > 0xffff - VirtioPciRegs.DEVICE_ID_BASE) {
             throw new IllegalArgumentException("virtio device id " + id + " has no modern PCI device id");
         }
-        this.log = new GuestLog(LOG, "virtio-pci " + String.format("%04x", VirtioPciRegs.DEVICE_ID_BASE + id));
+        this.log = new OnceLog(LOG, "virtio-pci " + String.format("%04x", VirtioPciRegs.DEVICE_ID_BASE + id));
         this.queueCount = device.queueCount();
         if (queueCount < 0 || queueCount > 0xffff) {
             throw new IllegalArgumentException("queue count " + queueCount + " is not 0..65535");

@@ -63,6 +63,7 @@ import dev.neep.virtio.ChainReader;
 import dev.neep.virtio.ChainWriter;
 import dev.neep.virtio.GuestMemory;
 import dev.neep.virtio.GuestMemoryException;
+import dev.neep.virtio.OnceLog;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
@@ -1066,10 +1067,7 @@ final class CommandProcessor {
     }
 
     private Reply ctxDestroy(CtxDestroy c) {
-        Reply bad = require3d(c.hdr());
-        if (bad == null) {
-            bad = requireContext(c.hdr());
-        }
+        Reply bad = require3dContext(c.hdr());
         if (bad != null) {
             return bad;
         }
@@ -1081,10 +1079,7 @@ final class CommandProcessor {
     }
 
     private Reply ctxResource(CtxResource c, boolean attach) {
-        Reply bad = require3d(c.hdr());
-        if (bad == null) {
-            bad = requireContext(c.hdr());
-        }
+        Reply bad = require3dContext(c.hdr());
         if (bad != null) {
             return bad;
         }
@@ -1100,10 +1095,7 @@ final class CommandProcessor {
     }
 
     private Reply submit3d(Submit3d s, ChainReader trailing) {
-        Reply bad = require3d(s.hdr());
-        if (bad == null) {
-            bad = requireContext(s.hdr());
-        }
+        Reply bad = require3dContext(s.hdr());
         if (bad != null) {
             return bad;
         }
@@ -1263,7 +1255,12 @@ final class CommandProcessor {
         return null;
     }
 
-    private Reply requireContext(CtrlHdr h) {
+    /** 3D negotiated and {@code ctx_id} names a live context, or the answer why not. */
+    private Reply require3dContext(CtrlHdr h) {
+        Reply bad = require3d(h);
+        if (bad != null) {
+            return bad;
+        }
         if (h.ctxId() == 0 || !contexts.containsKey(h.ctxId())) {
             return guest(h, "ctx_id", "context " + Integer.toUnsignedString(h.ctxId()) + " does not exist",
                     RESP_ERR_INVALID_CONTEXT_ID);

@@ -20,6 +20,7 @@ import dev.neep.virtio.DescriptorChain;
 import dev.neep.virtio.GuestMemory;
 import dev.neep.virtio.GuestMemoryException;
 import dev.neep.virtio.Interrupts;
+import dev.neep.virtio.OnceLog;
 import dev.neep.virtio.VirtioDevice;
 import dev.neep.virtio.VirtioFeatures;
 import dev.neep.virtio.Virtqueue;
@@ -83,7 +84,7 @@ public final class GpuDevice implements VirtioDevice, GpuDeviceInfo, GpuDisplayC
     }
 
     private volatile DeviceConfig config;
-    private final OnceLog log = new OnceLog(LOG);
+    private final OnceLog log = new OnceLog(LOG, "virtio-gpu");
     private final ScheduledThreadPoolExecutor executor;
     private final SinkHub sinks = new SinkHub(log);
     private final CommandProcessor processor;

@@ -7,7 +7,7 @@ import java.util.UUID;
 /**
  * What the device knows of one guest resource, enough to check every later command against
  * it without asking the backend: its kind and geometry, the host memory it was charged, its
- * guest backing, the scanouts showing it, whether it is mapped, its UUID once assigned.
+ * guest backing, the scanouts showing it, its UUID once assigned.
  *
  * <p>Confined to the device thread.
  */
@@ -41,7 +41,6 @@ final class Resource {
     private long backingLength;
     /** Bit {@code i} set while scanout {@code i} shows this resource. */
     int scanoutMask;
-    boolean mapped;
     UUID uuid;
 
     private Resource(int id, Kind kind, int format, int width, int height, int depth, int arraySize, int lastLevel,

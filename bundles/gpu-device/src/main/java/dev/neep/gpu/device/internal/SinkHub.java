@@ -5,6 +5,7 @@ import dev.neep.gpu.api.DisplaySink;
 import dev.neep.gpu.api.Frame;
 import dev.neep.gpu.api.Rect;
 import dev.neep.gpu.api.Scanout;
+import dev.neep.virtio.OnceLog;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;

@@ -148,7 +148,7 @@ public class GuestCommandFuzzTest {
                     ByteBuffer part = whole.duplicate().limit(cut).slice();
                     boolean cursor = isCursor(type);
                     Sent s = r.send(new Sent(cursor ? GpuDriver.CURSOR_QUEUE : GpuDriver.CONTROL_QUEUE,
-                            CtrlType.name(type) + " cut at " + cut, part, 0, cut == 0 ? List.of() : List.of(part),
+                            CtrlType.name(type) + " cut at " + cut, part, cut == 0 ? List.of() : List.of(part),
                             cursor ? 0 : 24));
                     if (!cursor) {
                         r.check(s.answerType() == CtrlType.RESP_ERR_UNSPEC, s, "a cut request is ERR_UNSPEC");
@@ -327,17 +327,15 @@ public class GuestCommandFuzzTest {
         final int queue;
         final String what;
         final ByteBuffer request;
-        final int trailing;
         final List<ByteBuffer> parts;
         final int writable;
         long usedLength = -1;
         ByteBuffer written;
 
-        Sent(int queue, String what, ByteBuffer request, int trailing, List<ByteBuffer> parts, int writable) {
+        Sent(int queue, String what, ByteBuffer request, List<ByteBuffer> parts, int writable) {
             this.queue = queue;
             this.what = what;
             this.request = request.duplicate().order(ByteOrder.LITTLE_ENDIAN);
-            this.trailing = trailing;
             this.parts = parts;
             // A chain needs at least one buffer: an empty request gets a response buffer at least.
             this.writable = parts.isEmpty() && writable == 0 ? CtrlHdr.SIZE : writable;
@@ -489,13 +487,13 @@ public class GuestCommandFuzzTest {
             } else {
                 writable = 0;
             }
-            send(new Sent(GpuDriver.CONTROL_QUEUE, how + " " + CtrlType.name(type), req, b.trailing, parts,
+            send(new Sent(GpuDriver.CONTROL_QUEUE, how + " " + CtrlType.name(type), req, parts,
                     writable));
         }
 
         private void sendCursor(ByteBuffer c) {
             List<ByteBuffer> parts = c.hasRemaining() ? split(c, 0) : List.of();
-            send(new Sent(GpuDriver.CURSOR_QUEUE, "cursor queue", c, 0, parts, rnd.nextInt(4) == 0 ? 24 : 0));
+            send(new Sent(GpuDriver.CURSOR_QUEUE, "cursor queue", c, parts, rnd.nextInt(4) == 0 ? 24 : 0));
         }
 
         /** How a driver might lay the bytes over descriptors: as Linux does, in one, or cut anywhere. */
@@ -562,7 +560,7 @@ public class GuestCommandFuzzTest {
                 return;
             }
             Sent s = new Sent(GpuDriver.CONTROL_QUEUE, "odd chain of " + segments.size() + " descriptors "
-                    + CtrlType.name(type), req, b.trailing, parts, wanted);
+                    + CtrlType.name(type), req, parts, wanted);
             int head = q.add(segments);
             long len = awaitRaw(q, head, s);
             s.usedLength = len;
@@ -576,7 +574,7 @@ public class GuestCommandFuzzTest {
 
         /** Sends a chain whose descriptors the test wrote itself, and checks it came back once. */
         void sendRawHead(DriverQueue q, int head, String what, boolean malformed) {
-            Sent s = new Sent(GpuDriver.CONTROL_QUEUE, what, ByteBuffer.allocate(0), 0, List.of(), 0);
+            Sent s = new Sent(GpuDriver.CONTROL_QUEUE, what, ByteBuffer.allocate(0), List.of(), 0);
             q.publish(head);
             long len = awaitRaw(q, head, s);
             s.usedLength = len;
@@ -638,7 +636,7 @@ public class GuestCommandFuzzTest {
         Sent sendSplit(ByteBuffer req, int cut) {
             List<ByteBuffer> parts = List.of(req.duplicate().limit(cut).slice(),
                     req.duplicate().position(cut).slice());
-            return send(new Sent(GpuDriver.CONTROL_QUEUE, "split at " + cut, req, 0, parts,
+            return send(new Sent(GpuDriver.CONTROL_QUEUE, "split at " + cut, req, parts,
                     responseLength(req.getInt(0))));
         }
 
@@ -748,12 +746,12 @@ public class GuestCommandFuzzTest {
             if (unrefAtEnd) {
                 for (int id : List.copyOf(resources.keySet())) {
                     send(new Sent(GpuDriver.CONTROL_QUEUE, "final unref", cmd(CtrlType.CMD_RESOURCE_UNREF, 32, 0)
-                            .putInt(24, id), 0, List.of(cmd(CtrlType.CMD_RESOURCE_UNREF, 32, 0).putInt(24, id)), 24));
+                            .putInt(24, id), List.of(cmd(CtrlType.CMD_RESOURCE_UNREF, 32, 0).putInt(24, id)), 24));
                     check(!resources.containsKey(id), null, "final unref of " + Integer.toUnsignedString(id));
                 }
                 for (int ctx : List.copyOf(contexts)) {
                     ByteBuffer destroy = cmd(CtrlType.CMD_CTX_DESTROY, 24, ctx);
-                    send(new Sent(GpuDriver.CONTROL_QUEUE, "final ctx destroy", destroy, 0, List.of(destroy), 24));
+                    send(new Sent(GpuDriver.CONTROL_QUEUE, "final ctx destroy", destroy, List.of(destroy), 24));
                     check(!contexts.contains(ctx), null, "final destroy of context " + ctx);
                 }
                 h.settle();

@@ -1,5 +1,6 @@
 package dev.neep.gpu.device.internal;
 
+import dev.neep.virtio.OnceLog;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.lang.reflect.Field;
@@ -33,7 +34,7 @@ final class HostFaults {
             Logger recording = (Logger) Proxy.newProxyInstance(Logger.class.getClassLoader(),
                     new Class<?>[] {Logger.class}, (proxy, method, args) -> {
                         if (args != null && args.length > 0 && args[0] instanceof String format
-                                && format.startsWith("host fault")) {
+                                && format.contains(": host fault ")) {
                             recorder.record(format, Arrays.copyOfRange(args, 1, args.length));
                         }
                         try {

@@ -6,6 +6,7 @@ import dev.neep.gpu.device.internal.CommandProcessor.Processed;
 import dev.neep.gpu.protocol.GpuFeatures;
 import dev.neep.gpu.protocol.Request;
 import dev.neep.virtio.GuestMemories;
+import dev.neep.virtio.OnceLog;
 import dev.neep.virtio.RegionGuestMemory;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -19,7 +20,7 @@ final class ProcessorHarness {
             | GpuFeatures.mask(GpuFeatures.RESOURCE_UUID) | GpuFeatures.mask(GpuFeatures.RESOURCE_BLOB)
             | GpuFeatures.mask(GpuFeatures.CONTEXT_INIT);
 
-    final OnceLog log = new OnceLog(LoggerFactory.getLogger(ProcessorHarness.class));
+    final OnceLog log = new OnceLog(LoggerFactory.getLogger(ProcessorHarness.class), "virtio-gpu");
     final SinkHub sinks = new SinkHub(log);
     final RecordingSink sink = new RecordingSink();
     final List<Integer> destroyedContexts = new ArrayList<>();

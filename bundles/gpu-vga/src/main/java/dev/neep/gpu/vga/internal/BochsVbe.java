@@ -1,5 +1,6 @@
 package dev.neep.gpu.vga.internal;
 
+import dev.neep.virtio.OnceLog;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

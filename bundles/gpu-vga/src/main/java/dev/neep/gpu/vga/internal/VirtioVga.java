@@ -5,6 +5,7 @@ import dev.neep.gpu.vga.VgaDisplay;
 import dev.neep.gpu.vga.VgaPorts;
 import dev.neep.virtio.GuestMemory;
 import dev.neep.virtio.Interrupts;
+import dev.neep.virtio.OnceLog;
 import dev.neep.virtio.VirtioDevice;
 import dev.neep.virtio.Virtqueue;
 import dev.neep.virtio.pci.InterruptLine;
