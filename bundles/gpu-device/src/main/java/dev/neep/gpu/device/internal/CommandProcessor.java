@@ -835,13 +835,9 @@ final class CommandProcessor {
     // ---- scanouts ----
 
     private Reply setScanout(SetScanout s) {
-        if (Integer.compareUnsigned(s.scanoutId(), scanouts.length) >= 0) {
-            return guest(s.hdr(), "scanout_id", "scanout " + Integer.toUnsignedString(s.scanoutId())
-                    + " >= max_outputs " + scanouts.length, RESP_ERR_INVALID_SCANOUT_ID);
-        }
-        if (s.resourceId() == 0) {
-            disableScanout(s.scanoutId());
-            return Reply.OK;
+        Reply done = checkScanoutOrDisable(s.hdr(), s.scanoutId(), s.resourceId());
+        if (done != null) {
+            return done;
         }
         Resource res = resources.get(s.resourceId());
         if (res == null) {
@@ -861,18 +857,30 @@ final class CommandProcessor {
         return Reply.OK;
     }
 
+    /**
+     * What SET_SCANOUT and SET_SCANOUT_BLOB check first, alike: the scanout exists, and
+     * resource 0 disables it. The answer when the command ends here, null when it goes on.
+     */
+    private Reply checkScanoutOrDisable(CtrlHdr hdr, int scanoutId, int resourceId) {
+        if (Integer.compareUnsigned(scanoutId, scanouts.length) >= 0) {
+            return guest(hdr, "scanout_id", "scanout " + Integer.toUnsignedString(scanoutId)
+                    + " >= max_outputs " + scanouts.length, RESP_ERR_INVALID_SCANOUT_ID);
+        }
+        if (resourceId == 0) {
+            disableScanout(scanoutId);
+            return Reply.OK;
+        }
+        return null;
+    }
+
     private Reply setScanoutBlob(SetScanoutBlob s) {
         if (!negotiated(GpuFeatures.RESOURCE_BLOB)) {
             return guest(s.hdr(), "blob not negotiated", "VIRTIO_GPU_F_RESOURCE_BLOB was not acknowledged",
                     RESP_ERR_INVALID_PARAMETER);
         }
-        if (Integer.compareUnsigned(s.scanoutId(), scanouts.length) >= 0) {
-            return guest(s.hdr(), "scanout_id", "scanout " + Integer.toUnsignedString(s.scanoutId())
-                    + " >= max_outputs " + scanouts.length, RESP_ERR_INVALID_SCANOUT_ID);
-        }
-        if (s.resourceId() == 0) {
-            disableScanout(s.scanoutId());
-            return Reply.OK;
+        Reply done = checkScanoutOrDisable(s.hdr(), s.scanoutId(), s.resourceId());
+        if (done != null) {
+            return done;
         }
         Resource res = resources.get(s.resourceId());
         if (res == null) {
