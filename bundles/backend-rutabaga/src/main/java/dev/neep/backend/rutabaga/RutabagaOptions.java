@@ -43,9 +43,7 @@ public final class RutabagaOptions {
     public static final String WSI_HEADLESS = "headless";
 
     /** Upstream QEMU's boolean capset properties, each named as its capset. */
-    public static final List<String> BOOLEAN_CAPSETS = List.of(CapsetIds.name(CapsetIds.GFXSTREAM_VULKAN),
-            CapsetIds.name(CapsetIds.GFXSTREAM_GLES), CapsetIds.name(CapsetIds.GFXSTREAM_COMPOSER),
-            CapsetIds.name(CapsetIds.CROSS_DOMAIN));
+    public static final List<String> BOOLEAN_CAPSETS = CapsetIds.QEMU_SWITCHES;
 
     /** {@code sizeof(((struct sockaddr_un) {}).sun_path)} on Linux: the path and its NUL. */
     public static final int SUN_PATH_SIZE = 108;

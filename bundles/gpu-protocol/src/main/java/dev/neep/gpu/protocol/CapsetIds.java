@@ -1,5 +1,7 @@
 package dev.neep.gpu.protocol;
 
+import java.util.List;
+
 /**
  * Capability set ids (VIRTIO_GPU_CAPSET_*, virtio 1.3 §5.7.6.7 plus the ids rutabaga and
  * crosvm assign). The low byte of {@code CtxCreate.contextInit} selects one of these.
@@ -17,6 +19,13 @@ public final class CapsetIds {
 
     /** Mask of {@code context_init} that carries the capset id (VIRTIO_GPU_CONTEXT_INIT_CAPSET_ID_MASK). */
     public static final int CONTEXT_INIT_CAPSET_ID_MASK = 0xff;
+
+    /**
+     * The capsets upstream QEMU's rutabaga device switches on with boolean properties of
+     * these names ({@code gfxstream-vulkan=on}), beside the colon-separated {@code capset_names}.
+     */
+    public static final List<String> QEMU_SWITCHES = List.of(name(GFXSTREAM_VULKAN), name(GFXSTREAM_GLES),
+            name(GFXSTREAM_COMPOSER), name(CROSS_DOMAIN));
 
     private CapsetIds() {
     }

@@ -71,9 +71,7 @@ public record DeviceConfig(int maxOutputs, int xres, int yres, boolean edid, lon
     public static final String BACKEND_RUTABAGA = "rutabaga";
 
     /** Upstream QEMU's boolean capset properties of {@code virtio-gpu-rutabaga}, each named as its capset. */
-    public static final List<String> CAPSET_SWITCHES = List.of(CapsetIds.name(CapsetIds.GFXSTREAM_VULKAN),
-            CapsetIds.name(CapsetIds.GFXSTREAM_GLES), CapsetIds.name(CapsetIds.GFXSTREAM_COMPOSER),
-            CapsetIds.name(CapsetIds.CROSS_DOMAIN));
+    public static final List<String> CAPSET_SWITCHES = CapsetIds.QEMU_SWITCHES;
 
     /** What {@code backend=virgl} offers without {@code capset_names}: both, as QEMU's virtio-gpu-gl. */
     static final long VIRGL_DEFAULT_CAPSETS = (1L << CapsetIds.VIRGL) | (1L << CapsetIds.VIRGL2);
