@@ -6,7 +6,6 @@ import static dev.neep.gpu.protocol.CtrlType.RESP_ERR_OUT_OF_MEMORY;
 import static dev.neep.gpu.protocol.CtrlType.RESP_ERR_UNSPEC;
 
 import dev.neep.gpu.api.BackendCapabilities;
-import dev.neep.gpu.api.BackendConfig;
 import dev.neep.gpu.api.BlobMapping;
 import dev.neep.gpu.api.CapsetInfo;
 import dev.neep.gpu.api.Fence;
@@ -55,18 +54,9 @@ public final class Backend2d implements GpuBackend {
         this.fences = fences;
     }
 
-    /**
-     * Opens an instance. The 2D backend has no capsets, so a configuration that asks for any
-     * ({@code capsetMask != 0}) is refused rather than silently served without them.
-     */
-    public static Backend2d open(BackendConfig config, FenceListener fences) throws GpuBackendException {
-        Objects.requireNonNull(config, "config");
+    /** Opens an instance. The 2D backend has no settings: no capsets, and pixels for every sink. */
+    public static Backend2d open(FenceListener fences) {
         Objects.requireNonNull(fences, "fences");
-        if (config.capsetMask() != 0) {
-            throw new GpuBackendException(RESP_ERR_UNSPEC, "capset mask 0x" + Long.toHexString(config.capsetMask())
-                    + " asks for capsets, but the 2D backend offers none: leave capset_names empty or choose"
-                    + " another backend");
-        }
         LOG.debug("2D backend opened");
         return new Backend2d(fences);
     }

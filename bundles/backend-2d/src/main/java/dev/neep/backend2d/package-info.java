@@ -4,7 +4,7 @@
  * {@link dev.neep.gpu.api.GpuBackendProvider} with {@code neep.backend=2d}.
  */
 @Export
-@Version("0.1.0")
+@Version("1.0.0")
 package dev.neep.backend2d;
 
 import org.osgi.annotation.bundle.Export;

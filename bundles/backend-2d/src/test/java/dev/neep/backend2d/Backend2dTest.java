@@ -14,7 +14,6 @@ import static org.junit.Assert.assertTrue;
 import static org.junit.Assert.fail;
 
 import dev.neep.gpu.api.BackendCapabilities;
-import dev.neep.gpu.api.BackendConfig;
 import dev.neep.gpu.api.Fence;
 import dev.neep.gpu.api.Frame;
 import dev.neep.gpu.api.GpuBackendException;
@@ -47,7 +46,7 @@ public class Backend2dTest {
 
     @Before
     public void open() throws GpuBackendException {
-        backend = Backend2d.open(new BackendConfig(0, "headless", Map.of()), fence -> {
+        backend = Backend2d.open(fence -> {
             signalled.add(fence);
             signalledOn.add(Thread.currentThread());
         });
@@ -301,16 +300,6 @@ public class Backend2dTest {
         assertNull("backing released by unref", collectAndGet(ref, 100));
         expect(RESP_ERR_INVALID_RESOURCE_ID, () -> backend.frame(1));
         expect(RESP_ERR_INVALID_RESOURCE_ID, () -> backend.resourceUnref(1));
-    }
-
-    @Test
-    public void openRefusesCapsets() {
-        try {
-            Backend2d.open(new BackendConfig(1L << 1, "surfaceless", Map.of()), f -> { });
-            fail("opened with capsets");
-        } catch (GpuBackendException e) {
-            assertTrue(e.getMessage(), e.getMessage().contains("capset"));
-        }
     }
 
     @Test

@@ -1,6 +1,5 @@
 package dev.neep.backend2d;
 
-import dev.neep.gpu.api.BackendConfig;
 import dev.neep.gpu.api.GpuBackendException;
 import dev.neep.gpu.api.Transfer;
 import dev.neep.gpu.protocol.Formats;
@@ -43,7 +42,7 @@ public final class TransferBenchmark {
         }
         ByteBuffer host = ByteBuffer.allocate(BYTES);
 
-        try (Backend2d backend = Backend2d.open(new BackendConfig(0, "headless", Map.of()), f -> { })) {
+        try (Backend2d backend = Backend2d.open(f -> { })) {
             backend.resourceCreate2d(1, Formats.B8G8R8X8_UNORM, WIDTH, HEIGHT);
             backend.attachBacking(1, List.of(guest));
             backend.resourceCreate2d(2, Formats.B8G8R8X8_UNORM, WIDTH, HEIGHT);

@@ -12,7 +12,7 @@ import org.osgi.annotation.versioning.ConsumerType;
  *   <li>Calls for one device come from one thread, in the order things happened.</li>
  *   <li>A sink that binds while a scanout is set gets {@link #scanoutChanged} and a
  *       full-frame {@link #frameUpdated} for it at once.</li>
- *   <li>In {@code wsi=headless} mode the device sends geometry but no pixels.</li>
+ *   <li>With a headless backend ({@link GpuBackend#headless()}) the device sends geometry but no pixels.</li>
  * </ul>
  *
  * <h2>What a sink guarantees</h2>

@@ -100,6 +100,15 @@ public interface GpuBackend extends AutoCloseable {
             throws GpuBackendException;
 
     /**
+     * Whether the display sinks get the scanouts' geometry but no pixels (QEMU's
+     * {@code wsi=headless}, which a backend reads from its own configuration): the device then
+     * reads no frame for the sinks. Fixed for the instance's lifetime.
+     */
+    default boolean headless() {
+        return false;
+    }
+
+    /**
      * Gives the backend a turn on its owner thread to retire finished work and report
      * fences (virglrenderer's {@code virgl_renderer_poll}). The device calls it after each
      * command and, while fences are outstanding, at least every millisecond.

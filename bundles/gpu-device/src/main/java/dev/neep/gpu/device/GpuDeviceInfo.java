@@ -28,7 +28,7 @@ public interface GpuDeviceInfo {
     /** Display sinks bound. */
     int sinkCount();
 
-    /** The kind of the backend in use ({@code 2d}, {@code virgl}, {@code rutabaga}), empty when none is open. */
+    /** The kind of the backend in use (its provider's {@code neep.backend}), empty when none is open. */
     String backendKind();
 
     /** True between the driver's DRIVER_OK and the next reset. */

@@ -128,6 +128,8 @@ final class CommandProcessor {
     private GpuBackend backend;
     private String noBackendReason = "no backend bound yet";
     private List<CapsetInfo> capsets = List.of();
+    /** The backend's {@link GpuBackend#headless()}: sinks get geometry, no pixels. */
+    private boolean headless;
     private GuestMemory memory;
     private long features;
     private boolean backendTouched;
@@ -174,6 +176,7 @@ final class CommandProcessor {
         noBackendReason = reason;
         backendTouched = false;
         capsets = b == null ? List.of() : List.copyOf(b.capsets());
+        headless = b != null && b.headless();
     }
 
     /** The guest's memory and the features it acknowledged, from DRIVER_OK until reset. */
@@ -946,7 +949,7 @@ final class CommandProcessor {
                 continue;
             }
             dev.neep.gpu.api.Rect dirty = dirty(r, s);
-            if (dirty == null || config.headless() || sinks.isEmpty()) {
+            if (dirty == null || headless || sinks.isEmpty()) {
                 continue;
             }
             Frame frame;
@@ -1177,7 +1180,7 @@ final class CommandProcessor {
                     + Integer.toUnsignedString(c.hotY()) + " outside the cursor");
             return false;
         }
-        if (config.headless()) {
+        if (headless) {
             return true;
         }
         CursorImage image;
@@ -1218,7 +1221,7 @@ final class CommandProcessor {
             int id = i;
             if (s != null) {
                 sinks.to(sink, "scanoutChanged", k -> k.scanoutChanged(id, s.toScanout()));
-                if (!config.headless()) {
+                if (!headless) {
                     try {
                         Frame f = scanoutFrame(s);
                         dev.neep.gpu.api.Rect all = new dev.neep.gpu.api.Rect(0, 0, s.width(), s.height());

@@ -13,7 +13,7 @@ import java.util.Map;
  * <p>A timeline is the device-global one, or — when the command carried
  * VIRTIO_GPU_FLAG_INFO_RING_IDX — the ring {@code ringIdx} of context {@code ctxId}. Keying by
  * both matters: two contexts may use the same ring index, and a fence on one must not
- * complete the other's work (QEMU's rutabaga device keys by ring index alone).
+ * complete the other's work (QEMU keys by ring index alone).
  *
  * <p>Signalling fence {@code n} releases, in the order they were parked, every response on
  * that timeline whose fence id is at most {@code n} (unsigned, as fence ids are u64): a

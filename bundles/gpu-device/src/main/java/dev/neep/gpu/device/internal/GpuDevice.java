@@ -1,7 +1,6 @@
 package dev.neep.gpu.device.internal;
 
 import dev.neep.gpu.api.BackendCapabilities;
-import dev.neep.gpu.api.BackendConfig;
 import dev.neep.gpu.api.DisplaySink;
 import dev.neep.gpu.api.Fence;
 import dev.neep.gpu.api.GpuBackend;
@@ -63,8 +62,8 @@ import org.slf4j.LoggerFactory;
  * the device runs releases every resource, context and mapping, completes the parked fences
  * (the old backend will never signal them), closes the old instance, opens the new one,
  * recomputes the features and {@code num_capsets}, withdraws negotiated features the new one
- * lacks, and raises a configuration change. {@link #reconfigure} does the same when the
- * backend settings change.
+ * lacks, and raises a configuration change. {@link #reopen} does the same when the
+ * provider's own settings change.
  */
 public final class GpuDevice implements VirtioDevice, GpuDeviceInfo, GpuDisplayControl, AutoCloseable {
 
@@ -126,49 +125,27 @@ public final class GpuDevice implements VirtioDevice, GpuDeviceInfo, GpuDisplayC
     }
 
     /**
-     * Takes {@code next} as the configuration while the device runs.
-     *
-     * <ul>
-     *   <li>Changed backend settings ({@code capset_names}, {@code wsi}, ...) reopen the backend
-     *       at once, the way a swap does (see {@link #useProvider}); a backend that failed to
-     *       open is tried again.</li>
-     *   <li>When {@code next} names another backend kind than the bound provider's, the backend
-     *       stays until a provider of that kind is given to {@link #useProvider} (the DS shell
-     *       binds it right after), which opens it with {@code next}: one swap, not two.</li>
-     *   <li>A new shape (outputs, modes, EDID, host memory limit) is what a driver reads when it
-     *       initialises the device, so while a driver is active it waits for the next reset;
-     *       otherwise it applies at once.</li>
-     * </ul>
-     *
-     * @throws GpuBackendException when the reopened backend failed; the device then answers
-     *         RESP_ERR_UNSPEC to every command that needs one
+     * Takes {@code next} as the configuration while the device runs. Outputs, modes, EDID and
+     * the host memory limit are what a driver reads when it initialises the device, so while a
+     * driver is active they wait for the next reset; otherwise they apply at once. The backend
+     * is not the configuration's business: it is whatever {@link #useProvider} was given.
      */
-    public void reconfigure(DeviceConfig next) throws GpuBackendException {
+    public void reconfigure(DeviceConfig next) {
         Objects.requireNonNull(next, "next");
-        GpuBackendException failure = onDeviceThread(() -> {
-            DeviceConfig now = config;
-            DeviceConfig effective = next;
+        onDeviceThread(() -> {
             pendingShape = null;
-            if (active && !now.sameShape(next)) {
+            if (active && !config.equals(next)) {
                 pendingShape = next;
-                effective = next.withShapeOf(now);
                 LOG.info("virtio-gpu device: max_outputs={} xres={} yres={} edid={} max_hostmem={} take effect when"
                         + " the driver resets the device", next.maxOutputs(), next.xres(), next.yres(), next.edid(),
                         next.maxHostmem());
+                return null;
             }
-            boolean reopen = provider != null && provider.kind().equals(effective.backend())
-                    && (backend == null || !now.sameBackendSettings(effective));
-            config = effective;
-            processor.reconfigure(effective);
-            if (reopen) {
-                return swapTo(provider);
-            }
+            config = next;
+            processor.reconfigure(next);
             deviceFeatures = features(backend == null ? null : backend.capabilities());
             return null;
         });
-        if (failure != null) {
-            throw failure;
-        }
     }
 
     // ---- backend ----
@@ -192,6 +169,20 @@ public final class GpuDevice implements VirtioDevice, GpuDeviceInfo, GpuDisplayC
         }
     }
 
+    /**
+     * Opens {@code changed}'s backend again if it is the provider in use: its settings changed,
+     * and a backend takes them only when it opens. Everything is released as in a swap; a
+     * backend that failed to open is tried again.
+     *
+     * @throws GpuBackendException when the backend cannot be opened (see {@link #useProvider})
+     */
+    public void reopen(GpuBackendProvider changed) throws GpuBackendException {
+        GpuBackendException failure = onDeviceThread(() -> changed == provider ? swapTo(changed) : null);
+        if (failure != null) {
+            throw failure;
+        }
+    }
+
     /** Drops {@code gone} if it is the provider in use; another provider's removal changes nothing. */
     public void dropProvider(GpuBackendProvider gone) {
         onDeviceThread(() -> gone == provider ? swapTo(null) : null);
@@ -209,8 +200,7 @@ public final class GpuDevice implements VirtioDevice, GpuDeviceInfo, GpuDisplayC
         } else {
             long gen = generation;
             try {
-                BackendConfig backendConfig = config.backendConfig();
-                backend = next.open(backendConfig, fence -> fenceFromBackend(gen, fence));
+                backend = next.open(fence -> fenceFromBackend(gen, fence));
                 if (backend == null) {
                     throw new GpuBackendException(CtrlType.RESP_ERR_UNSPEC, "provider returned no backend");
                 }
@@ -409,7 +399,7 @@ public final class GpuDevice implements VirtioDevice, GpuDeviceInfo, GpuDisplayC
         active = false;
         eventsRead.set(0);
         if (pendingShape != null) {
-            config = config.withShapeOf(pendingShape);
+            config = pendingShape;
             pendingShape = null;
             processor.reconfigure(config);
             deviceFeatures = features(backend == null ? null : backend.capabilities());

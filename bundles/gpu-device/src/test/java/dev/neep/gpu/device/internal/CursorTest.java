@@ -132,8 +132,7 @@ public class CursorTest {
 
     @Test
     public void headlessMovesButSendsNoCursorPixels() {
-        try (Harness headless = Harness.start(DeviceConfig.defaults().withWsi("headless"),
-                new TestBackend.Provider("test"))) {
+        try (Harness headless = Harness.start(DeviceConfig.defaults(), new TestBackend.Provider("test").headless())) {
             headless.driver.resourceCreate2d(3, Formats.B8G8R8A8_UNORM, 64, 64);
             headless.driver.updateCursor(0, 10, 20, 3, 0, 0);
             headless.settle();

@@ -105,8 +105,8 @@ public class GuestCommandFuzzTest {
     @Test
     public void mutatedCommandsOnA3dCapableBackendAreAnsweredAndLeaveNothingBehind() {
         for (long seed : seeds()) {
-            new Run(seed ^ 0x3d, new TrackingProvider(new TestBackend.Provider("test")), true,
-                    DeviceConfig.WSI_HEADLESS).run(STEPS / 2);
+            new Run(seed ^ 0x3d, new TrackingProvider(new TestBackend.Provider("test").headless()), true)
+                    .run(STEPS / 2);
         }
     }
 
@@ -384,16 +384,11 @@ public class GuestCommandFuzzTest {
         int step;
 
         Run(long seed, TrackingProvider provider, boolean unrefAtEnd) {
-            this(seed, provider, unrefAtEnd, DeviceConfig.WSI_SURFACELESS);
-        }
-
-        Run(long seed, TrackingProvider provider, boolean unrefAtEnd, String wsi) {
             this.seed = seed;
             this.rnd = new Random(seed);
             this.provider = provider;
             this.unrefAtEnd = unrefAtEnd;
-            DeviceConfig config = DeviceConfig.defaults().withMaxOutputs(MAX_OUTPUTS).withMaxHostmem(MAX_HOSTMEM)
-                    .withWsi(wsi);
+            DeviceConfig config = DeviceConfig.defaults().withMaxOutputs(MAX_OUTPUTS).withMaxHostmem(MAX_HOSTMEM);
             this.h = Harness.start(config, provider, GpuDriver.Options.defaults().withTimeout(BOUND), MEMORY);
             this.d = h.driver;
             this.faults = HostFaults.of(h.device);

@@ -185,20 +185,6 @@ public class LifecycleTest {
     }
 
     @Test
-    public void backendIsOpenedWithTheConfiguredCapsetsAndWsi() throws GpuBackendException {
-        TestBackend.Provider p = new TestBackend.Provider("t");
-        GpuDevice d = new GpuDevice(new DeviceConfig(1, 1024, 768, true, 1 << 20, "virgl:virgl2", "headless", "",
-                "virgl"));
-        try {
-            d.useProvider(p);
-            assertEquals(6, p.configs.get(0).capsetMask());
-            assertEquals("headless", p.configs.get(0).wsi());
-        } finally {
-            d.close();
-        }
-    }
-
-    @Test
     public void backendCallsAllComeFromTheDeviceThread() {
         try (Harness h = Harness.start()) {
             populate(h);

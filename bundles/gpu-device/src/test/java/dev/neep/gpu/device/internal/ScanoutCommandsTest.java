@@ -219,8 +219,7 @@ public class ScanoutCommandsTest {
 
     @Test
     public void headlessSendsGeometryButNoPixels() {
-        try (Harness headless = Harness.start(DeviceConfig.defaults().withWsi("headless"),
-                new TestBackend.Provider("test"))) {
+        try (Harness headless = Harness.start(DeviceConfig.defaults(), new TestBackend.Provider("test").headless())) {
             GpuDriver hd = headless.driver;
             hd.resourceCreate2d(1, Formats.B8G8R8X8_UNORM, W, H);
             hd.attachBacking(1, hd.allocateBacking(W * H * 4));

@@ -1,7 +1,6 @@
 package dev.neep.gpu.device.internal;
 
 import dev.neep.gpu.api.BackendCapabilities;
-import dev.neep.gpu.api.BackendConfig;
 import dev.neep.gpu.api.BlobMapping;
 import dev.neep.gpu.api.CapsetInfo;
 import dev.neep.gpu.api.Fence;
@@ -41,11 +40,17 @@ final class TestBackend implements GpuBackend {
         volatile List<CapsetInfo> capsets = List.of(new CapsetInfo(1, 1, 308), new CapsetInfo(2, 2, 1376));
         volatile boolean manualFences;
         volatile GpuBackendException openFailure;
+        volatile boolean headless;
         final List<TestBackend> opened = new CopyOnWriteArrayList<>();
-        final List<BackendConfig> configs = new CopyOnWriteArrayList<>();
 
         Provider(String kind) {
             this.kind = kind;
+        }
+
+        /** Backends that are {@link GpuBackend#headless()}, as with {@code wsi=headless}. */
+        Provider headless() {
+            headless = true;
+            return this;
         }
 
         Provider twoD() {
@@ -60,12 +65,12 @@ final class TestBackend implements GpuBackend {
         }
 
         @Override
-        public GpuBackend open(BackendConfig config, FenceListener fences) throws GpuBackendException {
-            configs.add(config);
+        public GpuBackend open(FenceListener fences) throws GpuBackendException {
             if (openFailure != null) {
                 throw openFailure;
             }
             TestBackend b = new TestBackend(capabilities, capsets, fences, manualFences);
+            b.headless = headless;
             opened.add(b);
             return b;
         }
@@ -93,6 +98,7 @@ final class TestBackend implements GpuBackend {
     /** When not negative, capset() returns this many bytes whatever the capset's max_size. */
     volatile int capsetSizeOverride = -1;
     volatile boolean closed;
+    volatile boolean headless;
 
     TestBackend(BackendCapabilities capabilities, List<CapsetInfo> capsets, FenceListener listener,
             boolean manualFences) {
@@ -131,6 +137,11 @@ final class TestBackend implements GpuBackend {
     @Override
     public BackendCapabilities capabilities() {
         return capabilities;
+    }
+
+    @Override
+    public boolean headless() {
+        return headless;
     }
 
     @Override

@@ -1,6 +1,5 @@
 package dev.neep.gpu.device.internal;
 
-import dev.neep.gpu.api.BackendConfig;
 import dev.neep.gpu.api.FenceListener;
 import dev.neep.gpu.api.GpuBackend;
 import dev.neep.gpu.api.GpuBackendException;
@@ -31,8 +30,8 @@ final class TrackingProvider implements GpuBackendProvider {
     }
 
     @Override
-    public GpuBackend open(BackendConfig config, FenceListener fences) throws GpuBackendException {
-        GpuBackend backend = real.open(config, fences);
+    public GpuBackend open(FenceListener fences) throws GpuBackendException {
+        GpuBackend backend = real.open(fences);
         synchronized (this) {
             open++;
         }

@@ -1,27 +1,34 @@
 package dev.neep.gpu.device.internal.osgi;
 
+import dev.neep.config.support.ConfigurationRefused;
+import dev.neep.config.support.TypedConfiguration;
 import dev.neep.gpu.api.GpuBackendProvider;
-import dev.neep.gpu.device.internal.DeviceConfig;
 import java.util.Collections;
 import java.util.Dictionary;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.regex.Pattern;
+import org.osgi.framework.FrameworkUtil;
+import org.osgi.framework.InvalidSyntaxException;
 import org.osgi.framework.ServiceReference;
 import org.osgi.service.cm.ConfigurationPlugin;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Derives the device's backend reference target from its configuration: for PID
- * {@value GpuDeviceConfig#PID} it sets {@code backend.target} to
- * {@code (neep.backend=<backend>)}, so one property chooses the backend and the component
- * binds exactly that provider.
+ * Chooses the device's backend the way DS chooses any reference: by the target filter
+ * {@code backend.target} in the component's configuration. A user may write that filter
+ * directly ({@code backend.target = (neep.backend=virgl)}); {@code backend = virgl} is the
+ * shorthand, which this plugin turns into {@code backend.target=(neep.backend=virgl)} for PID
+ * {@value GpuDeviceConfig#PID}. Any kind is accepted, so a new backend bundle needs no change
+ * here; only its syntax is checked (letters, digits, {@code . _ -}), so that it is one filter
+ * value. Writing both, with different providers, is refused rather than guessed at.
  *
  * <p>It also checks the whole configuration, with the same reading the component uses
- * ({@link DeviceConfig#fromProperties}). A configuration that is refused gets a target that
- * no provider matches, {@code (neep.gpu.configuration.refused=<why>)}: the component is then
- * not active but waiting, the runtime's status report shows the reason in the target, and the
- * log says it once per update. Waiting rather than failing matters: Felix SCR activates a
+ * ({@link GpuDeviceComponent#deviceConfig}). A configuration that is refused gets a target
+ * that no provider matches, {@code (neep.gpu.configuration.refused=<why>)}: the component is
+ * then not active but waiting, the runtime's status report shows the reason in the target, and
+ * the log says it once per update. Waiting rather than failing matters: Felix SCR activates a
  * waiting component again as soon as a fixed configuration gives it a provider, whereas a
  * component with a modified method whose activation failed stays failed.
  *
@@ -32,8 +39,12 @@ import org.slf4j.LoggerFactory;
  */
 final class BackendTargetPlugin implements ConfigurationPlugin {
 
+    static final String BACKEND_PROPERTY = "backend";
     static final String TARGET_PROPERTY = "backend.target";
     static final String REFUSED_PROPERTY = "neep.gpu.configuration.refused";
+
+    /** A kind that is one LDAP filter value as it stands, and reads as a name. */
+    private static final Pattern KIND = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]*");
 
     private static final Logger LOG = LoggerFactory.getLogger(BackendTargetPlugin.class);
 
@@ -52,12 +63,42 @@ final class BackendTargetPlugin implements ConfigurationPlugin {
     /** The provider filter for the configuration {@code properties}; logs why when it is refused. */
     static String target(Map<String, ?> properties) {
         try {
-            return filter(DeviceConfig.fromProperties(properties).backend());
-        } catch (IllegalArgumentException e) {
-            LOG.error("virtio-gpu device configuration {} refused; the device waits until it is fixed: {}",
-                    GpuDeviceConfig.PID, e.getMessage());
+            GpuDeviceComponent.deviceConfig(properties);
+            return selected(properties);
+        } catch (ConfigurationRefused e) {
+            LOG.error("virtio-gpu device configuration refused; the device waits until it is fixed: {}",
+                    e.getMessage());
             return "(" + REFUSED_PROPERTY + "=" + escape(e.getMessage()) + ")";
         }
+    }
+
+    /** The filter {@code backend.target} as written, or the one {@code backend} stands for. */
+    private static String selected(Map<String, ?> properties) {
+        String kind = TypedConfiguration.read(GpuDeviceConfig.class, properties).backend().trim();
+        if (!KIND.matcher(kind).matches()) {
+            throw new ConfigurationRefused(GpuDeviceConfig.PID, BACKEND_PROPERTY, kind, "is not a backend kind:"
+                    + " letters, digits, '.', '_' and '-', starting with a letter or a digit");
+        }
+        Object written = properties.get(TARGET_PROPERTY);
+        if (written == null || written.toString().startsWith("(" + REFUSED_PROPERTY + "=")) {
+            // none written, or this plugin's own answer to an earlier refusal handed back
+            return filter(kind);
+        }
+        if (!(written instanceof String target)) {
+            throw new ConfigurationRefused(GpuDeviceConfig.PID, TARGET_PROPERTY, written, "is not an LDAP filter");
+        }
+        try {
+            FrameworkUtil.createFilter(target);
+        } catch (InvalidSyntaxException e) {
+            throw new ConfigurationRefused(GpuDeviceConfig.PID, TARGET_PROPERTY, target,
+                    "is not an LDAP filter: " + e.getMessage());
+        }
+        Object shorthand = properties.get(BACKEND_PROPERTY);
+        if (shorthand != null && !shorthand.toString().isBlank() && !target.equals(filter(kind))) {
+            throw new ConfigurationRefused(GpuDeviceConfig.PID, TARGET_PROPERTY, target, "chooses otherwise than "
+                    + BACKEND_PROPERTY + "=" + kind + " (which stands for " + filter(kind) + "); set one of them");
+        }
+        return target;
     }
 
     /** The provider filter for a backend kind. */

@@ -1,5 +1,7 @@
 package dev.neep.gpu.device.internal.osgi;
 
+import dev.neep.config.support.ConfigurationRefused;
+import dev.neep.config.support.TypedConfiguration;
 import dev.neep.gpu.api.DisplaySink;
 import dev.neep.gpu.api.GpuBackendException;
 import dev.neep.gpu.api.GpuBackendProvider;
@@ -29,28 +31,29 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The DS shell of {@link GpuDevice}: configuration from PID {@value GpuDeviceConfig#PID}, the
- * backend provider chosen by the {@code backend} property (see {@link BackendTargetPlugin}),
- * every display sink bound dynamically. Registered as a {@code dev.neep.virtio.VirtioDevice}
- * with {@code virtio.device.id=16} for the transports, and as {@link GpuDeviceInfo} and
+ * backend provider chosen by the reference target {@code backend.target} (written directly, or
+ * derived from {@code backend}: see {@link BackendTargetPlugin}), every display sink bound
+ * dynamically. Registered as a {@code dev.neep.virtio.VirtioDevice} with
+ * {@code virtio.device.id=16} for the transports, and as {@link GpuDeviceInfo} and
  * {@link GpuDisplayControl}.
  *
  * <p>A configuration change never restarts the component, so a transport bound to it stays
  * bound: {@link #modified} hands the new settings to the running device
- * ({@link GpuDevice#reconfigure}). A new {@code backend} changes the reference's target, and
- * SCR, after calling {@code modified}, binds the provider of the new kind before it unbinds
- * the old one (a dynamic greedy reference); binding it swaps the backend while the device
- * runs. SCR only does this when a provider of the new kind exists; when none does, it
- * deactivates the component, which waits (unsatisfied) for one. A refused configuration
- * never reaches {@code modified}: the plugin points the target at no provider (see
- * {@link BackendTargetPlugin}), so the component is deactivated and waits until the
- * configuration is fixed. A provider that replaces the bound one (a higher ranking, or the
- * old one leaving while another matches) is swapped in the same way.
+ * ({@link GpuDevice#reconfigure}). A new target makes SCR, after calling {@code modified}, bind
+ * the provider it selects before it unbinds the old one (a dynamic greedy reference); binding
+ * it swaps the backend while the device runs. SCR only does this when such a provider exists;
+ * when none does, it deactivates the component, which waits (unsatisfied) for one. A refused
+ * configuration never reaches {@code modified}: the plugin points the target at no provider,
+ * so the component is deactivated and waits until the configuration is fixed. A provider that
+ * replaces the bound one (a higher ranking, or the old one leaving while another matches) is
+ * swapped in the same way, and a bound provider whose service properties change (its own
+ * configuration did) has its backend opened again ({@link GpuDevice#reopen}).
  *
  * <p>A backend that fails to open does not fail the component: the device answers
  * RESP_ERR_UNSPEC to every command that needs a backend, the log says why, and the next
- * configuration change or provider tries again. (Felix SCR does not activate a component
- * whose activation failed again when its configuration changes if it has a modified method;
- * only a service request would.)
+ * provider, or the next change of its configuration, tries again. (Felix SCR does not
+ * activate a component whose activation failed again when its configuration changes if it has
+ * a modified method; only a service request would.)
  */
 @Component(configurationPid = GpuDeviceConfig.PID, immediate = true,
         service = {VirtioDevice.class, GpuDeviceInfo.class, GpuDisplayControl.class},
@@ -68,13 +71,18 @@ public final class GpuDeviceComponent implements VirtioDevice, GpuDeviceInfo, Gp
     /** The configuration last given to the device. */
     private DeviceConfig configured;
 
-    /** The properties are read by {@link DeviceConfig#fromProperties}, the same reading the plugin checks them with. */
+    /** The device's settings in {@code properties}, read as the plugin checks them. */
+    static DeviceConfig deviceConfig(Map<String, ?> properties) {
+        GpuDeviceConfig c = TypedConfiguration.read(GpuDeviceConfig.class, properties);
+        return new DeviceConfig(c.max__outputs(), c.xres(), c.yres(), c.edid(), c.max__hostmem());
+    }
+
     @Activate
     void activate(Map<String, Object> properties) {
         DeviceConfig config;
         try {
-            config = DeviceConfig.fromProperties(properties);
-        } catch (IllegalArgumentException e) {
+            config = deviceConfig(properties);
+        } catch (ConfigurationRefused e) {
             LOG.error("virtio-gpu device not started: {}", e.getMessage());
             throw e;
         }
@@ -89,9 +97,9 @@ public final class GpuDeviceComponent implements VirtioDevice, GpuDeviceInfo, Gp
             device = d;
             configured = config;
         }
-        LOG.info("virtio-gpu device started: {} output(s) {}x{}, backend {} ({}), features 0x{}",
-                config.maxOutputs(), config.xres(), config.yres(), config.backend(),
-                d.backendKind().isEmpty() ? "not open" : "open", Long.toHexString(d.deviceFeatures()));
+        LOG.info("virtio-gpu device started: {} output(s) {}x{}, backend {}, features 0x{}", config.maxOutputs(),
+                config.xres(), config.yres(), d.backendKind().isEmpty() ? "not open" : d.backendKind(),
+                Long.toHexString(d.deviceFeatures()));
     }
 
     /** A configuration change while the device runs; see the class comment. */
@@ -99,8 +107,8 @@ public final class GpuDeviceComponent implements VirtioDevice, GpuDeviceInfo, Gp
     void modified(Map<String, Object> properties) {
         DeviceConfig config;
         try {
-            config = DeviceConfig.fromProperties(properties);
-        } catch (IllegalArgumentException e) {
+            config = deviceConfig(properties);
+        } catch (ConfigurationRefused e) {
             // Only without the plugin (which refuses such a configuration before SCR gets here).
             LOG.error("virtio-gpu configuration change refused, the device keeps its settings: {}", e.getMessage());
             return;
@@ -111,14 +119,10 @@ public final class GpuDeviceComponent implements VirtioDevice, GpuDeviceInfo, Gp
                 return;
             }
             configured = config;
-            try {
-                d.reconfigure(config);
-            } catch (GpuBackendException e) {
-                // logged by the device, which answers RESP_ERR_UNSPEC until a backend opens
-            }
+            d.reconfigure(config);
         }
-        LOG.info("virtio-gpu device reconfigured: backend {}, capsets 0x{}", config.backend(),
-                Long.toHexString(config.capsetMask()));
+        LOG.info("virtio-gpu device reconfigured: {} output(s) {}x{}, edid {}, max_hostmem {}", config.maxOutputs(),
+                config.xres(), config.yres(), config.edid(), config.maxHostmem());
     }
 
     @Deactivate
@@ -134,7 +138,8 @@ public final class GpuDeviceComponent implements VirtioDevice, GpuDeviceInfo, Gp
     }
 
     @Reference(name = "backend", policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY,
-            target = "(" + GpuBackendProvider.BACKEND_PROPERTY + "=" + DeviceConfig.BACKEND_2D + ")")
+            target = "(" + GpuBackendProvider.BACKEND_PROPERTY + "=" + GpuDeviceConfig.DEFAULT_BACKEND + ")",
+            updated = "updatedBackend")
     void bindBackend(GpuBackendProvider p) {
         synchronized (lock) {
             provider = p;
@@ -144,6 +149,20 @@ public final class GpuDeviceComponent implements VirtioDevice, GpuDeviceInfo, Gp
                     d.useProvider(p);
                 } catch (GpuBackendException e) {
                     // logged by the device; it answers RESP_ERR_UNSPEC until a provider opens
+                }
+            }
+        }
+    }
+
+    /** The bound provider's service properties changed, as they do when its own configuration does. */
+    void updatedBackend(GpuBackendProvider p) {
+        synchronized (lock) {
+            GpuDevice d = device;
+            if (d != null && provider == p) {
+                try {
+                    d.reopen(p);
+                } catch (GpuBackendException e) {
+                    // logged by the device; it answers RESP_ERR_UNSPEC until the backend opens
                 }
             }
         }

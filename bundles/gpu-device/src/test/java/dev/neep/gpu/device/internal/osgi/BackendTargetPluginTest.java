@@ -46,7 +46,7 @@ public class BackendTargetPluginTest {
         plugin.modifyConfiguration(null, d);
         String target = (String) d.get("backend.target");
         assertTrue(target, target.startsWith(
-                "(neep.gpu.configuration.refused=configuration property backend=\\(|\\(x=y\\)\\*"));
+                "(neep.gpu.configuration.refused=dev.neep.gpu: backend=\\(|\\(x=y\\)\\*: is not a backend kind"));
         // a well-formed filter that no provider matches
         Filter f = FrameworkUtil.createFilter(target);
         assertFalse(f.matches(Map.of("neep.backend", "2d")));
@@ -65,14 +65,41 @@ public class BackendTargetPluginTest {
     }
 
     @Test
-    public void capsetSwitchesOnlyGoWithRutabaga() {
-        Dictionary<String, Object> d = config(GpuDeviceConfig.PID, "virgl");
-        d.put("cross-domain", true);
+    public void anyKindIsAcceptedSoANewBackendNeedsNoChangeHere() {
+        for (String kind : new String[] {"vulkan", "recording", "my-backend.v2", "2D_fast"}) {
+            Dictionary<String, Object> d = config(GpuDeviceConfig.PID, kind);
+            plugin.modifyConfiguration(null, d);
+            assertEquals("(neep.backend=" + kind + ")", d.get("backend.target"));
+        }
+    }
+
+    @Test
+    public void backendTargetMayBeWrittenDirectly() {
+        Dictionary<String, Object> d = config(GpuDeviceConfig.PID, null);
+        d.put("backend.target", "(&(neep.backend=virgl)(service.ranking>=10))");
         plugin.modifyConfiguration(null, d);
-        assertTrue((String) d.get("backend.target"), ((String) d.get("backend.target")).contains("cross-domain=on"));
-        d.put("backend", "rutabaga");
+        assertEquals("(&(neep.backend=virgl)(service.ranking>=10))", d.get("backend.target"));
+        // with the shorthand saying the same
+        d.put("backend", "virgl");
+        d.put("backend.target", "(neep.backend=virgl)");
         plugin.modifyConfiguration(null, d);
-        assertEquals("(neep.backend=rutabaga)", d.get("backend.target"));
+        assertEquals("(neep.backend=virgl)", d.get("backend.target"));
+    }
+
+    @Test
+    public void aTargetThatIsNoFilterOrThatContradictsBackendIsRefused() {
+        Dictionary<String, Object> d = config(GpuDeviceConfig.PID, null);
+        d.put("backend.target", "neep.backend=virgl");
+        plugin.modifyConfiguration(null, d);
+        String target = (String) d.get("backend.target");
+        assertTrue(target, target.contains("backend.target=neep.backend=virgl: is not an LDAP filter"));
+
+        d = config(GpuDeviceConfig.PID, "2d");
+        d.put("backend.target", "(neep.backend=virgl)");
+        plugin.modifyConfiguration(null, d);
+        target = (String) d.get("backend.target");
+        assertTrue(target, target.startsWith("(neep.gpu.configuration.refused=dev.neep.gpu:"
+                + " backend.target=\\(neep.backend=virgl\\): chooses otherwise than backend=2d"));
     }
 
     @Test
