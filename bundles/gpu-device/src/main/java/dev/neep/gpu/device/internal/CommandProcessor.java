@@ -91,7 +91,7 @@ final class CommandProcessor {
     /** QEMU's limit on ATTACH_BACKING / CREATE_BLOB entries: 16384 runs of guest pages. */
     static final int MAX_MEM_ENTRIES = 16384;
     /**
-     * Largest SUBMIT_3D command stream the device copies out of guest memory. Virgl's command
+     * Largest SUBMIT_3D command stream the device copies out of guest memory. Mesa's command
      * buffers are at most 256 KiB and the context types that stream more use shared rings;
      * the cap keeps a guest from making the host allocate gigabytes per command.
      */

@@ -18,8 +18,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Chooses the device's backend the way DS chooses any reference: by the target filter
  * {@code backend.target} in the component's configuration. A user may write that filter
- * directly ({@code backend.target = (neep.backend=virgl)}); {@code backend = virgl} is the
- * shorthand, which this plugin turns into {@code backend.target=(neep.backend=virgl)} for PID
+ * directly ({@code backend.target = (neep.backend=<kind>)}); {@code backend = <kind>} is the
+ * shorthand, which this plugin turns into {@code backend.target=(neep.backend=<kind>)} for PID
  * {@value GpuDeviceConfig#PID}. Any kind is accepted, so a new backend bundle needs no change
  * here; only its syntax is checked (letters, digits, {@code . _ -}), so that it is one filter
  * value. Writing both, with different providers, is refused rather than guessed at.

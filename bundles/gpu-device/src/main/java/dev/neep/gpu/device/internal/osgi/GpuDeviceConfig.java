@@ -55,9 +55,9 @@ public @interface GpuDeviceConfig {
 
     @AttributeDefinition(name = "Backend",
             description = "Which GpuBackendProvider to bind: the one whose neep.backend service property has this"
-                    + " value (2d, virgl, rutabaga, or any kind a backend bundle brings): letters, digits, '.', '_'"
-                    + " and '-'. It is the shorthand for backend.target=(neep.backend=<kind>); set that filter"
-                    + " instead to choose a provider by any of its properties. Changing it while the device runs"
-                    + " swaps the backend; with no provider of that kind the device waits for one. Default 2d.")
+                    + " value (2d, or any kind a backend bundle brings): letters, digits, '.', '_' and '-'. It is the"
+                    + " shorthand for backend.target=(neep.backend=<kind>); set that filter instead to choose a"
+                    + " provider by any of its properties. Changing it while the device runs swaps the backend;"
+                    + " with no provider of that kind the device waits for one. Default 2d.")
     String backend() default DEFAULT_BACKEND;
 }
