@@ -1,5 +1,7 @@
 package dev.neep.backend.support;
 
+import dev.neep.config.support.ConfigurationRefused;
+import java.util.function.Supplier;
 import org.osgi.service.component.ComponentContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -15,6 +17,24 @@ public final class ProviderGate {
     private static final Logger LOG = LoggerFactory.getLogger(ProviderGate.class);
 
     private ProviderGate() {
+    }
+
+    /**
+     * Enables component {@code provider} if its configuration is accepted and the library it
+     * names loads ({@code find} reads the one and looks for the other); else disables it and
+     * logs why.
+     */
+    public static void apply(ComponentContext context, String provider, String backend,
+            Supplier<LoadedLibrary<?>> find) {
+        LoadedLibrary<?> loaded;
+        try {
+            loaded = find.get();
+        } catch (ConfigurationRefused e) {
+            context.disableComponent(provider);
+            LOG.error("{} backend not available: its configuration is refused: {}", backend, e.getMessage());
+            return;
+        }
+        apply(context, provider, loaded);
     }
 
     /** Enables component {@code provider} if {@code loaded} is available, else disables it and logs why. */

@@ -2,9 +2,13 @@
  * What the backends over a native library (virgl, rutabaga) share, so each holds only its
  * library's calls: {@link dev.neep.backend.support.OwnerThread} (every call of an instance on
  * one thread), {@link dev.neep.backend.support.LoadedLibrary} (loading with a reason instead of
- * a crash) and {@link dev.neep.backend.support.ProviderGate} (the provider enabled only when the
- * library loaded), {@link dev.neep.backend.support.FenceTimelines} (pending fences per timeline)
- * and {@link dev.neep.backend.support.Iovecs} ({@code struct iovec} arrays over guest buffers).
+ * a crash), {@link dev.neep.backend.support.LibrarySearch} (where to look for it) and
+ * {@link dev.neep.backend.support.ProviderGate} (the provider enabled only when its configuration
+ * is accepted and the library loaded), {@link dev.neep.backend.support.FenceTimelines} (pending
+ * fences per timeline) and {@link dev.neep.backend.support.Iovecs} ({@code struct iovec} arrays
+ * over guest buffers); and reading what their configurations share:
+ * {@link dev.neep.backend.support.CapsetNames}, {@link dev.neep.backend.support.Wsi} and
+ * {@link dev.neep.backend.support.CheckedSettings}.
  */
 @Export
 @Version("0.1.0")

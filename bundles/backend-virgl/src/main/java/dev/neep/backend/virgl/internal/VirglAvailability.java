@@ -1,19 +1,26 @@
 package dev.neep.backend.virgl.internal;
 
 import dev.neep.backend.support.ProviderGate;
+import dev.neep.config.support.TypedConfiguration;
+import java.util.Map;
 import org.osgi.service.component.ComponentContext;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Modified;
 
 /**
- * Loads libvirglrenderer when the bundle starts and enables {@link VirglBackendProvider} if it
- * loaded; otherwise says once why the virgl backend is not available.
+ * Checks configuration {@value VirglBackendConfig#PID}, loads libvirglrenderer where it says,
+ * and enables {@link VirglBackendProvider} if both went well; otherwise says once why the virgl
+ * backend is not available.
  */
-@Component(immediate = true, service = {})
+@Component(immediate = true, service = {}, configurationPid = VirglBackendConfig.PID)
 public final class VirglAvailability {
 
     @Activate
-    void activate(ComponentContext context) {
-        ProviderGate.apply(context, VirglBackendProvider.class.getName(), VirglNative.LOADED);
+    @Modified
+    void configure(ComponentContext context, Map<String, Object> properties) {
+        ProviderGate.apply(context, VirglBackendProvider.class.getName(), VirglBackendProvider.KIND,
+                () -> VirglNative.find(VirglSettings.from(TypedConfiguration.read(VirglBackendConfig.class,
+                        properties)).libraryPath()));
     }
 }

@@ -30,7 +30,6 @@ import dev.neep.backend.support.Iovecs;
 import dev.neep.backend.support.OfferedCapsets;
 import dev.neep.backend.support.OwnerThread;
 import dev.neep.gpu.api.BackendCapabilities;
-import dev.neep.gpu.api.BackendConfig;
 import dev.neep.gpu.api.BlobMapping;
 import dev.neep.gpu.api.CapsetInfo;
 import dev.neep.gpu.api.Fence;
@@ -78,8 +77,6 @@ public final class VirglBackend implements GpuBackend {
     private static final int ENOMEM = 12;
     private static final int BYTES_PER_PIXEL = 4;
     private static final long CLEANUP_TIMEOUT_MILLIS = 10_000;
-    private static final int[] OFFERED_CAPSETS = {CapsetIds.VIRGL, CapsetIds.VIRGL2};
-    private static final Set<String> ACCEPTED_WSI = Set.of("", "surfaceless", "headless");
 
     // libvirglrenderer keeps its renderer in process-global state: a second init with other
     // callbacks fails with -EBUSY, and any instance's cleanup tears down everyone's contexts.
@@ -88,6 +85,7 @@ public final class VirglBackend implements GpuBackend {
     private final VirglRenderer lib;
     private final OwnerThread owner = new OwnerThread("neep-virgl-owner", "the virgl backend is closed");
     private final AtomicBoolean closed = new AtomicBoolean();
+    private final boolean headless;
 
     // The library keeps the cookie and the callbacks struct (and through it the callbacks)
     // from init to cleanup: they must stay strongly reachable that long.
@@ -110,34 +108,28 @@ public final class VirglBackend implements GpuBackend {
     private Memory frameScratch;
     private Memory commandScratch;
 
-    private VirglBackend(VirglRenderer lib, FenceListener fences) {
+    private VirglBackend(VirglRenderer lib, FenceListener fences, boolean headless) {
         this.lib = lib;
         this.fences = new FenceTimelines(fences, "libvirglrenderer");
+        this.headless = headless;
     }
 
     /**
-     * Starts the process's renderer. {@code config.capsetMask()} selects capsets virgl (bit
-     * {@code 1 << 1}) and virgl2 ({@code 1 << 2}); 0 gives 2D only. {@code wsi} may be unset,
-     * {@code surfaceless} or {@code headless}: rendering is always EGL surfaceless.
+     * Starts the process's renderer with {@code settings}: the capsets it names (none gives 2D
+     * only), headless or not.
      */
-    static VirglBackend open(VirglRenderer lib, BackendConfig config, FenceListener fences)
+    static VirglBackend open(VirglRenderer lib, VirglSettings settings, FenceListener fences)
             throws GpuBackendException {
+        Objects.requireNonNull(settings, "settings");
         Objects.requireNonNull(fences, "fences");
-        List<Integer> requested = requestedCapsets(config.capsetMask());
-        String wsi = config.wsi() == null ? "" : config.wsi();
-        if (!ACCEPTED_WSI.contains(wsi)) {
-            throw new GpuBackendException(RESP_ERR_UNSPEC, "wsi=" + wsi
-                    + " is not supported by the virgl backend, which renders through EGL surfaceless;"
-                    + " use surfaceless or headless");
-        }
         if (!RENDERER_IN_USE.compareAndSet(false, true)) {
             throw new GpuBackendException(RESP_ERR_UNSPEC,
                     "libvirglrenderer keeps one renderer per process and another virgl backend instance is open");
         }
-        VirglBackend backend = new VirglBackend(lib, fences);
+        VirglBackend backend = new VirglBackend(lib, fences, settings.headless());
         try {
             backend.owner.call("virgl_renderer_init", () -> {
-                backend.init(requested);
+                backend.init(settings.capsets());
                 return null;
             });
             return backend;
@@ -145,28 +137,6 @@ public final class VirglBackend implements GpuBackend {
             backend.close();
             throw e;
         }
-    }
-
-    private static List<Integer> requestedCapsets(long mask) throws GpuBackendException {
-        List<Integer> ids = new ArrayList<>();
-        long rest = mask;
-        for (int id : OFFERED_CAPSETS) {
-            if ((mask & (1L << id)) != 0) {
-                ids.add(id);
-                rest &= ~(1L << id);
-            }
-        }
-        if (rest != 0) {
-            List<String> names = new ArrayList<>();
-            for (int id = 0; id < Long.SIZE; id++) {
-                if ((rest & (1L << id)) != 0) {
-                    names.add(CapsetIds.name(id) + " (" + id + ")");
-                }
-            }
-            throw new GpuBackendException(RESP_ERR_UNSPEC, "capset mask 0x" + Long.toHexString(mask) + " asks for "
-                    + String.join(", ", names) + ", which the virgl backend does not offer; it offers virgl (1) and virgl2 (2)");
-        }
-        return ids;
     }
 
     private void init(List<Integer> requested) throws GpuBackendException {
@@ -211,6 +181,11 @@ public final class VirglBackend implements GpuBackend {
     @Override
     public BackendCapabilities capabilities() {
         return capabilities;
+    }
+
+    @Override
+    public boolean headless() {
+        return headless;
     }
 
     @Override

@@ -7,7 +7,7 @@ import static org.junit.Assert.assertNotNull;
 import static org.junit.Assert.assertTrue;
 import static org.junit.Assert.fail;
 
-import dev.neep.gpu.api.BackendConfig;
+import dev.neep.backend.support.LoadedLibrary;
 import dev.neep.gpu.api.CapsetInfo;
 import dev.neep.gpu.api.Fence;
 import dev.neep.gpu.api.Frame;
@@ -23,7 +23,6 @@ import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.After;
@@ -37,7 +36,8 @@ import org.junit.Test;
  */
 public class VirglBackendTest {
 
-    private static final long VIRGL_BOTH = (1L << CapsetIds.VIRGL) | (1L << CapsetIds.VIRGL2);
+    private static final List<Integer> VIRGL_BOTH = VirglSettings.OFFERED;
+    private static final List<Integer> NONE = List.of();
     private static final int BIND_RENDER_TARGET = 1 << 1;
     private static final int BIND_SAMPLER_VIEW = 1 << 3;
     private static final int WIDTH = 64;
@@ -47,9 +47,17 @@ public class VirglBackendTest {
     private final List<Fence> signalled = Collections.synchronizedList(new ArrayList<>());
     private VirglBackend backend;
 
+    private static VirglRenderer library;
+
     @BeforeClass
-    public static void libraryLoads() {
-        Assume.assumeTrue(VirglNative.unavailableReason(), VirglNative.available());
+    public static void libraryLoads() throws GpuBackendException {
+        LoadedLibrary<VirglRenderer> loaded = VirglNative.find("");
+        Assume.assumeTrue(loaded.unavailableReason(), loaded.available());
+        library = loaded.require();
+    }
+
+    private static VirglSettings settings(List<Integer> capsets) {
+        return new VirglSettings(capsets, false, "");
     }
 
     @After
@@ -59,9 +67,8 @@ public class VirglBackendTest {
         }
     }
 
-    private VirglBackend open(long capsetMask) throws GpuBackendException {
-        backend = VirglBackend.open(VirglNative.library(), new BackendConfig(capsetMask, "surfaceless", Map.of()),
-                signalled::add);
+    private VirglBackend open(List<Integer> capsets) throws GpuBackendException {
+        backend = VirglBackend.open(library, settings(capsets), signalled::add);
         return backend;
     }
 
@@ -89,40 +96,26 @@ public class VirglBackendTest {
     }
 
     @Test
-    public void capsetMaskZeroGivesTwoDimensionalOnly() throws Exception {
-        open(0);
+    public void noCapsetsGivesTwoDimensionalOnly() throws Exception {
+        open(NONE);
         assertTrue(backend.capsets().isEmpty());
         assertFalse(backend.capabilities().virgl3d());
         assertError(CtrlType.RESP_ERR_UNSPEC, () -> backend.contextCreate(1, CapsetIds.VIRGL2, "test"));
     }
 
     @Test
-    public void capsetMaskAskingForVenusIsRefusedAndLeavesTheRendererFree() throws Exception {
-        try {
-            open(1L << CapsetIds.VENUS);
-            fail("venus accepted");
-        } catch (GpuBackendException e) {
-            assertTrue(e.getMessage(), e.getMessage().contains("venus (4)"));
-        }
-        open(VIRGL_BOTH);
-    }
-
-    @Test
-    public void unknownWsiIsRefused() throws Exception {
-        try {
-            VirglBackend.open(VirglNative.library(), new BackendConfig(VIRGL_BOTH, "wayland", Map.of()), signalled::add)
-                    .close();
-            fail("wsi=wayland accepted");
-        } catch (GpuBackendException e) {
-            assertTrue(e.getMessage(), e.getMessage().contains("wsi=wayland"));
-        }
+    public void headlessSettingsMakeAHeadlessBackend() throws Exception {
+        assertFalse(open(VIRGL_BOTH).headless());
+        backend.close();
+        backend = VirglBackend.open(library, new VirglSettings(VIRGL_BOTH, true, ""), signalled::add);
+        assertTrue(backend.headless());
     }
 
     @Test
     public void secondOpenWhileOneIsOpenIsRefused() throws Exception {
         open(VIRGL_BOTH);
         try {
-            VirglBackend.open(VirglNative.library(), new BackendConfig(VIRGL_BOTH, null, Map.of()), f -> { }).close();
+            VirglBackend.open(library, settings(VIRGL_BOTH), f -> { }).close();
             fail("two renderers in one process");
         } catch (GpuBackendException e) {
             assertTrue(e.getMessage(), e.getMessage().contains("one renderer per process"));
@@ -205,7 +198,7 @@ public class VirglBackendTest {
 
     @Test
     public void twoDimensionalWriteThenFrameIsWhatWasWritten() throws Exception {
-        open(0);
+        open(NONE);
         int w = 37;
         int h = 19;
         int stride = w * 4;
@@ -239,7 +232,7 @@ public class VirglBackendTest {
 
     @Test
     public void twoDimensionalFormatOutsideTheEightIsInvalidParameter() throws Exception {
-        open(0);
+        open(NONE);
         assertError(CtrlType.RESP_ERR_INVALID_PARAMETER, () -> backend.resourceCreate2d(3, 99, 4, 4));
     }
 
@@ -252,14 +245,14 @@ public class VirglBackendTest {
 
     @Test
     public void unknownResourceIsInvalidResourceId() throws Exception {
-        open(0);
+        open(NONE);
         assertError(CtrlType.RESP_ERR_INVALID_RESOURCE_ID, () -> backend.transferWrite(0, 99, Transfer.of2d(0, 0, 1, 1, 0)));
         assertError(CtrlType.RESP_ERR_INVALID_RESOURCE_ID, () -> backend.frame(99));
     }
 
     @Test
     public void transferWithoutBackingIsUnspec() throws Exception {
-        open(0);
+        open(NONE);
         backend.resourceCreate2d(3, Formats.B8G8R8A8_UNORM, 4, 4);
         assertError(CtrlType.RESP_ERR_UNSPEC, () -> backend.transferWrite(0, 3, Transfer.of2d(0, 0, 4, 4, 0)));
     }
@@ -306,7 +299,7 @@ public class VirglBackendTest {
     @Test
     public void fencesAreReportedOnTheOwnerThread() throws Exception {
         List<String> threads = Collections.synchronizedList(new ArrayList<>());
-        backend = VirglBackend.open(VirglNative.library(), new BackendConfig(VIRGL_BOTH, null, Map.of()), f -> {
+        backend = VirglBackend.open(library, settings(VIRGL_BOTH), f -> {
             threads.add(Thread.currentThread().getName());
             signalled.add(f);
         });
@@ -362,7 +355,7 @@ public class VirglBackendTest {
 
     @Test
     public void twoDimensionalFencesSignalThroughPoll() throws Exception {
-        open(0);
+        open(NONE);
         Fence fence = new Fence(Fence.FLAG_FENCE, 5, 0, 0);
         backend.createFence(fence);
         awaitSignalled(1);
@@ -371,7 +364,7 @@ public class VirglBackendTest {
 
     @Test
     public void callsAfterCloseFailAndPollIsQuiet() throws Exception {
-        open(0);
+        open(NONE);
         backend.close();
         backend.close();
         backend.poll();
