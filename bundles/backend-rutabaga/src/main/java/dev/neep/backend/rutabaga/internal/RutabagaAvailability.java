@@ -1,6 +1,7 @@
 package dev.neep.backend.rutabaga.internal;
 
 import dev.neep.backend.support.ProviderGate;
+import dev.neep.config.support.TypedConfiguration;
 import java.util.Map;
 import org.osgi.service.component.ComponentContext;
 import org.osgi.service.component.annotations.Activate;
@@ -8,12 +9,12 @@ import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Modified;
 
 /**
- * Looks for librutabaga_gfx_ffi where configuration {@value RutabagaLibraryConfig#PID} (or the
- * environment, or the linker path) says, and enables {@link RutabagaBackendProvider} if it
- * loaded; otherwise disables it and says once per configuration why and how to point neep at
- * the library.
+ * Checks configuration {@value RutabagaBackendConfig#PID}, looks for librutabaga_gfx_ffi where
+ * it (or the environment, or the linker path) says, and enables {@link RutabagaBackendProvider}
+ * if both went well; otherwise disables it and says once per configuration why and how to point
+ * neep at the library.
  */
-@Component(immediate = true, service = {}, configurationPid = RutabagaLibraryConfig.PID)
+@Component(immediate = true, service = {}, configurationPid = RutabagaBackendConfig.PID)
 public final class RutabagaAvailability {
 
     private final Map<String, String> environment;
@@ -28,8 +29,9 @@ public final class RutabagaAvailability {
 
     @Activate
     @Modified
-    void configure(ComponentContext context, RutabagaLibraryConfig config) {
-        ProviderGate.apply(context, RutabagaBackendProvider.class.getName(),
-                RutabagaNative.find(config.library__path(), environment));
+    void configure(ComponentContext context, Map<String, Object> properties) {
+        ProviderGate.apply(context, RutabagaBackendProvider.class.getName(), RutabagaBackendProvider.KIND,
+                () -> RutabagaNative.find(RutabagaSettings.from(TypedConfiguration.read(RutabagaBackendConfig.class,
+                        properties), environment).libraryPath(), environment));
     }
 }

@@ -15,7 +15,6 @@ import com.sun.jna.Pointer;
 import com.sun.jna.ptr.IntByReference;
 import com.sun.jna.ptr.LongByReference;
 import com.sun.jna.ptr.PointerByReference;
-import dev.neep.backend.rutabaga.RutabagaOptions;
 import dev.neep.backend.rutabaga.internal.RutabagaGfxFfi.rutabaga;
 import dev.neep.backend.rutabaga.internal.RutabagaGfxFfi.rutabaga_builder;
 import dev.neep.backend.rutabaga.internal.RutabagaGfxFfi.rutabaga_channel;
@@ -34,7 +33,6 @@ import dev.neep.backend.support.OfferedCapsets;
 import dev.neep.backend.support.OwnerThread;
 import dev.neep.backend.support.OwnerThread.NativeCall;
 import dev.neep.gpu.api.BackendCapabilities;
-import dev.neep.gpu.api.BackendConfig;
 import dev.neep.gpu.api.BlobMapping;
 import dev.neep.gpu.api.CapsetInfo;
 import dev.neep.gpu.api.Fence;
@@ -118,6 +116,7 @@ public final class RutabagaBackend implements GpuBackend {
     private final long id = NEXT_ID.getAndIncrement();
     private final OwnerThread owner = new OwnerThread("neep-rutabaga-owner-" + id, "the rutabaga backend is closed");
     private final AtomicBoolean closed = new AtomicBoolean();
+    private final boolean headless;
 
     // Written on the owner thread during init, read-only afterwards; the hand-over back to the
     // opening thread publishes them.
@@ -134,24 +133,22 @@ public final class RutabagaBackend implements GpuBackend {
     private ByteBuffer blobScratch;
     private boolean panicLogged;
 
-    private RutabagaBackend(RutabagaGfxFfi lib, FenceListener fences) {
+    private RutabagaBackend(RutabagaGfxFfi lib, FenceListener fences, boolean headless) {
         this.lib = lib;
         this.fences = new FenceTimelines(fences, "librutabaga_gfx_ffi");
+        this.headless = headless;
     }
 
-    /**
-     * Starts a rutabaga instance with the settings in {@code config} (see
-     * {@link RutabagaOptions}); {@code environment} supplies the Wayland variables.
-     */
-    static RutabagaBackend open(RutabagaGfxFfi lib, BackendConfig config, FenceListener fences,
-            Map<String, String> environment) throws GpuBackendException {
+    /** Starts a rutabaga instance with {@code settings}. */
+    static RutabagaBackend open(RutabagaGfxFfi lib, RutabagaSettings settings, FenceListener fences)
+            throws GpuBackendException {
         Objects.requireNonNull(lib, "lib");
+        Objects.requireNonNull(settings, "settings");
         Objects.requireNonNull(fences, "fences");
-        RutabagaOptions options = RutabagaOptions.of(config, environment);
-        RutabagaBackend backend = new RutabagaBackend(lib, fences);
+        RutabagaBackend backend = new RutabagaBackend(lib, fences, settings.headless());
         try {
             backend.onOwner("rutabaga_init", () -> {
-                backend.init(options);
+                backend.init(settings);
                 return null;
             });
         } catch (GpuBackendException e) {
@@ -162,9 +159,9 @@ public final class RutabagaBackend implements GpuBackend {
         return backend;
     }
 
-    private void init(RutabagaOptions options) throws GpuBackendException {
-        long mask = options.capsetMask();
-        for (Map.Entry<String, String> name : options.capsetNames().entrySet()) {
+    private void init(RutabagaSettings settings) throws GpuBackendException {
+        long mask = 0;
+        for (Map.Entry<String, String> name : settings.capsetNames().entrySet()) {
             LongByReference bits = new LongByReference();
             int rc = lib.rutabaga_calculate_capset_mask(name.getKey(), bits);
             if (rc != 0) {
@@ -172,12 +169,12 @@ public final class RutabagaBackend implements GpuBackend {
             }
             if (bits.getValue() == 0) {
                 // The library skips names it does not know; QEMU would start without the capset.
-                throw new GpuBackendException(RESP_ERR_UNSPEC, "rutabaga backend: " + name.getValue()
+                throw new GpuBackendException(RESP_ERR_UNSPEC, RutabagaBackendConfig.PID + ": " + name.getValue()
                         + " names capset '" + name.getKey() + "', which this librutabaga_gfx_ffi does not know");
             }
             mask |= bits.getValue();
         }
-        Optional<String> socket = options.waylandSocket(mask);
+        Optional<String> socket = settings.waylandSocket();
 
         // The channel strings and structs are reachable from the builder's fields until the
         // call returns; the library copies the path.
@@ -229,7 +226,7 @@ public final class RutabagaBackend implements GpuBackend {
         // As QEMU: with capsets the device offers 3D (VIRGL), blobs and context init.
         boolean threeD = !offered.isEmpty();
         capabilities = new BackendCapabilities(threeD, threeD, threeD, threeD);
-        LOG.info("rutabaga backend opened: {}; capset mask 0x{}; capsets {}{}", options, Long.toHexString(mask),
+        LOG.info("rutabaga backend opened: {}; capset mask 0x{}; capsets {}{}", settings, Long.toHexString(mask),
                 offered.isEmpty() ? "none (2D component)" : describe(offered),
                 socket.map(s -> "; cross-domain wayland socket " + s).orElse(""));
     }
@@ -246,6 +243,11 @@ public final class RutabagaBackend implements GpuBackend {
     @Override
     public BackendCapabilities capabilities() {
         return capabilities;
+    }
+
+    @Override
+    public boolean headless() {
+        return headless;
     }
 
     @Override

@@ -1,7 +1,7 @@
 package dev.neep.backend.rutabaga.internal;
 
-import dev.neep.backend.support.LoadedLibrary;
-import dev.neep.gpu.api.BackendConfig;
+import dev.neep.backend.support.CheckedSettings;
+import dev.neep.config.support.TypedConfiguration;
 import dev.neep.gpu.api.FenceListener;
 import dev.neep.gpu.api.GpuBackend;
 import dev.neep.gpu.api.GpuBackendException;
@@ -13,24 +13,27 @@ import org.osgi.service.component.annotations.Modified;
 import org.osgi.service.metatype.annotations.Designate;
 
 /**
- * Opens {@link RutabagaBackend}s. As a DS component it is declared disabled:
- * {@link RutabagaAvailability} enables it only once librutabaga_gfx_ffi has loaded, so the
- * service exists exactly when the library does. Both read the library's location from
- * configuration {@value RutabagaLibraryConfig#PID}.
+ * Opens {@link RutabagaBackend}s with the settings of configuration
+ * {@value RutabagaBackendConfig#PID}. As a DS component it is declared disabled:
+ * {@link RutabagaAvailability} enables it only once the configuration is accepted and
+ * librutabaga_gfx_ffi has loaded, so the service exists exactly when the backend can work. A
+ * changed configuration is taken by {@link #configure} without restarting the component: SCR
+ * then updates the service's properties, and a device using it opens its backend again.
  */
-@Component(service = GpuBackendProvider.class, enabled = false, configurationPid = RutabagaLibraryConfig.PID,
+@Component(service = GpuBackendProvider.class, enabled = false, configurationPid = RutabagaBackendConfig.PID,
         property = GpuBackendProvider.BACKEND_PROPERTY + "=" + RutabagaBackendProvider.KIND)
-@Designate(ocd = RutabagaLibraryConfig.class)
+@Designate(ocd = RutabagaBackendConfig.class)
 public final class RutabagaBackendProvider implements GpuBackendProvider {
 
     public static final String KIND = "rutabaga";
 
-    private volatile LoadedLibrary<RutabagaGfxFfi> library;
+    private volatile CheckedSettings<RutabagaSettings> settings;
 
     @Activate
     @Modified
-    void configure(RutabagaLibraryConfig config) {
-        library = RutabagaNative.find(config.library__path(), System.getenv());
+    void configure(Map<String, Object> properties) {
+        settings = CheckedSettings.read(() -> RutabagaSettings.from(TypedConfiguration.read(RutabagaBackendConfig.class,
+                properties), System.getenv()));
     }
 
     @Override
@@ -40,7 +43,8 @@ public final class RutabagaBackendProvider implements GpuBackendProvider {
 
     /** One rutabaga instance per call, each with its own owner thread. */
     @Override
-    public GpuBackend open(BackendConfig config, FenceListener fences) throws GpuBackendException {
-        return RutabagaBackend.open(library.require(), config, fences, Map.copyOf(System.getenv()));
+    public GpuBackend open(FenceListener fences) throws GpuBackendException {
+        RutabagaSettings s = settings.require();
+        return RutabagaBackend.open(RutabagaNative.find(s.libraryPath(), System.getenv()).require(), s, fences);
     }
 }

@@ -2,10 +2,11 @@ package dev.neep.backend.rutabaga.internal;
 
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
+import static org.junit.Assert.fail;
 
+import dev.neep.gpu.api.GpuBackendException;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
-import java.lang.annotation.Annotation;
 import java.lang.reflect.Proxy;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -30,20 +31,6 @@ public class RutabagaAvailabilityTest {
                 });
     }
 
-    private static RutabagaLibraryConfig config(String path) {
-        return new RutabagaLibraryConfig() {
-            @Override
-            public Class<? extends Annotation> annotationType() {
-                return RutabagaLibraryConfig.class;
-            }
-
-            @Override
-            public String library__path() {
-                return path;
-            }
-        };
-    }
-
     @Test
     public void absentLibraryKeepsTheProviderUnregisteredAndLogsWhyAndHow() {
         String missing = "/nonexistent/librutabaga_gfx_ffi.so";
@@ -51,7 +38,7 @@ public class RutabagaAvailabilityTest {
         ByteArrayOutputStream captured = new ByteArrayOutputStream();
         System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
         try {
-            new RutabagaAvailability(Map.of()).configure(context(), config(missing));
+            new RutabagaAvailability(Map.of()).configure(context(), Map.of("library_path", missing));
         } finally {
             System.setErr(original);
         }
@@ -68,8 +55,36 @@ public class RutabagaAvailabilityTest {
     public void loadedLibraryEnablesTheProvider() {
         String path = System.getenv(RutabagaNative.LIBRARY_ENV);
         Assume.assumeTrue(RutabagaBackendLibraryTest.NOT_SET, path != null);
-        new RutabagaAvailability(Map.of(RutabagaNative.LIBRARY_ENV, path)).configure(context(), config(""));
+        new RutabagaAvailability(Map.of(RutabagaNative.LIBRARY_ENV, path)).configure(context(), Map.of());
         assertEquals(List.of("enableComponent " + RutabagaBackendProvider.class.getName()), calls);
+    }
+
+    @Test
+    public void aRefusedConfigurationKeepsTheProviderUnregisteredAndLogsWhy() {
+        PrintStream original = System.err;
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
+        try {
+            new RutabagaAvailability(Map.of()).configure(context(), Map.of("capset_names", "foo"));
+        } finally {
+            System.setErr(original);
+        }
+        assertEquals(List.of("disableComponent " + RutabagaBackendProvider.class.getName()), calls);
+        String log = captured.toString(StandardCharsets.UTF_8);
+        assertTrue(log, log.contains("rutabaga backend not available: its configuration is refused:"
+                + " dev.neep.backend.rutabaga: capset_names=foo: unknown capset 'foo'"));
+    }
+
+    @Test
+    public void aRefusedConfigurationFailsTheProvidersOpenNamingPropertyAndValue() {
+        RutabagaBackendProvider provider = new RutabagaBackendProvider();
+        provider.configure(Map.of("wsi", "x11"));
+        try {
+            provider.open(f -> { }).close();
+            fail("opened with a refused configuration");
+        } catch (GpuBackendException e) {
+            assertEquals("dev.neep.backend.rutabaga: wsi=x11: must be surfaceless or headless", e.getMessage());
+        }
     }
 
     @Test

@@ -5,10 +5,12 @@ import static org.junit.Assert.assertNull;
 import static org.junit.Assert.assertTrue;
 import static org.junit.Assert.fail;
 
+import com.sun.jna.ptr.LongByReference;
 import com.sun.jna.ptr.PointerByReference;
 import dev.neep.backend.rutabaga.internal.RutabagaGfxFfi.rutabaga_builder;
 import dev.neep.backend.rutabaga.internal.RutabagaGfxFfi.rutabaga_debug_callback;
 import dev.neep.backend.rutabaga.internal.RutabagaGfxFfi.rutabaga_fence;
+import dev.neep.config.support.ConfigurationRefused;
 import dev.neep.gpu.api.Fence;
 import dev.neep.gpu.api.GpuBackend;
 import dev.neep.gpu.api.GpuBackendException;
@@ -18,6 +20,7 @@ import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import javax.management.ObjectName;
 import org.junit.After;
 import org.junit.Test;
@@ -85,12 +88,12 @@ public class RutabagaBackendModelTest extends RutabagaBackendScenarios {
     }
 
     @Test
-    public void tooLongWaylandSocketFailsTheOpenNamingIt() {
+    public void tooLongWaylandSocketFailsTheOpenNamingIt() throws GpuBackendException {
         String path = "/" + "w".repeat(120);
         try {
             open(0, Map.of("capset_names", "cross-domain", "wayland_socket_path", path), Map.of());
             fail("accepted");
-        } catch (GpuBackendException e) {
+        } catch (ConfigurationRefused e) {
             assertTrue(e.getMessage(), e.getMessage().contains("wayland_socket_path=" + path));
         }
         assertEquals(List.of(), model.channelsSeen);
@@ -104,8 +107,8 @@ public class RutabagaBackendModelTest extends RutabagaBackendScenarios {
                 return -3;
             }
         };
-        GpuBackend backend = RutabagaBackend.open(panicking, new dev.neep.gpu.api.BackendConfig(0, "", Map.of()),
-                signalled::add, Map.of());
+        GpuBackend backend = RutabagaBackend.open(panicking, new RutabagaSettings("", Map.of(), false, Optional.empty()),
+                signalled::add);
         try {
             backend.createFence(new Fence(Fence.FLAG_FENCE, 1, 0, 0));
             fail("accepted");
@@ -116,6 +119,30 @@ public class RutabagaBackendModelTest extends RutabagaBackendScenarios {
             backend.close();
         }
         assertNull(signalled.poll());
+    }
+
+    @Test
+    public void aCapsetNameThisLibraryDoesNotKnowFailsTheOpenNamingIt() {
+        RutabagaModel withoutDrm = new RutabagaModel() {
+            @Override
+            public int rutabaga_calculate_capset_mask(String capsetNames, LongByReference capsetMask) {
+                int rc = super.rutabaga_calculate_capset_mask(capsetNames, capsetMask);
+                if (capsetNames.equals("drm")) {
+                    capsetMask.setValue(0); // skipped, as the library does with a name it was built without
+                }
+                return rc;
+            }
+        };
+        try {
+            RutabagaBackend.open(withoutDrm, new RutabagaSettings("", Map.of("drm", "capset_names=venus:drm"), false,
+                    Optional.empty()), signalled::add).close();
+            fail("a capset the library does not know was accepted");
+        } catch (GpuBackendException e) {
+            assertEquals(CtrlType.RESP_ERR_UNSPEC, e.responseType());
+            assertTrue(e.getMessage(), e.getMessage().contains("capset_names=venus:drm"));
+            assertTrue(e.getMessage(), e.getMessage().contains("'drm'"));
+        }
+        assertEquals(0, withoutDrm.liveInstances());
     }
 
     @Test
