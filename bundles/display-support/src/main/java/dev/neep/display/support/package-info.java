@@ -1,14 +1,13 @@
 /**
  * What the display sinks share, so that each sink holds only what makes it different:
- * {@link dev.neep.display.support.ConfigReader} (ConfigAdmin values refused with property and
- * value), {@link dev.neep.display.support.ForwardingDisplaySink} (the DS shell over a plain
+ * {@link dev.neep.display.support.ForwardingDisplaySink} (the DS shell over a plain
  * sink), {@link dev.neep.display.support.Picture} (a scanout as ARGB, updated by dirty
  * rectangles), {@link dev.neep.display.support.PacedPictures} (the device's thread hands the
  * newest picture to a worker thread, at most once per scanout per interval),
  * {@link dev.neep.display.support.Png} and {@link dev.neep.display.support.Cursors}.
  */
 @Export
-@Version("0.1.0")
+@Version("1.0.0")
 package dev.neep.display.support;
 
 import org.osgi.annotation.bundle.Export;

@@ -1,5 +1,6 @@
 package dev.neep.display.png.internal;
 
+import dev.neep.config.support.TypedConfiguration;
 import dev.neep.display.support.ForwardingDisplaySink;
 import dev.neep.gpu.api.DisplaySink;
 import java.util.Map;
@@ -23,7 +24,7 @@ public final class PngDisplayComponent extends ForwardingDisplaySink {
 
     @Activate
     void activate(Map<String, Object> properties) {
-        snapshots = PngSnapshots.start(PngSettings.from(properties));
+        snapshots = PngSnapshots.start(PngSettings.from(TypedConfiguration.read(PngDisplayConfig.class, properties)));
     }
 
     @Deactivate

@@ -3,7 +3,11 @@ package dev.neep.display.png.internal;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 
-/** The metatype of the PNG sink's configuration; {@link PngSettings} reads and checks it. */
+/**
+ * The PNG sink's configuration, PID {@value #PID}: its metatype and the typed interface
+ * {@link PngSettings} checks. A double underscore in a method name is one underscore in the
+ * property name (OSGi's mapping).
+ */
 @ObjectClassDefinition(id = PngDisplayConfig.PID, name = "neep PNG display",
         description = "Writes each scanout as PNG files: scanout-<id>-<seq>.png for every snapshot and"
                 + " scanout-<id>.png for the newest, at most one snapshot per scanout per minimum interval;"
@@ -12,12 +16,14 @@ public @interface PngDisplayConfig {
     String PID = "dev.neep.display.png";
 
     @AttributeDefinition(name = "Directory",
-            description = "Where the PNG files go; created if missing. Empty: <java.io.tmpdir>/neep-png.")
+            description = "Where the PNG files go; created if missing. Empty: <java.io.tmpdir>/neep-png."
+                    + " Default empty.")
     String directory() default "";
 
     @AttributeDefinition(name = "Minimum interval (ms)",
             description = "Least time between two snapshots of one scanout; updates in between are"
-                    + " folded into one trailing snapshot. 0 writes every update the writer keeps up with.",
+                    + " folded into one trailing snapshot. 0 writes every update the writer keeps up with."
+                    + " Default 500.",
             min = "0")
     long min__interval__ms() default PngSettings.DEFAULT_MIN_INTERVAL_MS;
 }

@@ -1,14 +1,10 @@
 package dev.neep.display.png.internal;
 
-import dev.neep.display.support.ConfigReader;
+import dev.neep.config.support.ConfigurationRefused;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
-import java.util.Map;
 
-/**
- * The checked configuration of the PNG sink, read by {@link ConfigReader} so that a value it
- * cannot use is refused with the property's name and the value as given.
- */
+/** The checked configuration of the PNG sink. */
 record PngSettings(Path directory, long minIntervalMs) {
     static final String DIRECTORY = "directory";
     static final String MIN_INTERVAL_MS = "min_interval_ms";
@@ -18,24 +14,23 @@ record PngSettings(Path directory, long minIntervalMs) {
         return Path.of(System.getProperty("java.io.tmpdir"), "neep-png");
     }
 
-    /**
-     * @throws IllegalArgumentException naming the property and its value when one is unusable;
-     *         absent or empty properties take their defaults
-     */
-    static PngSettings from(Map<String, ?> properties) {
-        ConfigReader config = new ConfigReader(PngDisplayConfig.PID, properties);
-        return new PngSettings(directory(config), config.milliseconds(MIN_INTERVAL_MS, DEFAULT_MIN_INTERVAL_MS));
+    /** @throws ConfigurationRefused naming the property and its value when one is unusable */
+    static PngSettings from(PngDisplayConfig config) {
+        if (config.min__interval__ms() < 0) {
+            throw new ConfigurationRefused(PngDisplayConfig.PID, MIN_INTERVAL_MS, config.min__interval__ms(),
+                    "must be 0 or more milliseconds");
+        }
+        return new PngSettings(directory(config.directory()), config.min__interval__ms());
     }
 
-    private static Path directory(ConfigReader config) {
-        String dir = config.string(DIRECTORY, null, "a path as a string");
-        if (dir == null) {
+    private static Path directory(String dir) {
+        if (dir.isEmpty()) {
             return defaultDirectory();
         }
         try {
             return Path.of(dir);
         } catch (InvalidPathException e) {
-            throw config.refused(DIRECTORY, dir, "a valid path: " + e.getReason());
+            throw new ConfigurationRefused(PngDisplayConfig.PID, DIRECTORY, dir, "is not a valid path: " + e.getReason());
         }
     }
 }

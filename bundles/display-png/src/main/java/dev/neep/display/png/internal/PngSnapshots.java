@@ -1,6 +1,6 @@
 package dev.neep.display.png.internal;
 
-import dev.neep.display.support.ConfigReader;
+import dev.neep.config.support.ConfigurationRefused;
 import dev.neep.display.support.PacedPictures;
 import dev.neep.display.support.Picture;
 import dev.neep.display.support.Png;
@@ -44,7 +44,7 @@ final class PngSnapshots implements DisplaySink, AutoCloseable {
     /**
      * Creates the directory if needed and starts the writer.
      *
-     * @throws IllegalArgumentException naming the {@code directory} property and value when the
+     * @throws ConfigurationRefused naming the {@code directory} property and value when the
      *         directory cannot be created or written
      */
     static PngSnapshots start(PngSettings settings) {
@@ -52,12 +52,12 @@ final class PngSnapshots implements DisplaySink, AutoCloseable {
         try {
             Files.createDirectories(dir);
         } catch (IOException | SecurityException e) {
-            throw ConfigReader.refused(PngDisplayConfig.PID, PngSettings.DIRECTORY, dir.toString(),
-                    "a directory that can be created (" + e + ")");
+            throw new ConfigurationRefused(PngDisplayConfig.PID, PngSettings.DIRECTORY, dir,
+                    "cannot be created as a directory (" + e + ")");
         }
         if (!Files.isWritable(dir)) {
-            throw ConfigReader.refused(PngDisplayConfig.PID, PngSettings.DIRECTORY, dir.toString(),
-                    "a writable directory");
+            throw new ConfigurationRefused(PngDisplayConfig.PID, PngSettings.DIRECTORY, dir,
+                    "is not a writable directory");
         }
         PngSnapshots snapshots = new PngSnapshots(dir, settings.minIntervalMs());
         snapshots.pictures.start();

@@ -5,6 +5,7 @@ import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
 import static org.junit.Assert.fail;
 
+import dev.neep.config.support.TypedConfiguration;
 import dev.neep.gpu.api.Frame;
 import dev.neep.gpu.api.Rect;
 import dev.neep.gpu.protocol.Formats;
@@ -141,7 +142,8 @@ public class PngSnapshotsTest {
     }
 
     private static PngSnapshots start(Path dir, long intervalMs) {
-        return PngSnapshots.start(PngSettings.from(Map.of("directory", dir.toString(), "min_interval_ms", intervalMs)));
+        return PngSnapshots.start(PngSettings.from(TypedConfiguration.read(PngDisplayConfig.class,
+                Map.of("directory", dir.toString(), "min_interval_ms", intervalMs))));
     }
 
     /** Alphas 0, 1, 0x80, 0xff with colours that would show any channel swap or premultiplication. */

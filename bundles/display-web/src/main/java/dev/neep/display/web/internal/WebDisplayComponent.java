@@ -1,5 +1,6 @@
 package dev.neep.display.web.internal;
 
+import dev.neep.config.support.TypedConfiguration;
 import dev.neep.display.support.ForwardingDisplaySink;
 import dev.neep.gpu.api.DisplaySink;
 import java.util.Map;
@@ -27,7 +28,7 @@ public final class WebDisplayComponent extends ForwardingDisplaySink {
 
     @Activate
     void activate(Map<String, Object> properties) {
-        viewer = WebViewer.start(WebSettings.from(properties));
+        viewer = WebViewer.start(WebSettings.from(TypedConfiguration.read(WebDisplayConfig.class, properties)));
     }
 
     @Deactivate

@@ -1,15 +1,11 @@
 package dev.neep.display.web.internal;
 
-import dev.neep.display.support.ConfigReader;
+import dev.neep.config.support.ConfigurationRefused;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
-import java.util.Map;
 import java.util.regex.Pattern;
 
-/**
- * The checked configuration of the web viewer, read by {@link ConfigReader} so that a value it
- * cannot use is refused with the property's name and the value as given.
- */
+/** The checked configuration of the web viewer. */
 record WebSettings(String host, InetAddress address, int port, long minIntervalMs) {
     static final String HOST = "host";
     static final String PORT = "port";
@@ -27,31 +23,30 @@ record WebSettings(String host, InetAddress address, int port, long minIntervalM
             "[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\\.?"
                     + "|\\[?[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*(?:%[A-Za-z0-9_.-]+)?]?");
 
-    /**
-     * @throws IllegalArgumentException naming the property and its value when one is unusable;
-     *         absent or empty properties take their defaults
-     */
-    static WebSettings from(Map<String, ?> properties) {
-        ConfigReader config = new ConfigReader(WebDisplayConfig.PID, properties);
-        String host = config.string(HOST, DEFAULT_HOST, "a host name or address as a string").trim();
+    /** @throws ConfigurationRefused naming the property and its value when one is unusable */
+    static WebSettings from(WebDisplayConfig config) {
+        String host = config.host().trim();
         if (host.length() > 253 || !HOST_SYNTAX.matcher(host).matches()) {
-            throw config.refused(HOST, properties.get(HOST), "a host name or an IPv4/IPv6 address");
+            throw new ConfigurationRefused(WebDisplayConfig.PID, HOST, config.host(),
+                    "is not a host name or an IPv4/IPv6 address");
         }
-        InetAddress address = address(config, host);
-        long port = config.wholeNumber(PORT, DEFAULT_PORT, "a TCP port number 0..65535");
-        if (port < 0 || port > 65535) {
-            throw config.refused(PORT, properties.get(PORT), "a TCP port number 0..65535 (0 takes a free one)");
+        if (config.port() < 0 || config.port() > 65535) {
+            throw new ConfigurationRefused(WebDisplayConfig.PID, PORT, config.port(),
+                    "must be a TCP port number 0..65535 (0 takes a free one)");
         }
-        return new WebSettings(host, address, (int) port,
-                config.milliseconds(MIN_INTERVAL_MS, DEFAULT_MIN_INTERVAL_MS));
+        if (config.min__interval__ms() < 0) {
+            throw new ConfigurationRefused(WebDisplayConfig.PID, MIN_INTERVAL_MS, config.min__interval__ms(),
+                    "must be 0 or more milliseconds");
+        }
+        return new WebSettings(host, address(host), config.port(), config.min__interval__ms());
     }
 
-    private static InetAddress address(ConfigReader config, String host) {
+    private static InetAddress address(String host) {
         String literal = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
         try {
             return InetAddress.getByName(literal);
         } catch (UnknownHostException | SecurityException e) {
-            throw config.refused(HOST, host, "a host name that resolves (" + e.getMessage() + ")");
+            throw new ConfigurationRefused(WebDisplayConfig.PID, HOST, host, "does not resolve (" + e.getMessage() + ")");
         }
     }
 }

@@ -1,5 +1,6 @@
 package dev.neep.display.web.internal;
 
+import dev.neep.config.support.ConfigurationRefused;
 import dev.neep.display.support.Cursors;
 import dev.neep.display.support.PacedPictures;
 import dev.neep.display.support.Picture;
@@ -81,16 +82,16 @@ final class WebViewer implements DisplaySink, AutoCloseable {
     /**
      * Listens and starts the encoder.
      *
-     * @throws IllegalArgumentException naming the {@code host} and {@code port} properties and
-     *         their values when they cannot be listened on
+     * @throws ConfigurationRefused naming the {@code port} and {@code host} properties and their
+     *         values when they cannot be listened on
      */
     static WebViewer start(WebSettings settings) {
         WebViewer viewer = new WebViewer(settings);
         try {
             viewer.server = HttpServer.start(settings.address(), settings.port(), settings.host(), viewer::handle);
         } catch (IOException e) {
-            throw new IllegalArgumentException(WebDisplayConfig.PID + ": cannot listen on " + WebSettings.HOST
-                    + " = '" + settings.host() + "', " + WebSettings.PORT + " = '" + settings.port() + "': " + e, e);
+            throw new ConfigurationRefused(WebDisplayConfig.PID, WebSettings.PORT, settings.port(),
+                    "cannot be listened on at " + WebSettings.HOST + "=" + settings.host() + " (" + e + ")");
         }
         viewer.pictures.start();
         LOG.info("web viewer at {}", viewer.url());

@@ -4,6 +4,7 @@ import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
 import static org.junit.Assume.assumeTrue;
 
+import dev.neep.config.support.TypedConfiguration;
 import dev.neep.gpu.api.CursorImage;
 import dev.neep.gpu.api.Frame;
 import dev.neep.gpu.api.Rect;
@@ -81,7 +82,8 @@ public class BrowserPageTest {
         assumeTrue("Chromium is not installed (Debian package chromium): the page is not checked in a browser",
                 chromium != null);
 
-        viewer = WebViewer.start(WebSettings.from(Map.of("port", 0, "min_interval_ms", 0L)));
+        viewer = WebViewer.start(WebSettings.from(TypedConfiguration.read(WebDisplayConfig.class,
+                Map.of("port", 0, "min_interval_ms", 0L))));
         int[] px = new int[W * H];
         for (int i = 0; i < px.length; i++) {
             px[i] = i % W < W / 2 ? LEFT : RIGHT;

@@ -5,6 +5,7 @@ import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
 import static org.junit.Assert.fail;
 
+import dev.neep.config.support.TypedConfiguration;
 import dev.neep.gpu.api.CursorImage;
 import dev.neep.gpu.api.Frame;
 import dev.neep.gpu.api.Rect;
@@ -248,7 +249,8 @@ public class WebViewerTest {
     // ---- helpers ----
 
     private static WebViewer start(long minIntervalMs) {
-        return WebViewer.start(WebSettings.from(Map.of("port", 0, "min_interval_ms", minIntervalMs)));
+        return WebViewer.start(WebSettings.from(TypedConfiguration.read(WebDisplayConfig.class,
+                Map.of("port", 0, "min_interval_ms", minIntervalMs))));
     }
 
     private URI uri(String path) {

@@ -1,5 +1,6 @@
 package dev.neep.display.window.internal;
 
+import dev.neep.config.support.TypedConfiguration;
 import dev.neep.gpu.api.DisplaySink;
 import java.awt.GraphicsEnvironment;
 import java.util.Map;
@@ -31,7 +32,7 @@ public final class WindowDisplayComponent {
 
     @Activate
     void activate(BundleContext context, Map<String, Object> properties) {
-        WindowSettings settings = WindowSettings.from(properties);
+        WindowSettings settings = WindowSettings.from(TypedConfiguration.read(WindowDisplayConfig.class, properties));
         if (GraphicsEnvironment.isHeadless()) {
             LOG.info("no window display: this JVM is headless ({}); set DISPLAY to an X server, or use the web"
                     + " display", headlessReason());

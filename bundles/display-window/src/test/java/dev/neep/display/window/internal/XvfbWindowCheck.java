@@ -1,5 +1,6 @@
 package dev.neep.display.window.internal;
 
+import dev.neep.config.support.TypedConfiguration;
 import dev.neep.gpu.api.CursorImage;
 import dev.neep.gpu.api.Rect;
 import dev.neep.gpu.api.Scanout;
@@ -29,7 +30,8 @@ public final class XvfbWindowCheck {
 
     public static void main(String[] args) throws Exception {
         File shot = new File(args[0]);
-        WindowDisplay display = new WindowDisplay(WindowSettings.from(Map.of("title", "xvfb check", "scale", SCALE)));
+        WindowDisplay display = new WindowDisplay(WindowSettings.from(TypedConfiguration.read(WindowDisplayConfig.class,
+                Map.of("title", "xvfb check", "scale", SCALE))));
         int exit = 1;
         try {
             check(display, shot);
