@@ -1,7 +1,6 @@
 package dev.neep.vhostuser.internal;
 
 import java.io.IOException;
-import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Hashtable;
 import java.util.Map;
@@ -17,6 +16,7 @@ import org.osgi.service.metatype.annotations.Designate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.neep.config.support.TypedConfiguration;
 import dev.neep.gpu.api.DisplaySink;
 import dev.neep.virtio.VirtioDevice;
 
@@ -38,16 +38,11 @@ public final class VhostUserComponent implements DisplayChannelListener {
     @Activate
     public VhostUserComponent(BundleContext context,
             @Reference(name = "device", target = "(virtio.device.id=16)") VirtioDevice device,
-            VhostUserConfig config) throws IOException {
+            Map<String, Object> properties) throws IOException {
         this.context = context;
-        String path = config.socket__path() == null ? "" : config.socket__path().trim();
-        int fd = config.fd();
-        if (path.isEmpty() == (fd < 0)) {
-            throw new IllegalArgumentException(VhostUserConfig.PID + ": set exactly one of socket_path and fd"
-                    + " (socket_path=\"" + path + "\", fd=" + fd + ")");
-        }
-        VhostUserServer s = path.isEmpty() ? VhostUserServer.inherit(fd, device, this)
-                : VhostUserServer.listen(Path.of(path), device, this);
+        VhostUserSettings settings = VhostUserSettings.from(TypedConfiguration.read(VhostUserConfig.class, properties));
+        VhostUserServer s = settings.socketPath() == null ? VhostUserServer.inherit(settings.fd(), device, this)
+                : VhostUserServer.listen(settings.socketPath(), device, this);
         this.server = s.start();
     }
 

@@ -62,7 +62,7 @@ public class GpuDeviceOverVhostUserTest {
     @Before
     public void start() throws Exception {
         assumeTrue("native access: " + Posix.unavailableReason(), Posix.unavailableReason() == null);
-        device = new GpuDevice(DeviceConfig.fromProperties(Map.of("xres", W, "yres", H, "edid", false)));
+        device = new GpuDevice(new DeviceConfig(1, W, H, false, DeviceConfig.DEFAULT_MAX_HOSTMEM));
         device.useProvider(new Backend2dProvider());
         socketPath = tmp.getRoot().toPath().resolve("gpu.sock");
         server = VhostUserServer.listen(socketPath, device, new DisplayChannelListener() {
