@@ -22,6 +22,19 @@ public final class ConfigurationRefused extends IllegalArgumentException {
         this.property = property;
     }
 
+    /**
+     * {@code value} when it lies in {@code min..max}.
+     *
+     * @throws ConfigurationRefused naming the property, the value and the range otherwise
+     */
+    public static long within(String pid, String property, long value, long min, long max) {
+        if (value < min || value > max) {
+            throw new ConfigurationRefused(pid, property, value,
+                    max == Long.MAX_VALUE ? "must be " + min + " or more" : "must be " + min + ".." + max);
+        }
+        return value;
+    }
+
     public String pid() {
         return pid;
     }

@@ -137,6 +137,18 @@ public class TypedConfigurationTest {
     }
 
     @Test
+    public void aValueOutsideItsRangeIsRefusedNamingTheRange() {
+        assertEquals(5, ConfigurationRefused.within(Sample.PID, "port", 5, 0, 65535));
+        try {
+            ConfigurationRefused.within(Sample.PID, "port", 70000, 0, 65535);
+            fail("70000 accepted");
+        } catch (ConfigurationRefused e) {
+            assertEquals("dev.neep.sample: port=70000: must be 0..65535", e.getMessage());
+            assertEquals("port", e.property());
+        }
+    }
+
+    @Test
     public void aTypeWithoutPidIsAProgrammingError() {
         assertThrows(IllegalArgumentException.class, () -> TypedConfiguration.read(NoPid.class, Map.of()));
         assertEquals("dev.neep.sample", TypedConfiguration.pid(Sample.class));

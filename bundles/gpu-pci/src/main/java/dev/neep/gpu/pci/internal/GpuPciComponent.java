@@ -1,5 +1,6 @@
 package dev.neep.gpu.pci.internal;
 
+import dev.neep.config.support.TypedConfiguration;
 import dev.neep.virtio.GuestMemory;
 import dev.neep.virtio.VirtioDevice;
 import dev.neep.virtio.pci.InterruptLine;
@@ -7,6 +8,7 @@ import dev.neep.virtio.pci.PciBar;
 import dev.neep.virtio.pci.PciFunction;
 import dev.neep.virtio.pci.VirtioPciFunction;
 import java.util.List;
+import java.util.Map;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
@@ -34,8 +36,9 @@ public final class GpuPciComponent implements PciFunction {
 
     @Activate
     public GpuPciComponent(@Reference(name = "device", target = "(virtio.device.id=16)") VirtioDevice device,
-            @Reference(name = "memory") GuestMemory memory, GpuPciConfig config) {
-        this.function = GpuPci.function(device, memory, config.subsystem__vendor__id(), config.subsystem__id());
+            @Reference(name = "memory") GuestMemory memory, Map<String, Object> properties) {
+        GpuPciSettings settings = GpuPciSettings.from(TypedConfiguration.read(GpuPciConfig.class, properties));
+        this.function = GpuPci.function(device, memory, settings.subsystemVendorId(), settings.subsystemId());
     }
 
     @Deactivate

@@ -2,7 +2,10 @@ package dev.neep.gpu.pci.internal;
 
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertThrows;
+import static org.junit.Assert.fail;
 
+import dev.neep.config.support.ConfigurationRefused;
+import dev.neep.config.support.TypedConfiguration;
 import dev.neep.gpu.device.internal.DeviceConfig;
 import dev.neep.gpu.device.internal.GpuDevice;
 import dev.neep.virtio.GuestMemories;
@@ -11,30 +14,15 @@ import dev.neep.virtio.Interrupts;
 import dev.neep.virtio.VirtioDevice;
 import dev.neep.virtio.Virtqueue;
 import dev.neep.virtio.pci.PciRegs;
-import java.lang.annotation.Annotation;
 import java.util.List;
+import java.util.Map;
 import org.junit.Test;
 
 /** The DS shell is a pass-through to the transport with the configured subsystem ids. */
 public class GpuPciComponentTest {
 
-    private static GpuPciConfig config(int vendor, int id) {
-        return new GpuPciConfig() {
-            @Override
-            public Class<? extends Annotation> annotationType() {
-                return GpuPciConfig.class;
-            }
-
-            @Override
-            public int subsystem__vendor__id() {
-                return vendor;
-            }
-
-            @Override
-            public int subsystem__id() {
-                return id;
-            }
-        };
+    private static Map<String, Object> config(int vendor, int id) {
+        return Map.of("subsystem_vendor_id", vendor, "subsystem_id", id);
     }
 
     @Test
@@ -49,6 +37,18 @@ public class GpuPciComponentTest {
             assertEquals(2, component.bars().size());
             component.deactivate();
         }
+    }
+
+    @Test
+    public void subsystemIdsBeyond16BitsAreRefusedNamingPropertyAndValue() {
+        try {
+            GpuPciSettings.from(TypedConfiguration.read(GpuPciConfig.class, config(0x10000, 0x1100)));
+            fail("accepted");
+        } catch (ConfigurationRefused e) {
+            assertEquals("dev.neep.gpu.pci: subsystem_vendor_id=65536: must be 0..65535", e.getMessage());
+        }
+        assertEquals(new GpuPciSettings(0x1af4, 0x1100), GpuPciSettings.from(TypedConfiguration.read(GpuPciConfig.class,
+                Map.of())));
     }
 
     @Test

@@ -1,5 +1,6 @@
 package dev.neep.gpu.vga.internal;
 
+import dev.neep.config.support.TypedConfiguration;
 import dev.neep.gpu.api.DisplaySink;
 import dev.neep.gpu.vga.VgaDisplay;
 import dev.neep.gpu.vga.VgaPorts;
@@ -9,6 +10,7 @@ import dev.neep.virtio.pci.InterruptLine;
 import dev.neep.virtio.pci.PciBar;
 import dev.neep.virtio.pci.PciFunction;
 import java.util.List;
+import java.util.Map;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
@@ -38,18 +40,9 @@ public final class VirtioVgaComponent implements PciFunction, VgaPorts, VgaDispl
 
     @Activate
     public VirtioVgaComponent(@Reference(name = "device", target = "(virtio.device.id=16)") VirtioDevice device,
-            @Reference(name = "memory") GuestMemory memory, VirtioVgaConfig config) {
-        this.vga = new VirtioVga(device, memory, options(config));
-    }
-
-    static VirtioVga.Options options(VirtioVgaConfig config) {
-        long bytes = (long) config.vram__size__mb() << 20;
-        if (config.vram__size__mb() < 1 || bytes > Vram.MAX_SIZE || Long.bitCount(bytes) != 1) {
-            throw new IllegalArgumentException("vram_size_mb " + config.vram__size__mb()
-                    + " is not a power of two from 1 to " + (Vram.MAX_SIZE >> 20));
-        }
-        return new VirtioVga.Options((int) bytes, config.vram__direct(), config.subsystem__vendor__id(),
-                config.subsystem__id());
+            @Reference(name = "memory") GuestMemory memory, Map<String, Object> properties) {
+        this.vga = new VirtioVga(device, memory,
+                VirtioVgaSettings.from(TypedConfiguration.read(VirtioVgaConfig.class, properties)));
     }
 
     @Deactivate

@@ -3,43 +3,25 @@ package dev.neep.gpu.vga.internal;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertThrows;
 
+import dev.neep.config.support.ConfigurationRefused;
+import dev.neep.config.support.TypedConfiguration;
 import dev.neep.gpu.device.internal.DeviceConfig;
 import dev.neep.gpu.device.internal.GpuDevice;
 import dev.neep.virtio.GuestMemories;
 import dev.neep.virtio.pci.PciRegs;
-import java.lang.annotation.Annotation;
+import java.util.Map;
 import org.junit.Test;
 
 /** The DS shell passes through to the function built from its configuration. */
 public class VirtioVgaComponentTest {
 
-    private static VirtioVgaConfig config(int vramMb) {
-        return new VirtioVgaConfig() {
-            @Override
-            public Class<? extends Annotation> annotationType() {
-                return VirtioVgaConfig.class;
-            }
+    private static Map<String, Object> config(int vramMb) {
+        return Map.of("vram_size_mb", vramMb, "vram_direct", true, "subsystem_vendor_id", 0x1234,
+                "subsystem_id", 0x5678);
+    }
 
-            @Override
-            public int vram__size__mb() {
-                return vramMb;
-            }
-
-            @Override
-            public boolean vram__direct() {
-                return true;
-            }
-
-            @Override
-            public int subsystem__vendor__id() {
-                return 0x1234;
-            }
-
-            @Override
-            public int subsystem__id() {
-                return 0x5678;
-            }
-        };
+    private static VirtioVga.Options options(Map<String, Object> properties) {
+        return VirtioVgaSettings.from(TypedConfiguration.read(VirtioVgaConfig.class, properties));
     }
 
     @Test
@@ -58,8 +40,10 @@ public class VirtioVgaComponentTest {
 
     @Test
     public void vramSizeThatIsNotAPowerOfTwoIsRefused() {
-        assertThrows(IllegalArgumentException.class, () -> VirtioVgaComponent.options(config(12)));
-        assertThrows(IllegalArgumentException.class, () -> VirtioVgaComponent.options(config(0)));
-        assertThrows(IllegalArgumentException.class, () -> VirtioVgaComponent.options(config(2048)));
+        assertThrows(ConfigurationRefused.class, () -> options(config(12)));
+        assertThrows(ConfigurationRefused.class, () -> options(config(0)));
+        ConfigurationRefused e = assertThrows(ConfigurationRefused.class, () -> options(config(2048)));
+        assertEquals("dev.neep.gpu.vga: vram_size_mb=2048: must be a power of two from 1 to 1024", e.getMessage());
+        assertEquals(VirtioVga.Options.defaults(), options(Map.of()));
     }
 }

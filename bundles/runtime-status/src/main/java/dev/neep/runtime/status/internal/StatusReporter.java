@@ -1,6 +1,7 @@
 package dev.neep.runtime.status.internal;
 
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
@@ -17,6 +18,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.helpers.NOPLoggerFactory;
 
+import dev.neep.config.support.TypedConfiguration;
 import dev.neep.runtime.status.RuntimeReport;
 
 /**
@@ -46,12 +48,13 @@ public final class StatusReporter {
 
     @Activate
     public StatusReporter(BundleContext context, @Reference(name = "scr") ServiceComponentRuntime scr,
-                          StatusConfig config) {
+                          Map<String, Object> properties) {
         this.context = context;
         this.scr = scr;
-        this.settleNanos = TimeUnit.MILLISECONDS.toNanos(config.settle__ms());
-        this.maxWaitNanos = TimeUnit.MILLISECONDS.toNanos(config.max__wait__ms());
-        this.mayWait = Set.of(config.may__wait());
+        StatusSettings settings = StatusSettings.from(TypedConfiguration.read(StatusConfig.class, properties));
+        this.settleNanos = TimeUnit.MILLISECONDS.toNanos(settings.settleMs());
+        this.maxWaitNanos = TimeUnit.MILLISECONDS.toNanos(settings.maxWaitMs());
+        this.mayWait = settings.mayWait();
         if (LoggerFactory.getILoggerFactory() instanceof NOPLoggerFactory) {
             // Nothing of this component's (or anyone's) logging would be seen: say so where it is.
             System.err.println("neep: SLF4J found no provider, so log output is lost; start slf4j-simple"
