@@ -71,9 +71,9 @@ public class BackendSwapIT extends NeepTestSupport {
         configure(PNG_PID, Map.of("directory", pngDirectory.toString(), "min_interval_ms", 0L));
         awaitConfigured("dev.neep.display.png.internal.PngDisplayComponent",
                 Map.of("directory", pngDirectory.toString()));
-        configure(VirglIT.DEVICE_PID, Map.of("backend", "2d"));
-        awaitConfigured(VirglIT.DEVICE_COMPONENT, Map.of("backend.target", "(neep.backend=2d)"));
-        awaitComponent(VirglIT.DEVICE_COMPONENT, Status.ACTIVE);
+        configure(DEVICE_PID, Map.of("backend", "2d"));
+        awaitConfigured(DEVICE_COMPONENT, Map.of("backend.target", "(neep.backend=2d)"));
+        awaitComponent(DEVICE_COMPONENT, Status.ACTIVE);
         info = awaitService(GpuDeviceInfo.class, null);
         awaitBackend("2d");
         memory = GuestMemories.direct(BASE, MEMORY);
@@ -136,7 +136,7 @@ public class BackendSwapIT extends NeepTestSupport {
     private void swapTo(String kind, GpuDriver driver, int capsets) throws IOException {
         int interrupts = driver.configInterrupts();
         driver.clearEvents(GpuEvents.EVENT_DISPLAY);
-        configure(VirglIT.DEVICE_PID, Map.of("backend", kind));
+        configure(DEVICE_PID, Map.of("backend", kind));
         awaitBackend(kind);
         driver.awaitConfigInterrupts(interrupts + 1);
         assertEquals(GpuEvents.EVENT_DISPLAY, driver.config().eventsRead() & GpuEvents.EVENT_DISPLAY);
@@ -146,7 +146,7 @@ public class BackendSwapIT extends NeepTestSupport {
         assertEquals(0, info.contextCount());
         assertEquals(0, info.hostMemoryUsed());
         assertEquals(0, info.parkedFences());
-        assertEquals(Status.ACTIVE, report().component(VirglIT.DEVICE_COMPONENT).get(0).status());
+        assertEquals(Status.ACTIVE, report().component(DEVICE_COMPONENT).get(0).status());
     }
 
     /** What Linux does when it reloads the driver: reset, then negotiate the device's features anew. */
@@ -183,12 +183,12 @@ public class BackendSwapIT extends NeepTestSupport {
     }
 
     private VirtioDevice device() {
-        return awaitService(VirtioDevice.class, VirglIT.DEVICE_FILTER);
+        return awaitService(VirtioDevice.class, DEVICE_FILTER);
     }
 
     private long deviceServiceId() throws InvalidSyntaxException {
         Collection<ServiceReference<VirtioDevice>> refs = context.getServiceReferences(VirtioDevice.class,
-                VirglIT.DEVICE_FILTER);
+                DEVICE_FILTER);
         assertEquals(1, refs.size());
         long id = (Long) refs.iterator().next().getProperty("service.id");
         assertNotEquals(0, id);

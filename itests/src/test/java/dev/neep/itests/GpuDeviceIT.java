@@ -41,11 +41,8 @@ import dev.neep.virtio.driver.GuestAllocator;
 @ExamReactorStrategy(PerClass.class)
 public class GpuDeviceIT extends NeepTestSupport {
 
-    private static final String DEVICE_PID = "dev.neep.gpu";
-    private static final String DEVICE_COMPONENT = "dev.neep.gpu.device.internal.osgi.GpuDeviceComponent";
     private static final String PNG_PID = "dev.neep.display.png";
     private static final String PNG_BUNDLE = "dev.neep.display-png";
-    private static final String DEVICE_FILTER = "(virtio.device.id=16)";
     private static final int W = 320;
     private static final int H = 200;
     private static final long BASE = 0x100000;

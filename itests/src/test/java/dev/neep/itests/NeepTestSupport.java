@@ -51,6 +51,11 @@ import dev.neep.runtime.status.RuntimeReport.Status;
  */
 public abstract class NeepTestSupport {
 
+    /** The virtio-gpu device's configuration PID, its DS component, and its VirtioDevice service. */
+    protected static final String DEVICE_PID = "dev.neep.gpu";
+    protected static final String DEVICE_COMPONENT = "dev.neep.gpu.device.internal.osgi.GpuDeviceComponent";
+    protected static final String DEVICE_FILTER = "(virtio.device.id=16)";
+
     /** How long any wait lasts before it fails; {@code -Dneep.itest.timeout.ms} changes it. */
     protected static final long TIMEOUT_MS = Long.getLong("neep.itest.timeout.ms", 10_000);
 

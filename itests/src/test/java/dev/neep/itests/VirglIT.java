@@ -48,18 +48,15 @@ import dev.neep.virtio.driver.DriverQueue;
 import dev.neep.virtio.driver.GuestAllocator;
 
 /**
- * The virgl backend in Felix, chosen by configuration ({@code backend=virgl}, no
- * {@code capset_names}: virgl and virgl2), driven by the testkit as a guest driver would:
- * real virglrenderer rendering on Mesa (llvmpipe without a GPU), read back and checked pixel
- * by pixel. Skipped, with the reason, where libvirglrenderer is not installed.
+ * The virgl backend in Felix, chosen by configuration ({@code backend=virgl}; no configuration
+ * {@code dev.neep.backend.virgl}, so its defaults: virgl and virgl2), driven by the testkit as a
+ * guest driver would: real virglrenderer rendering on Mesa (llvmpipe without a GPU), read back
+ * and checked pixel by pixel. Skipped, with the reason, where libvirglrenderer is not installed.
  */
 @RunWith(VirglPaxExam.class)
 @ExamReactorStrategy(PerClass.class)
 public class VirglIT extends NeepTestSupport {
 
-    static final String DEVICE_PID = "dev.neep.gpu";
-    static final String DEVICE_COMPONENT = "dev.neep.gpu.device.internal.osgi.GpuDeviceComponent";
-    static final String DEVICE_FILTER = "(virtio.device.id=16)";
     private static final String VIRGL_BUNDLE = "dev.neep.backend-virgl";
     private static final long BASE = 0x100000;
     private static final int MEMORY = 8 << 20;
@@ -74,20 +71,20 @@ public class VirglIT extends NeepTestSupport {
     private GpuDeviceInfo info;
 
     /**
-     * Fails, saying why, when the backend bundle did not load libvirglrenderer although it is
-     * installed ({@link VirglPaxExam} skips the tests where it is not). The bundle keeps the
-     * reason in its (internal) loader, asked here by reflection: its provider's absence alone
-     * could not tell "never" from "not yet".
+     * Fails, saying why, when the backend bundle does not load libvirglrenderer although it is
+     * installed ({@link VirglPaxExam} skips the tests where it is not). The bundle's (internal)
+     * loader is asked by reflection, where the tests configure no library_path: the provider's
+     * absence alone could not tell "never" from "not yet".
      */
     static void requireVirglLoaded(Bundle virglBundle) {
         try {
             Class<?> nativeLib = virglBundle.loadClass("dev.neep.backend.virgl.internal.VirglNative");
-            Method available = nativeLib.getDeclaredMethod("available");
-            Method reason = nativeLib.getDeclaredMethod("unavailableReason");
-            available.setAccessible(true);
-            reason.setAccessible(true);
-            assertTrue("libvirglrenderer is installed, but the virgl backend " + reason.invoke(null),
-                    (Boolean) available.invoke(null));
+            Method find = nativeLib.getDeclaredMethod("find", String.class);
+            find.setAccessible(true);
+            Object loaded = find.invoke(null, "");
+            Object available = loaded.getClass().getMethod("available").invoke(loaded);
+            Object reason = loaded.getClass().getMethod("unavailableReason").invoke(loaded);
+            assertTrue("libvirglrenderer is installed, but the virgl backend " + reason, (Boolean) available);
         } catch (ReflectiveOperationException e) {
             throw new AssertionError("cannot ask the virgl backend bundle whether its library loaded", e);
         }
