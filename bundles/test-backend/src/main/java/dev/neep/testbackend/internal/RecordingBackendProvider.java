@@ -25,6 +25,7 @@ import org.osgi.service.metatype.annotations.Designate;
 @Component(service = {GpuBackendProvider.class, BackendRecord.class}, configurationPid = RecordingBackendConfig.PID,
         property = GpuBackendProvider.BACKEND_PROPERTY + "=" + BackendRecord.KIND)
 @Designate(ocd = RecordingBackendConfig.class)
+@RecordingBackendConfig
 public final class RecordingBackendProvider implements GpuBackendProvider, BackendRecord {
 
     private final AtomicInteger opened = new AtomicInteger();

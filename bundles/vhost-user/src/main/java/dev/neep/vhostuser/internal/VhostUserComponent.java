@@ -27,6 +27,7 @@ import dev.neep.virtio.VirtioDevice;
 @Component(configurationPid = VhostUserConfig.PID, configurationPolicy = ConfigurationPolicy.REQUIRE,
         service = {})
 @Designate(ocd = VhostUserConfig.class)
+@VhostUserConfig
 public final class VhostUserComponent implements DisplayChannelListener {
 
     private static final Logger LOG = LoggerFactory.getLogger(VhostUserComponent.class);

@@ -1,5 +1,6 @@
 package dev.neep.vhostuser.internal;
 
+import org.osgi.service.component.annotations.ComponentPropertyType;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 
@@ -9,6 +10,7 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
  * says where front ends connect. The device served is the {@code VirtioDevice} service matching
  * the {@code device.target} filter (by default a GPU: {@code (virtio.device.id=16)}).
  */
+@ComponentPropertyType
 @ObjectClassDefinition(id = VhostUserConfig.PID, name = "neep vhost-user back-end",
         description = "Serves a virtio device to a vhost-user front end such as QEMU's vhost-user-gpu-pci. Set"
                 + " exactly one of socket_path and fd; device.target (a DS reference target filter) chooses the"

@@ -15,6 +15,7 @@ import org.osgi.service.component.annotations.Modified;
  * neep at the library.
  */
 @Component(immediate = true, service = {}, configurationPid = RutabagaBackendConfig.PID)
+@RutabagaBackendConfig
 public final class RutabagaAvailability {
 
     private final Map<String, String> environment;

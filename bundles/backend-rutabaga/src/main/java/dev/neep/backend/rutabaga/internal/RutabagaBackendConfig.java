@@ -1,5 +1,6 @@
 package dev.neep.backend.rutabaga.internal;
 
+import org.osgi.service.component.annotations.ComponentPropertyType;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 
@@ -9,6 +10,7 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
  * underscore in a method name is one underscore in the property name, {@code $_$} a hyphen
  * (OSGi's mapping).
  */
+@ComponentPropertyType
 @ObjectClassDefinition(id = RutabagaBackendConfig.PID, name = "neep rutabaga backend",
         description = "The backend over librutabaga_gfx_ffi (gfxstream, cross-domain, virgl as the library was"
                 + " built), with QEMU's virtio-gpu-rutabaga settings: capsets, window-system integration, the"

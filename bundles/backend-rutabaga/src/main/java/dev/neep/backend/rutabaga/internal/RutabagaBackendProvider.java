@@ -23,6 +23,7 @@ import org.osgi.service.metatype.annotations.Designate;
 @Component(service = GpuBackendProvider.class, enabled = false, configurationPid = RutabagaBackendConfig.PID,
         property = GpuBackendProvider.BACKEND_PROPERTY + "=" + RutabagaBackendProvider.KIND)
 @Designate(ocd = RutabagaBackendConfig.class)
+@RutabagaBackendConfig
 public final class RutabagaBackendProvider implements GpuBackendProvider {
 
     public static final String KIND = "rutabaga";

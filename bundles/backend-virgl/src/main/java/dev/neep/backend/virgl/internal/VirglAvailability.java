@@ -14,6 +14,7 @@ import org.osgi.service.component.annotations.Modified;
  * backend is not available.
  */
 @Component(immediate = true, service = {}, configurationPid = VirglBackendConfig.PID)
+@VirglBackendConfig
 public final class VirglAvailability {
 
     @Activate

@@ -1,5 +1,6 @@
 package dev.neep.backend.virgl.internal;
 
+import org.osgi.service.component.annotations.ComponentPropertyType;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 
@@ -8,6 +9,7 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
  * {@link VirglSettings} reads. A double underscore in a method name is one underscore in the
  * property name (OSGi's mapping).
  */
+@ComponentPropertyType
 @ObjectClassDefinition(id = VirglBackendConfig.PID, name = "neep virgl backend",
         description = "The 3D backend over libvirglrenderer (Mesa, llvmpipe without a GPU): which capsets it offers,"
                 + " the window-system integration, and where the library is. A change reopens the backend of a"

@@ -24,6 +24,7 @@ import org.osgi.service.metatype.annotations.Designate;
 @Component(service = GpuBackendProvider.class, enabled = false, configurationPid = VirglBackendConfig.PID,
         property = GpuBackendProvider.BACKEND_PROPERTY + "=" + VirglBackendProvider.KIND)
 @Designate(ocd = VirglBackendConfig.class)
+@VirglBackendConfig
 public final class VirglBackendProvider implements GpuBackendProvider {
 
     public static final String KIND = "virgl";

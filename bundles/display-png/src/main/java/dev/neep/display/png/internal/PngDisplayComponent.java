@@ -19,6 +19,7 @@ import org.osgi.service.metatype.annotations.Designate;
 @Component(service = DisplaySink.class, configurationPid = PngDisplayConfig.PID,
         configurationPolicy = ConfigurationPolicy.OPTIONAL)
 @Designate(ocd = PngDisplayConfig.class)
+@PngDisplayConfig
 public final class PngDisplayComponent extends ForwardingDisplaySink {
     private PngSnapshots snapshots;
 

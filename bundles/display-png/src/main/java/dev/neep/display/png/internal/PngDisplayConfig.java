@@ -1,5 +1,6 @@
 package dev.neep.display.png.internal;
 
+import org.osgi.service.component.annotations.ComponentPropertyType;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 
@@ -8,6 +9,7 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
  * {@link PngSettings} checks. A double underscore in a method name is one underscore in the
  * property name (OSGi's mapping).
  */
+@ComponentPropertyType
 @ObjectClassDefinition(id = PngDisplayConfig.PID, name = "neep PNG display",
         description = "Writes each scanout as PNG files: scanout-<id>-<seq>.png for every snapshot and"
                 + " scanout-<id>.png for the newest, at most one snapshot per scanout per minimum interval;"

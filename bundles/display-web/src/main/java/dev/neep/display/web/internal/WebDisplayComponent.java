@@ -23,6 +23,7 @@ import org.osgi.service.metatype.annotations.Designate;
         configurationPolicy = ConfigurationPolicy.REQUIRE, immediate = true,
         property = "neep.status.may.wait=serves only when configuration " + WebDisplayConfig.PID + " exists")
 @Designate(ocd = WebDisplayConfig.class)
+@WebDisplayConfig
 public final class WebDisplayComponent extends ForwardingDisplaySink {
     private WebViewer viewer;
 

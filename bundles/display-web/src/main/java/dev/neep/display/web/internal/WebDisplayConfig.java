@@ -1,5 +1,6 @@
 package dev.neep.display.web.internal;
 
+import org.osgi.service.component.annotations.ComponentPropertyType;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 
@@ -8,6 +9,7 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
  * {@link WebSettings} checks. A double underscore in a method name is one underscore in the
  * property name (OSGi's mapping).
  */
+@ComponentPropertyType
 @ObjectClassDefinition(id = WebDisplayConfig.PID, name = "neep web display",
         description = "Serves every scanout to a web browser: the page at /, each scanout's newest frame as"
                 + " /scanout/<id>.png, the cursor as /cursor/<id>.png, changes as Server-Sent Events on /events and"

@@ -24,6 +24,7 @@ import org.slf4j.LoggerFactory;
 @Component(service = {}, immediate = true, configurationPid = WindowDisplayConfig.PID,
         configurationPolicy = ConfigurationPolicy.OPTIONAL)
 @Designate(ocd = WindowDisplayConfig.class)
+@WindowDisplayConfig
 public final class WindowDisplayComponent {
     private static final Logger LOG = LoggerFactory.getLogger(WindowDisplayComponent.class);
 

@@ -1,9 +1,11 @@
 package dev.neep.display.window.internal;
 
+import org.osgi.service.component.annotations.ComponentPropertyType;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 
 /** The window sink's configuration, PID {@value #PID}: its metatype and the typed interface {@link WindowSettings} checks. */
+@ComponentPropertyType
 @ObjectClassDefinition(id = WindowDisplayConfig.PID, name = "neep window display",
         description = "Shows each scanout in a desktop window of its own, with the guest's cursor drawn over it."
                 + " Where the JVM has no display (headless, no DISPLAY) it logs why and offers no sink.")

@@ -30,6 +30,7 @@ import org.osgi.service.metatype.annotations.Designate;
             "virtio.device.id:Integer=16",
             "neep.status.may.wait=waits for the embedding VMM's dev.neep.virtio.GuestMemory service"})
 @Designate(ocd = GpuPciConfig.class)
+@GpuPciConfig
 public final class GpuPciComponent implements PciFunction {
 
     private final VirtioPciFunction function;

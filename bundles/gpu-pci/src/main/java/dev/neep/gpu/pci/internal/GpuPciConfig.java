@@ -1,5 +1,6 @@
 package dev.neep.gpu.pci.internal;
 
+import org.osgi.service.component.annotations.ComponentPropertyType;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 
@@ -10,6 +11,7 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
  * virtio GPU device service; both are chosen by the usual DS target properties
  * {@code memory.target} and {@code device.target}.
  */
+@ComponentPropertyType
 @ObjectClassDefinition(id = GpuPciConfig.PID, name = "neep virtio-gpu-pci",
         description = "Puts the virtio-gpu device behind a modern virtio-pci function that an in-process VMM's"
                 + " PCI bus picks up as a dev.neep.virtio.pci.PciFunction service.")

@@ -34,6 +34,7 @@ import org.osgi.service.metatype.annotations.Designate;
             "virtio.device.id:Integer=16",
             "neep.status.may.wait=waits for the embedding VMM's dev.neep.virtio.GuestMemory service"})
 @Designate(ocd = VirtioVgaConfig.class)
+@VirtioVgaConfig
 public final class VirtioVgaComponent implements PciFunction, VgaPorts, VgaDisplay {
 
     private final VirtioVga vga;

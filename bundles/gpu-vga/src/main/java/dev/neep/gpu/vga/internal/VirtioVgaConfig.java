@@ -1,5 +1,6 @@
 package dev.neep.gpu.vga.internal;
 
+import org.osgi.service.component.annotations.ComponentPropertyType;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 
@@ -11,6 +12,7 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
  * device service, chosen by the DS target properties {@code memory.target} and
  * {@code device.target}.
  */
+@ComponentPropertyType
 @ObjectClassDefinition(id = VirtioVgaConfig.PID, name = "neep virtio-vga",
         description = "The virtio-gpu device as a VGA-class PCI function with a VRAM BAR and the Bochs VBE"
                 + " interface, shown until the guest's virtio driver takes over. Registers a"

@@ -1,5 +1,6 @@
 package dev.neep.runtime.status.internal;
 
+import org.osgi.service.component.annotations.ComponentPropertyType;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 
@@ -8,6 +9,7 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
  * {@link StatusSettings} checks. A double underscore in a method name is one underscore in the
  * property name (OSGi's mapping).
  */
+@ComponentPropertyType
 @ObjectClassDefinition(id = StatusConfig.PID, name = "neep runtime status",
         description = "Logs the state of every bundle and DS component once the runtime has settled,"
                 + " then every change after that.")

@@ -28,6 +28,7 @@ import dev.neep.runtime.status.RuntimeReport;
  */
 @Component(configurationPid = StatusConfig.PID, immediate = true)
 @Designate(ocd = StatusConfig.class)
+@StatusConfig
 public final class StatusReporter {
 
     private static final Logger LOG = LoggerFactory.getLogger(StatusReporter.class);
