@@ -75,7 +75,7 @@ import org.slf4j.LoggerFactory;
  * all the state of this class lives, so it needs no locks. The debug callback is the process's
  * one {@link DebugRelay}.
  *
- * <p>Known library behaviours this class works around (see FACTS):
+ * <p>Known library behaviours this class works around (the bundle README lists what was measured):
  * <ul>
  *   <li>a failed 2D transfer in 0.1.2 leaves the resource failing every later transfer, so 2D
  *       transfers are validated completely here and the library is called only when they
