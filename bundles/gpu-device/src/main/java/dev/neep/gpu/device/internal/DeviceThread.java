@@ -22,7 +22,7 @@ final class DeviceThread {
     /** How long a transport or DS thread waits for the device thread before giving up. */
     static final long WAIT_SECONDS = 10;
 
-    private static final Logger LOG = LoggerFactory.getLogger(GpuDevice.class);
+    private static final Logger LOG = LoggerFactory.getLogger(DeviceThread.class);
 
     private final OnceLog log;
     private final ScheduledThreadPoolExecutor executor;
