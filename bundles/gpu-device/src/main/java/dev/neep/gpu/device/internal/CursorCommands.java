@@ -11,7 +11,7 @@ import dev.neep.gpu.api.GpuBackendException;
 import dev.neep.gpu.protocol.Formats;
 import dev.neep.gpu.protocol.UpdateCursor;
 import dev.neep.virtio.OnceLog;
-import java.util.function.Supplier;
+import java.util.function.BooleanSupplier;
 
 /**
  * The cursor queue's commands, UPDATE_CURSOR and MOVE_CURSOR. Their verdict is decided and
@@ -21,7 +21,7 @@ final class CursorCommands {
     /** The cursor image size every virtio-gpu driver uses (and QEMU requires). */
     static final int CURSOR_SIZE = 64;
 
-    private final Supplier<DeviceConfig> config;
+    private final BooleanSupplier headless;
     private final OnceLog log;
     private final ResourceTable resources;
     private final Scanouts scanouts;
@@ -29,9 +29,10 @@ final class CursorCommands {
     private final BackendSlot backend;
     private final Checks checks;
 
-    CursorCommands(Supplier<DeviceConfig> config, OnceLog log, ResourceTable resources, Scanouts scanouts,
+    /** {@code headless}: sinks get no cursor images. */
+    CursorCommands(BooleanSupplier headless, OnceLog log, ResourceTable resources, Scanouts scanouts,
             SinkHub sinks, BackendSlot backend, Checks checks) {
-        this.config = config;
+        this.headless = headless;
         this.log = log;
         this.resources = resources;
         this.scanouts = scanouts;
@@ -83,11 +84,12 @@ final class CursorCommands {
             return checks.refuse(c.hdr(), "size", res + " is " + size(res.width, res.height) + ", a cursor is "
                     + CURSOR_SIZE + "x" + CURSOR_SIZE, RESP_ERR_INVALID_PARAMETER);
         }
-        if (Integer.compareUnsigned(c.hotX(), CURSOR_SIZE) >= 0 || Integer.compareUnsigned(c.hotY(), CURSOR_SIZE) >= 0) {
+        if (Integer.compareUnsigned(c.hotX(), CURSOR_SIZE) >= 0
+                || Integer.compareUnsigned(c.hotY(), CURSOR_SIZE) >= 0) {
             return checks.refuse(c.hdr(), "hot spot", "hot spot " + Integer.toUnsignedString(c.hotX()) + ","
                     + Integer.toUnsignedString(c.hotY()) + " outside the cursor", RESP_ERR_INVALID_PARAMETER);
         }
-        if (config.get().headless()) {
+        if (headless.getAsBoolean()) {
             return null;
         }
         CursorImage image;

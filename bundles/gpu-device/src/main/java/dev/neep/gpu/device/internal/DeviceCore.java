@@ -9,6 +9,7 @@ import dev.neep.virtio.ChainReader;
 import dev.neep.virtio.ChainWriter;
 import dev.neep.virtio.GuestMemory;
 import dev.neep.virtio.OnceLog;
+import java.util.function.BooleanSupplier;
 import java.util.function.IntConsumer;
 
 /**
@@ -37,19 +38,16 @@ final class DeviceCore {
         this.scanouts = new Scanouts(config, resources, sinks);
         this.backend = new BackendSlot(log);
         Checks checks = new Checks(log, driver, resources, contexts);
-        this.scanoutCommands = new ScanoutCommands(this::config, log, resources, scanouts, sinks, backend, checks);
+        BooleanSupplier headless = () -> this.config.headless();
+        this.scanoutCommands = new ScanoutCommands(headless, log, resources, scanouts, sinks, backend, checks);
         this.table = new CommandTable(
-                new DisplayCommands(this::config, log, scanouts, backend, checks),
+                new DisplayCommands(() -> this.config.edid(), log, scanouts, backend, checks),
                 new ResourceCommands(resources, scanouts, backend, checks),
                 new BlobCommands(resources, contexts, backend, checks),
                 scanoutCommands,
                 new ContextCommands(resources, contexts, backend, checks, contextDestroyed),
-                new CursorCommands(this::config, log, resources, scanouts, sinks, backend, checks));
+                new CursorCommands(headless, log, resources, scanouts, sinks, backend, checks));
         this.framing = new Framing(log, table, backend, checks, contexts);
-    }
-
-    private DeviceConfig config() {
-        return config;
     }
 
     /**

@@ -19,19 +19,20 @@ import dev.neep.gpu.protocol.RespEdid;
 import dev.neep.virtio.OnceLog;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.Supplier;
+import java.util.function.BooleanSupplier;
 
 /** What the guest asks about the device: GET_DISPLAY_INFO, GET_EDID, GET_CAPSET_INFO, GET_CAPSET. */
 final class DisplayCommands {
-    private final Supplier<DeviceConfig> config;
+    private final BooleanSupplier edid;
     private final OnceLog log;
     private final Scanouts scanouts;
     private final BackendSlot backend;
     private final Checks checks;
 
-    DisplayCommands(Supplier<DeviceConfig> config, OnceLog log, Scanouts scanouts, BackendSlot backend,
+    /** {@code edid}: whether the device offers VIRTIO_GPU_F_EDID. */
+    DisplayCommands(BooleanSupplier edid, OnceLog log, Scanouts scanouts, BackendSlot backend,
             Checks checks) {
-        this.config = config;
+        this.edid = edid;
         this.log = log;
         this.scanouts = scanouts;
         this.backend = backend;
@@ -48,7 +49,7 @@ final class DisplayCommands {
     }
 
     Reply getEdid(GetEdid r) {
-        if (!config.get().edid()) {
+        if (!edid.getAsBoolean()) {
             return checks.refuse(r.hdr(), "edid disabled", "GET_EDID while the device offers no VIRTIO_GPU_F_EDID",
                     RESP_ERR_UNSPEC);
         }

@@ -19,14 +19,14 @@ import dev.neep.gpu.protocol.SetScanout;
 import dev.neep.gpu.protocol.SetScanoutBlob;
 import dev.neep.virtio.OnceLog;
 import java.nio.ByteBuffer;
-import java.util.function.Supplier;
+import java.util.function.BooleanSupplier;
 
 /**
  * What the scanouts show and when the sinks hear of it: SET_SCANOUT, SET_SCANOUT_BLOB and
  * RESOURCE_FLUSH, and the full picture a sink that binds late is given.
  */
 final class ScanoutCommands {
-    private final Supplier<DeviceConfig> config;
+    private final BooleanSupplier headless;
     private final OnceLog log;
     private final ResourceTable resources;
     private final Scanouts scanouts;
@@ -34,9 +34,10 @@ final class ScanoutCommands {
     private final BackendSlot backend;
     private final Checks checks;
 
-    ScanoutCommands(Supplier<DeviceConfig> config, OnceLog log, ResourceTable resources, Scanouts scanouts,
+    /** {@code headless}: sinks get geometry, no pixels. */
+    ScanoutCommands(BooleanSupplier headless, OnceLog log, ResourceTable resources, Scanouts scanouts,
             SinkHub sinks, BackendSlot backend, Checks checks) {
-        this.config = config;
+        this.headless = headless;
         this.log = log;
         this.resources = resources;
         this.scanouts = scanouts;
@@ -129,8 +130,8 @@ final class ScanoutCommands {
         if (end < 0 || end > res.blobSize) {
             return checks.refuse(s.hdr(), "fb end", rect(r) + " with stride " + stride + " at offset "
                     + Integer.toUnsignedString(s.offsets().get(0)) + " ends at byte "
-                    + (end < 0 ? "beyond 2^63" : Long.toString(end)) + ", past the " + res.blobSize + " bytes of " + res,
-                    RESP_ERR_INVALID_PARAMETER);
+                    + (end < 0 ? "beyond 2^63" : Long.toString(end)) + ", past the " + res.blobSize + " bytes of "
+                    + res, RESP_ERR_INVALID_PARAMETER);
         }
         scanouts.show(s.scanoutId(), res, ScanoutState.ofBlob(res, s.format(), r.x(), r.y(), r.width(), r.height(),
                 s.strides().get(0), first));
@@ -154,7 +155,7 @@ final class ScanoutCommands {
                 continue;
             }
             Rect dirty = dirty(r, s);
-            if (dirty == null || config.get().headless() || sinks.isEmpty()) {
+            if (dirty == null || headless.getAsBoolean() || sinks.isEmpty()) {
                 continue;
             }
             Frame frame;
@@ -181,7 +182,7 @@ final class ScanoutCommands {
             int id = i;
             if (s != null) {
                 sinks.to(sink, "scanoutChanged", k -> k.scanoutChanged(id, s.toScanout()));
-                if (!config.get().headless()) {
+                if (!headless.getAsBoolean()) {
                     try {
                         Frame f = frame(s);
                         Rect all = new Rect(0, 0, s.width(), s.height());
