@@ -5,7 +5,7 @@
  * {@link dev.neep.gpu.api.Frames} for sinks that read a frame's pixels as ARGB.
  */
 @Export
-@Version("0.1.0")
+@Version("1.0.0")
 package dev.neep.gpu.api;
 
 import org.osgi.annotation.bundle.Export;

@@ -37,13 +37,13 @@ import dev.neep.gpu.api.BackendCapabilities;
 import dev.neep.gpu.api.BackendConfig;
 import dev.neep.gpu.api.BlobMapping;
 import dev.neep.gpu.api.CapsetInfo;
+import dev.neep.gpu.api.Create3dArgs;
+import dev.neep.gpu.api.CreateBlobArgs;
 import dev.neep.gpu.api.Fence;
 import dev.neep.gpu.api.FenceListener;
 import dev.neep.gpu.api.Frame;
 import dev.neep.gpu.api.GpuBackend;
 import dev.neep.gpu.api.GpuBackendException;
-import dev.neep.gpu.api.ResourceCreate3d;
-import dev.neep.gpu.api.ResourceCreateBlob;
 import dev.neep.gpu.api.Transfer;
 import dev.neep.gpu.protocol.CapsetIds;
 import dev.neep.gpu.protocol.Formats;
@@ -283,7 +283,7 @@ public final class RutabagaBackend implements GpuBackend {
                     + Integer.toUnsignedString(width) + "x" + Integer.toUnsignedString(height)
                     + " is empty or larger than one host buffer");
         }
-        ResourceCreate3d create = new ResourceCreate3d(PIPE_TEXTURE_2D, format, PIPE_BIND_RENDER_TARGET, width, height,
+        Create3dArgs create = new Create3dArgs(PIPE_TEXTURE_2D, format, PIPE_BIND_RENDER_TARGET, width, height,
                 1, 1, 0, 0, RESOURCE_FLAG_Y_0_TOP);
         onOwner("rutabaga_resource_create_3d", () -> {
             create3d(resourceId, create);
@@ -292,14 +292,14 @@ public final class RutabagaBackend implements GpuBackend {
     }
 
     @Override
-    public void resourceCreate3d(int resourceId, ResourceCreate3d create) throws GpuBackendException {
+    public void resourceCreate3d(int resourceId, Create3dArgs create) throws GpuBackendException {
         onOwner("rutabaga_resource_create_3d", () -> {
             create3d(resourceId, create);
             return null;
         });
     }
 
-    private void create3d(int resourceId, ResourceCreate3d c) throws GpuBackendException {
+    private void create3d(int resourceId, Create3dArgs c) throws GpuBackendException {
         requireNew(resourceId);
         rutabaga_create_3d args = new rutabaga_create_3d();
         args.target = c.target();
@@ -318,7 +318,7 @@ public final class RutabagaBackend implements GpuBackend {
     }
 
     @Override
-    public void resourceCreateBlob(int ctxId, int resourceId, ResourceCreateBlob create, List<ByteBuffer> iovecs)
+    public void resourceCreateBlob(int ctxId, int resourceId, CreateBlobArgs create, List<ByteBuffer> iovecs)
             throws GpuBackendException {
         if (!capabilities.blob()) {
             throw new GpuBackendException(RESP_ERR_UNSPEC, "blob resources need a capset; this rutabaga instance"
