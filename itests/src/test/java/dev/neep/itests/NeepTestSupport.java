@@ -73,7 +73,7 @@ public abstract class NeepTestSupport {
     @Configuration
     public Option[] config() {
         return options(
-                // Whatever logs first locks SLF4J to the provider it finds then (STACK.md trap 6):
+                // Whatever logs first locks SLF4J to the provider it finds then (docs/build-notes.md, trap 6):
                 // the mediator and the provider start before anything else.
                 runtimeBundle("asm").startLevel(1),
                 runtimeBundle("asm-tree").startLevel(1),

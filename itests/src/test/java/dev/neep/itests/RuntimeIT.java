@@ -86,7 +86,12 @@ public class RuntimeIT extends NeepTestSupport {
         // A target filter no service matches, set the way an operator would: through ConfigAdmin.
         org.osgi.service.cm.Configuration config = configure(STATUS_PID, Map.of("scr.target", "(neep.itest=absent)"));
         try {
-            ComponentState waiting = awaitComponent(STATUS_COMPONENT, Status.UNSATISFIED_REFERENCE);
+            // While SCR reconfigures, the component can pass through UNSATISFIED_REFERENCE before
+            // its reference carries the new target: wait for the state that names it.
+            ComponentState waiting = await("component " + STATUS_COMPONENT + " waiting with the new target",
+                    () -> report().component(STATUS_COMPONENT).stream()
+                            .filter(c -> c.status() == Status.UNSATISFIED_REFERENCE && !c.waitingFor().isEmpty())
+                            .findFirst());
 
             assertEquals(List.of("scr -> org.osgi.service.component.runtime.ServiceComponentRuntime (neep.itest=absent)"),
                     waiting.waitingFor());

@@ -8,15 +8,17 @@ import static dev.neep.gpu.protocol.CtrlType.RESP_ERR_UNSPEC;
 import dev.neep.gpu.api.BackendCapabilities;
 import dev.neep.gpu.api.BlobMapping;
 import dev.neep.gpu.api.CapsetInfo;
+import dev.neep.gpu.api.Create3dArgs;
+import dev.neep.gpu.api.CreateBlobArgs;
 import dev.neep.gpu.api.Fence;
 import dev.neep.gpu.api.FenceListener;
 import dev.neep.gpu.api.Frame;
 import dev.neep.gpu.api.GpuBackend;
 import dev.neep.gpu.api.GpuBackendException;
-import dev.neep.gpu.api.ResourceCreate3d;
-import dev.neep.gpu.api.ResourceCreateBlob;
 import dev.neep.gpu.api.Transfer;
+import dev.neep.gpu.protocol.Blobs;
 import dev.neep.gpu.protocol.Formats;
+import dev.neep.gpu.protocol.Rect;
 import java.nio.ByteBuffer;
 import java.util.HashMap;
 import java.util.List;
@@ -108,15 +110,15 @@ public final class Backend2d implements GpuBackend {
     }
 
     @Override
-    public void resourceCreate3d(int resourceId, ResourceCreate3d create) throws GpuBackendException {
+    public void resourceCreate3d(int resourceId, Create3dArgs create) throws GpuBackendException {
         throw unsupported("RESOURCE_CREATE_3D");
     }
 
     @Override
-    public void resourceCreateBlob(int ctxId, int resourceId, ResourceCreateBlob create, List<ByteBuffer> iovecs)
+    public void resourceCreateBlob(int ctxId, int resourceId, CreateBlobArgs create, List<ByteBuffer> iovecs)
             throws GpuBackendException {
         ensureOpen();
-        if (create.blobMem() != ResourceCreateBlob.BLOB_MEM_GUEST) {
+        if (create.blobMem() != Blobs.BLOB_MEM_GUEST) {
             throw new GpuBackendException(RESP_ERR_UNSPEC, "blob_mem " + create.blobMem()
                     + " is not supported by the 2D backend, which has guest blobs (blob_mem 1) only");
         }
@@ -184,14 +186,16 @@ public final class Backend2d implements GpuBackend {
             throw new GpuBackendException(RESP_ERR_INVALID_PARAMETER, "transfer to 2D resource " + id(resourceId)
                     + " has z " + t.z() + ", depth " + t.depth() + ", level " + t.level() + " (expected 0, 1, 0)");
         }
+        // The device checked the box and the backing before calling; the same formulas guard an embedder's calls.
+        Rect box = t.rect();
+        if (!box.within(r.width, r.height)) {
+            throw new GpuBackendException(RESP_ERR_INVALID_PARAMETER, "transfer box " + box
+                    + " lies outside resource " + id(resourceId) + " of " + r.width + "x" + r.height);
+        }
         long x = Integer.toUnsignedLong(t.x());
         long y = Integer.toUnsignedLong(t.y());
         long w = Integer.toUnsignedLong(t.width());
         long h = Integer.toUnsignedLong(t.height());
-        if (x + w > r.width || y + h > r.height) {
-            throw new GpuBackendException(RESP_ERR_INVALID_PARAMETER, "transfer box " + x + "," + y + " " + w + "x" + h
-                    + " lies outside resource " + id(resourceId) + " of " + r.width + "x" + r.height);
-        }
         if (w == 0 || h == 0) {
             return;
         }
@@ -203,7 +207,7 @@ public final class Backend2d implements GpuBackend {
                     + " is shorter than a row of " + rowBytes + " bytes");
         }
         long offset = t.offset();
-        long end = sourceEnd(offset, h, srcStride, rowBytes);
+        long end = box.end(offset, srcStride, bpp);
         if (end < 0 || end > r.backing.size()) {
             throw new GpuBackendException(RESP_ERR_INVALID_PARAMETER, "transfer reads backing bytes from "
                     + Long.toUnsignedString(offset) + " to " + (end < 0 ? "beyond 2^63" : Long.toString(end))
@@ -309,7 +313,7 @@ public final class Backend2d implements GpuBackend {
             throw new GpuBackendException(RESP_ERR_INVALID_PARAMETER, "blob scanout stride " + strideBytes
                     + " is shorter than a row of " + rowBytes + " bytes");
         }
-        long end = sourceEnd(offset, height, strideBytes, rowBytes);
+        long end = new Rect(0, 0, width, height).end(offset, strideBytes, Formats.bytesPerPixel(format));
         long limit = Math.min(r.blobSize, r.backing.size());
         if (end < 0 || end > limit || end - offset > Integer.MAX_VALUE) {
             throw new GpuBackendException(RESP_ERR_INVALID_PARAMETER, "blob scanout reads bytes from "
@@ -339,21 +343,6 @@ public final class Backend2d implements GpuBackend {
             closed = true;
             resources.clear();
             LOG.debug("2D backend closed");
-        }
-    }
-
-    /**
-     * One past the last byte a box of {@code rows} rows reads, or -1 when the offset is beyond
-     * 2^63 (a u64 read as negative) or the sum overflows: either way outside any backing.
-     */
-    private static long sourceEnd(long offset, long rows, long stride, long rowBytes) {
-        if (offset < 0) {
-            return -1;
-        }
-        try {
-            return Math.addExact(offset, Math.addExact(Math.multiplyExact(rows - 1, stride), rowBytes));
-        } catch (ArithmeticException e) {
-            return -1;
         }
     }
 

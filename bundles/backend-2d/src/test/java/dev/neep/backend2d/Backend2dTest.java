@@ -14,12 +14,13 @@ import static org.junit.Assert.assertTrue;
 import static org.junit.Assert.fail;
 
 import dev.neep.gpu.api.BackendCapabilities;
+import dev.neep.gpu.api.Create3dArgs;
+import dev.neep.gpu.api.CreateBlobArgs;
 import dev.neep.gpu.api.Fence;
 import dev.neep.gpu.api.Frame;
 import dev.neep.gpu.api.GpuBackendException;
-import dev.neep.gpu.api.ResourceCreate3d;
-import dev.neep.gpu.api.ResourceCreateBlob;
 import dev.neep.gpu.api.Transfer;
+import dev.neep.gpu.protocol.Blobs;
 import dev.neep.gpu.protocol.Formats;
 import java.lang.ref.WeakReference;
 import java.nio.ByteBuffer;
@@ -266,7 +267,7 @@ public class Backend2dTest {
 
         create(1, List.of(ByteBuffer.allocate(STRIDE * H)));
         expect(RESP_ERR_UNSPEC, () -> backend.capset(1, 1));
-        expect(RESP_ERR_UNSPEC, () -> backend.resourceCreate3d(2, new ResourceCreate3d(2, 1, 2, 4, 4, 1, 1, 0, 0, 0)));
+        expect(RESP_ERR_UNSPEC, () -> backend.resourceCreate3d(2, new Create3dArgs(2, 1, 2, 4, 4, 1, 1, 0, 0, 0)));
         expect(RESP_ERR_UNSPEC, () -> backend.contextCreate(1, 0, "ctx"));
         expect(RESP_ERR_UNSPEC, () -> backend.contextDestroy(1));
         expect(RESP_ERR_UNSPEC, () -> backend.contextAttachResource(1, 1));
@@ -275,7 +276,7 @@ public class Backend2dTest {
         expect(RESP_ERR_UNSPEC, () -> backend.transferWrite(1, 1, Transfer.of2d(0, 0, 1, 1, 0)));
         expect(RESP_ERR_UNSPEC, () -> backend.transferRead(1, 1, Transfer.of2d(0, 0, 1, 1, 0)));
         expect(RESP_ERR_UNSPEC, () -> backend.resourceCreateBlob(1, 3,
-                new ResourceCreateBlob(ResourceCreateBlob.BLOB_MEM_HOST3D, 1, 1, 4096), List.of()));
+                new CreateBlobArgs(Blobs.BLOB_MEM_HOST3D, 1, 1, 4096), List.of()));
         expect(RESP_ERR_UNSPEC, () -> backend.mapBlob(1));
         expect(RESP_ERR_UNSPEC, () -> backend.unmapBlob(1));
     }
@@ -318,8 +319,8 @@ public class Backend2dTest {
         backend.resourceCreateBlob(0, id, guestBlob(size), iovecs);
     }
 
-    private static ResourceCreateBlob guestBlob(long size) {
-        return new ResourceCreateBlob(ResourceCreateBlob.BLOB_MEM_GUEST, 0, 0, size);
+    private static CreateBlobArgs guestBlob(long size) {
+        return new CreateBlobArgs(Blobs.BLOB_MEM_GUEST, 0, 0, size);
     }
 
     private byte[] host(int id) throws GpuBackendException {

@@ -1,5 +1,6 @@
 package dev.neep.testkit;
 
+import dev.neep.gpu.protocol.Command;
 import dev.neep.gpu.protocol.CtrlFlags;
 import dev.neep.gpu.protocol.CtrlHdr;
 import dev.neep.gpu.protocol.CtrlType;
@@ -387,7 +388,8 @@ public final class GpuDriver implements AutoCloseable {
                 parts.add(t.duplicate());
             }
         }
-        int queue = CtrlType.isCursorCommand(request.hdr().type()) ? CURSOR_QUEUE : CONTROL_QUEUE;
+        boolean cursor = Command.of(request.hdr().type()).map(c -> c.queue() == Command.Queue.CURSOR).orElse(false);
+        int queue = cursor ? CURSOR_QUEUE : CONTROL_QUEUE;
         return send(queue, request, CtrlType.name(request.hdr().type()), parts, responseLength);
     }
 

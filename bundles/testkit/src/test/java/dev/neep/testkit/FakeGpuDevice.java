@@ -1,6 +1,7 @@
 package dev.neep.testkit;
 
 import dev.neep.gpu.protocol.CapsetIds;
+import dev.neep.gpu.protocol.Command;
 import dev.neep.gpu.protocol.CtrlHdr;
 import dev.neep.gpu.protocol.CtrlType;
 import dev.neep.gpu.protocol.Decoded;
@@ -12,7 +13,6 @@ import dev.neep.gpu.protocol.GpuFeatures;
 import dev.neep.gpu.protocol.MemEntry;
 import dev.neep.gpu.protocol.Rect;
 import dev.neep.gpu.protocol.Request;
-import dev.neep.gpu.protocol.Requests;
 import dev.neep.gpu.protocol.ResourceAttachBacking;
 import dev.neep.gpu.protocol.ResourceCreate2d;
 import dev.neep.gpu.protocol.RespCapset;
@@ -192,7 +192,7 @@ final class FakeGpuDevice implements VirtioDevice {
             return;
         }
         ByteBuffer bytes = chain.reader().readBuffer((int) chain.readableLength());
-        Decoded<Request> decoded = Requests.decode(bytes);
+        Decoded<Request> decoded = Command.decode(bytes);
         if (!decoded.isOk()) {
             respond(q, chain, new RespNoData(CtrlHdr.of(CtrlType.RESP_ERR_UNSPEC)));
             return;

@@ -1,6 +1,6 @@
 package dev.neep.display.headless;
 
-import dev.neep.gpu.api.Rect;
+import dev.neep.gpu.protocol.Rect;
 
 /**
  * The facts of one frame update: the frame's size and virtio-gpu format, the dirty rectangle,

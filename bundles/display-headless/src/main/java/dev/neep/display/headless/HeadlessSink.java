@@ -2,9 +2,9 @@ package dev.neep.display.headless;
 
 import dev.neep.gpu.api.DisplaySink;
 import dev.neep.gpu.api.Frame;
-import dev.neep.gpu.api.Rect;
 import dev.neep.gpu.api.Scanout;
 import dev.neep.gpu.protocol.Formats;
+import dev.neep.gpu.protocol.Rect;
 import java.nio.ByteBuffer;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;

@@ -5,9 +5,9 @@ import static org.junit.Assert.assertNotEquals;
 import static org.junit.Assert.assertNull;
 
 import dev.neep.gpu.api.Frame;
-import dev.neep.gpu.api.Rect;
 import dev.neep.gpu.api.Scanout;
 import dev.neep.gpu.protocol.Formats;
+import dev.neep.gpu.protocol.Rect;
 import java.nio.ByteBuffer;
 import java.util.zip.CRC32;
 import org.junit.Test;

@@ -3,8 +3,8 @@ package dev.neep.display.support;
 import dev.neep.gpu.api.CursorImage;
 import dev.neep.gpu.api.DisplaySink;
 import dev.neep.gpu.api.Frame;
-import dev.neep.gpu.api.Rect;
 import dev.neep.gpu.api.Scanout;
+import dev.neep.gpu.protocol.Rect;
 
 /**
  * A {@link DisplaySink} that hands every call to another: the base of a DS component that is

@@ -1,7 +1,7 @@
 package dev.neep.display.support;
 
 import dev.neep.gpu.api.Frame;
-import dev.neep.gpu.api.Rect;
+import dev.neep.gpu.protocol.Rect;
 import java.io.IOException;
 import java.util.Map;
 import java.util.TreeMap;

@@ -2,8 +2,8 @@ package dev.neep.display.support;
 
 import dev.neep.gpu.api.Frame;
 import dev.neep.gpu.api.Frames;
-import dev.neep.gpu.api.Rect;
 import dev.neep.gpu.protocol.Formats;
+import dev.neep.gpu.protocol.Rect;
 import java.awt.image.BufferedImage;
 import java.awt.image.DataBufferInt;
 

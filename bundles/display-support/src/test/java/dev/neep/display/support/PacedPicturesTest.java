@@ -7,8 +7,8 @@ import static org.junit.Assert.assertNull;
 import static org.junit.Assert.assertTrue;
 
 import dev.neep.gpu.api.Frame;
-import dev.neep.gpu.api.Rect;
 import dev.neep.gpu.protocol.Formats;
+import dev.neep.gpu.protocol.Rect;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;

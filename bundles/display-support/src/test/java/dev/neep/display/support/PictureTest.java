@@ -3,8 +3,8 @@ package dev.neep.display.support;
 import static org.junit.Assert.assertEquals;
 
 import dev.neep.gpu.api.Frame;
-import dev.neep.gpu.api.Rect;
 import dev.neep.gpu.protocol.Formats;
+import dev.neep.gpu.protocol.Rect;
 import java.awt.image.BufferedImage;
 import java.nio.ByteBuffer;
 import org.junit.Test;

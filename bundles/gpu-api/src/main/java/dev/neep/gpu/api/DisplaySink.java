@@ -1,5 +1,6 @@
 package dev.neep.gpu.api;
 
+import dev.neep.gpu.protocol.Rect;
 import org.osgi.annotation.versioning.ConsumerType;
 
 /**

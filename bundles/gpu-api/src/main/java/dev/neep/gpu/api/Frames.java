@@ -1,6 +1,7 @@
 package dev.neep.gpu.api;
 
 import dev.neep.gpu.protocol.Formats;
+import dev.neep.gpu.protocol.Rect;
 import java.nio.ByteBuffer;
 
 /** Reading a {@link Frame}'s pixels as ARGB, for sinks that keep a copy of a scanout. */

@@ -44,13 +44,13 @@ public interface GpuBackend extends AutoCloseable {
 
     void resourceCreate2d(int resourceId, int format, int width, int height) throws GpuBackendException;
 
-    void resourceCreate3d(int resourceId, ResourceCreate3d create) throws GpuBackendException;
+    void resourceCreate3d(int resourceId, Create3dArgs create) throws GpuBackendException;
 
     /**
      * Creates a blob resource. {@code iovecs} is the guest backing for BLOB_MEM_GUEST
      * (empty for host-only blobs); the backend keeps it as the resource's backing.
      */
-    void resourceCreateBlob(int ctxId, int resourceId, ResourceCreateBlob create, List<ByteBuffer> iovecs)
+    void resourceCreateBlob(int ctxId, int resourceId, CreateBlobArgs create, List<ByteBuffer> iovecs)
             throws GpuBackendException;
 
     /** Drops the resource and whatever backing is still attached. */

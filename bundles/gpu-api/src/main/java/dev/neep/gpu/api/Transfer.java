@@ -1,5 +1,7 @@
 package dev.neep.gpu.api;
 
+import dev.neep.gpu.protocol.Rect;
+
 /**
  * A transfer between a resource and its guest backing, as {@code struct rutabaga_transfer}
  * carries it: a box in the resource, the mip level, the guest-side {@code stride} and
@@ -12,5 +14,10 @@ public record Transfer(int x, int y, int z, int width, int height, int depth, in
 
     public static Transfer of2d(int x, int y, int width, int height, long offset) {
         return new Transfer(x, y, 0, width, height, 1, 0, 0, 0, offset);
+    }
+
+    /** The box in the x/y plane. */
+    public Rect rect() {
+        return new Rect(x, y, width, height);
     }
 }

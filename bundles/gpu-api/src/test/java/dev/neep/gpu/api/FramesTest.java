@@ -5,6 +5,7 @@ import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.fail;
 
 import dev.neep.gpu.protocol.Formats;
+import dev.neep.gpu.protocol.Rect;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
 import org.junit.Test;

@@ -70,11 +70,6 @@ public final class CtrlType {
         return type >= RESP_ERR_UNSPEC && type <= RESP_ERR_INVALID_PARAMETER;
     }
 
-    /** True for commands that belong on the cursor queue. */
-    public static boolean isCursorCommand(int type) {
-        return type == CMD_UPDATE_CURSOR || type == CMD_MOVE_CURSOR;
-    }
-
     /**
      * The spec name without the {@code VIRTIO_GPU_} prefix, e.g. {@code CMD_SET_SCANOUT}; for a
      * value the spec does not define, {@code UNKNOWN(0x...)} so logs still show what came in.

@@ -37,13 +37,16 @@ public record CtxCreate(CtrlHdr hdr, int nlen, int contextInit, String debugName
     }
 
     public static Decoded<CtxCreate> decode(ByteBuffer src) {
-        WireReader r = new WireReader(src, STRUCT);
+        return WireReader.decode(src, STRUCT, CtxCreate::read);
+    }
+
+    static CtxCreate read(WireReader r) {
         CtrlHdr hdr = r.hdr();
         int nlen = r.u32("nlen");
         int contextInit = r.u32("context_init");
         byte[] name = r.bytes("debug_name", DEBUG_NAME_CAPACITY);
         int used = (int) Math.min(Integer.toUnsignedLong(nlen), DEBUG_NAME_CAPACITY);
-        return r.finish(new CtxCreate(hdr, nlen, contextInit, new String(name, 0, used, StandardCharsets.ISO_8859_1)));
+        return new CtxCreate(hdr, nlen, contextInit, new String(name, 0, used, StandardCharsets.ISO_8859_1));
     }
 
     @Override

@@ -16,9 +16,12 @@ public record CtxDestroy(CtrlHdr hdr) implements Request {
     }
 
     public static Decoded<CtxDestroy> decode(ByteBuffer src) {
-        WireReader in = new WireReader(src, STRUCT);
+        return WireReader.decode(src, STRUCT, CtxDestroy::read);
+    }
+
+    static CtxDestroy read(WireReader in) {
         CtrlHdr hdr = in.hdr();
-        return in.finish(new CtxDestroy(hdr));
+        return new CtxDestroy(hdr);
     }
 
     @Override

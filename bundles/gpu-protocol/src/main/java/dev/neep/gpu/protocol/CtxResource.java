@@ -16,11 +16,14 @@ public record CtxResource(CtrlHdr hdr, int resourceId) implements Request {
     }
 
     public static Decoded<CtxResource> decode(ByteBuffer src) {
-        WireReader in = new WireReader(src, STRUCT);
+        return WireReader.decode(src, STRUCT, CtxResource::read);
+    }
+
+    static CtxResource read(WireReader in) {
         CtrlHdr hdr = in.hdr();
         int resourceId = in.u32("resource_id");
         in.skip("padding", 4);
-        return in.finish(new CtxResource(hdr, resourceId));
+        return new CtxResource(hdr, resourceId);
     }
 
     @Override

@@ -16,11 +16,14 @@ public record GetCapset(CtrlHdr hdr, int capsetId, int capsetVersion) implements
     }
 
     public static Decoded<GetCapset> decode(ByteBuffer src) {
-        WireReader in = new WireReader(src, STRUCT);
+        return WireReader.decode(src, STRUCT, GetCapset::read);
+    }
+
+    static GetCapset read(WireReader in) {
         CtrlHdr hdr = in.hdr();
         int capsetId = in.u32("capset_id");
         int capsetVersion = in.u32("capset_version");
-        return in.finish(new GetCapset(hdr, capsetId, capsetVersion));
+        return new GetCapset(hdr, capsetId, capsetVersion);
     }
 
     @Override

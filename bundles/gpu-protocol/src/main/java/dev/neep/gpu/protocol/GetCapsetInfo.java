@@ -16,11 +16,14 @@ public record GetCapsetInfo(CtrlHdr hdr, int capsetIndex) implements Request {
     }
 
     public static Decoded<GetCapsetInfo> decode(ByteBuffer src) {
-        WireReader in = new WireReader(src, STRUCT);
+        return WireReader.decode(src, STRUCT, GetCapsetInfo::read);
+    }
+
+    static GetCapsetInfo read(WireReader in) {
         CtrlHdr hdr = in.hdr();
         int capsetIndex = in.u32("capset_index");
         in.skip("padding", 4);
-        return in.finish(new GetCapsetInfo(hdr, capsetIndex));
+        return new GetCapsetInfo(hdr, capsetIndex);
     }
 
     @Override

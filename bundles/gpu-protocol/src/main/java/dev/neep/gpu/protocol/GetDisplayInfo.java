@@ -16,9 +16,12 @@ public record GetDisplayInfo(CtrlHdr hdr) implements Request {
     }
 
     public static Decoded<GetDisplayInfo> decode(ByteBuffer src) {
-        WireReader in = new WireReader(src, STRUCT);
+        return WireReader.decode(src, STRUCT, GetDisplayInfo::read);
+    }
+
+    static GetDisplayInfo read(WireReader in) {
         CtrlHdr hdr = in.hdr();
-        return in.finish(new GetDisplayInfo(hdr));
+        return new GetDisplayInfo(hdr);
     }
 
     @Override

@@ -16,11 +16,14 @@ public record GetEdid(CtrlHdr hdr, int scanout) implements Request {
     }
 
     public static Decoded<GetEdid> decode(ByteBuffer src) {
-        WireReader in = new WireReader(src, STRUCT);
+        return WireReader.decode(src, STRUCT, GetEdid::read);
+    }
+
+    static GetEdid read(WireReader in) {
         CtrlHdr hdr = in.hdr();
         int scanout = in.u32("scanout");
         in.skip("padding", 4);
-        return in.finish(new GetEdid(hdr, scanout));
+        return new GetEdid(hdr, scanout);
     }
 
     @Override

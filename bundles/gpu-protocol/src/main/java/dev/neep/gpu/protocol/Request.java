@@ -3,7 +3,7 @@ package dev.neep.gpu.protocol;
 import java.nio.ByteBuffer;
 
 /**
- * A driver-to-device command, decoded by {@link Requests#decode}. Several commands share a
+ * A driver-to-device command, decoded by {@link Command#decode}. Several commands share a
  * struct (CtxResource, TransferHost3d, UpdateCursor); {@code hdr().type()} tells them apart.
  */
 public sealed interface Request permits GetDisplayInfo, ResourceCreate2d, ResourceUnref, SetScanout, ResourceFlush,

@@ -16,11 +16,14 @@ public record ResourceAssignUuid(CtrlHdr hdr, int resourceId) implements Request
     }
 
     public static Decoded<ResourceAssignUuid> decode(ByteBuffer src) {
-        WireReader in = new WireReader(src, STRUCT);
+        return WireReader.decode(src, STRUCT, ResourceAssignUuid::read);
+    }
+
+    static ResourceAssignUuid read(WireReader in) {
         CtrlHdr hdr = in.hdr();
         int resourceId = in.u32("resource_id");
         in.skip("padding", 4);
-        return in.finish(new ResourceAssignUuid(hdr, resourceId));
+        return new ResourceAssignUuid(hdr, resourceId);
     }
 
     @Override

@@ -17,11 +17,14 @@ public record ResourceAttachBacking(CtrlHdr hdr, int resourceId, int nrEntries) 
     }
 
     public static Decoded<ResourceAttachBacking> decode(ByteBuffer src) {
-        WireReader in = new WireReader(src, STRUCT);
+        return WireReader.decode(src, STRUCT, ResourceAttachBacking::read);
+    }
+
+    static ResourceAttachBacking read(WireReader in) {
         CtrlHdr hdr = in.hdr();
         int resourceId = in.u32("resource_id");
         int nrEntries = in.u32("nr_entries");
-        return in.finish(new ResourceAttachBacking(hdr, resourceId, nrEntries));
+        return new ResourceAttachBacking(hdr, resourceId, nrEntries);
     }
 
     @Override

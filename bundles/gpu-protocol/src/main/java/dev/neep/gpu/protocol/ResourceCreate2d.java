@@ -16,13 +16,16 @@ public record ResourceCreate2d(CtrlHdr hdr, int resourceId, int format, int widt
     }
 
     public static Decoded<ResourceCreate2d> decode(ByteBuffer src) {
-        WireReader in = new WireReader(src, STRUCT);
+        return WireReader.decode(src, STRUCT, ResourceCreate2d::read);
+    }
+
+    static ResourceCreate2d read(WireReader in) {
         CtrlHdr hdr = in.hdr();
         int resourceId = in.u32("resource_id");
         int format = in.u32("format");
         int width = in.u32("width");
         int height = in.u32("height");
-        return in.finish(new ResourceCreate2d(hdr, resourceId, format, width, height));
+        return new ResourceCreate2d(hdr, resourceId, format, width, height);
     }
 
     @Override

@@ -20,7 +20,10 @@ public record ResourceCreate3d(CtrlHdr hdr, int resourceId, int target, int form
     }
 
     public static Decoded<ResourceCreate3d> decode(ByteBuffer src) {
-        WireReader in = new WireReader(src, STRUCT);
+        return WireReader.decode(src, STRUCT, ResourceCreate3d::read);
+    }
+
+    static ResourceCreate3d read(WireReader in) {
         CtrlHdr hdr = in.hdr();
         int resourceId = in.u32("resource_id");
         int target = in.u32("target");
@@ -34,8 +37,8 @@ public record ResourceCreate3d(CtrlHdr hdr, int resourceId, int target, int form
         int nrSamples = in.u32("nr_samples");
         int flags = in.u32("flags");
         in.skip("padding", 4);
-        return in.finish(new ResourceCreate3d(
-                hdr, resourceId, target, format, bind, width, height, depth, arraySize, lastLevel, nrSamples, flags));
+        return new ResourceCreate3d(
+                hdr, resourceId, target, format, bind, width, height, depth, arraySize, lastLevel, nrSamples, flags);
     }
 
     @Override

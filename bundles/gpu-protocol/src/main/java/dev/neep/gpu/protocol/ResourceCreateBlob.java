@@ -18,7 +18,10 @@ public record ResourceCreateBlob(CtrlHdr hdr, int resourceId, int blobMem, int b
     }
 
     public static Decoded<ResourceCreateBlob> decode(ByteBuffer src) {
-        WireReader in = new WireReader(src, STRUCT);
+        return WireReader.decode(src, STRUCT, ResourceCreateBlob::read);
+    }
+
+    static ResourceCreateBlob read(WireReader in) {
         CtrlHdr hdr = in.hdr();
         int resourceId = in.u32("resource_id");
         int blobMem = in.u32("blob_mem");
@@ -26,7 +29,7 @@ public record ResourceCreateBlob(CtrlHdr hdr, int resourceId, int blobMem, int b
         int nrEntries = in.u32("nr_entries");
         long blobId = in.u64("blob_id");
         long size = in.u64("size");
-        return in.finish(new ResourceCreateBlob(hdr, resourceId, blobMem, blobFlags, nrEntries, blobId, size));
+        return new ResourceCreateBlob(hdr, resourceId, blobMem, blobFlags, nrEntries, blobId, size);
     }
 
     @Override

@@ -13,11 +13,14 @@ public record ResourceDetachBacking(CtrlHdr hdr, int resourceId) implements Requ
     }
 
     public static Decoded<ResourceDetachBacking> decode(ByteBuffer src) {
-        WireReader in = new WireReader(src, STRUCT);
+        return WireReader.decode(src, STRUCT, ResourceDetachBacking::read);
+    }
+
+    static ResourceDetachBacking read(WireReader in) {
         CtrlHdr hdr = in.hdr();
         int resourceId = in.u32("resource_id");
         in.skip("padding", 4);
-        return in.finish(new ResourceDetachBacking(hdr, resourceId));
+        return new ResourceDetachBacking(hdr, resourceId);
     }
 
     @Override

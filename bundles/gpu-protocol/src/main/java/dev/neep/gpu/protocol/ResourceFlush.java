@@ -17,12 +17,15 @@ public record ResourceFlush(CtrlHdr hdr, Rect r, int resourceId) implements Requ
     }
 
     public static Decoded<ResourceFlush> decode(ByteBuffer src) {
-        WireReader in = new WireReader(src, STRUCT);
+        return WireReader.decode(src, STRUCT, ResourceFlush::read);
+    }
+
+    static ResourceFlush read(WireReader in) {
         CtrlHdr hdr = in.hdr();
         Rect r = in.rect("r.");
         int resourceId = in.u32("resource_id");
         in.skip("padding", 4);
-        return in.finish(new ResourceFlush(hdr, r, resourceId));
+        return new ResourceFlush(hdr, r, resourceId);
     }
 
     @Override

@@ -16,12 +16,15 @@ public record ResourceMapBlob(CtrlHdr hdr, int resourceId, long offset) implemen
     }
 
     public static Decoded<ResourceMapBlob> decode(ByteBuffer src) {
-        WireReader in = new WireReader(src, STRUCT);
+        return WireReader.decode(src, STRUCT, ResourceMapBlob::read);
+    }
+
+    static ResourceMapBlob read(WireReader in) {
         CtrlHdr hdr = in.hdr();
         int resourceId = in.u32("resource_id");
         in.skip("padding", 4);
         long offset = in.u64("offset");
-        return in.finish(new ResourceMapBlob(hdr, resourceId, offset));
+        return new ResourceMapBlob(hdr, resourceId, offset);
     }
 
     @Override

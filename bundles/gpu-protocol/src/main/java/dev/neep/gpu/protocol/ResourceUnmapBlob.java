@@ -13,11 +13,14 @@ public record ResourceUnmapBlob(CtrlHdr hdr, int resourceId) implements Request 
     }
 
     public static Decoded<ResourceUnmapBlob> decode(ByteBuffer src) {
-        WireReader in = new WireReader(src, STRUCT);
+        return WireReader.decode(src, STRUCT, ResourceUnmapBlob::read);
+    }
+
+    static ResourceUnmapBlob read(WireReader in) {
         CtrlHdr hdr = in.hdr();
         int resourceId = in.u32("resource_id");
         in.skip("padding", 4);
-        return in.finish(new ResourceUnmapBlob(hdr, resourceId));
+        return new ResourceUnmapBlob(hdr, resourceId);
     }
 
     @Override

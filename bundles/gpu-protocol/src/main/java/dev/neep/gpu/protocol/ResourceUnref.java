@@ -13,11 +13,14 @@ public record ResourceUnref(CtrlHdr hdr, int resourceId) implements Request {
     }
 
     public static Decoded<ResourceUnref> decode(ByteBuffer src) {
-        WireReader in = new WireReader(src, STRUCT);
+        return WireReader.decode(src, STRUCT, ResourceUnref::read);
+    }
+
+    static ResourceUnref read(WireReader in) {
         CtrlHdr hdr = in.hdr();
         int resourceId = in.u32("resource_id");
         in.skip("padding", 4);
-        return in.finish(new ResourceUnref(hdr, resourceId));
+        return new ResourceUnref(hdr, resourceId);
     }
 
     @Override

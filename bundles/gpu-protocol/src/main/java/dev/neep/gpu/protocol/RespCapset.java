@@ -24,6 +24,7 @@ public record RespCapset(CtrlHdr hdr, byte[] capsetData) implements Response {
     }
 
     /** Header plus data. */
+    @Override
     public int encodedSize() {
         return SIZE + capsetData.length;
     }

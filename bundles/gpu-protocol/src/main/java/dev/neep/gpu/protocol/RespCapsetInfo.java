@@ -23,6 +23,11 @@ public record RespCapsetInfo(CtrlHdr hdr, int capsetId, int capsetMaxVersion, in
     }
 
     @Override
+    public int encodedSize() {
+        return SIZE;
+    }
+
+    @Override
     public void encode(ByteBuffer dst) {
         WireWriter w = new WireWriter(dst, SIZE);
         hdr.write(w);

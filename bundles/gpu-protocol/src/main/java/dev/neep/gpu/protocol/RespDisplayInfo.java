@@ -46,6 +46,11 @@ public record RespDisplayInfo(CtrlHdr hdr, List<DisplayOne> pmodes) implements R
     }
 
     @Override
+    public int encodedSize() {
+        return SIZE;
+    }
+
+    @Override
     public void encode(ByteBuffer dst) {
         WireWriter w = new WireWriter(dst, SIZE);
         hdr.write(w);

@@ -51,6 +51,11 @@ public record RespEdid(CtrlHdr hdr, int size, byte[] edid) implements Response {
     }
 
     @Override
+    public int encodedSize() {
+        return SIZE;
+    }
+
+    @Override
     public void encode(ByteBuffer dst) {
         WireWriter w = new WireWriter(dst, SIZE);
         hdr.write(w);

@@ -24,6 +24,11 @@ public record RespMapInfo(CtrlHdr hdr, int mapInfo) implements Response {
     }
 
     @Override
+    public int encodedSize() {
+        return SIZE;
+    }
+
+    @Override
     public void encode(ByteBuffer dst) {
         WireWriter w = new WireWriter(dst, SIZE);
         hdr.write(w);

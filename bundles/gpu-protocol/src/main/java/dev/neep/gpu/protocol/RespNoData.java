@@ -19,6 +19,11 @@ public record RespNoData(CtrlHdr hdr) implements Response {
     }
 
     @Override
+    public int encodedSize() {
+        return SIZE;
+    }
+
+    @Override
     public void encode(ByteBuffer dst) {
         hdr.encode(dst);
     }

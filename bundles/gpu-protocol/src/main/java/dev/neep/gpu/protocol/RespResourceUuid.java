@@ -25,6 +25,11 @@ public record RespResourceUuid(CtrlHdr hdr, UUID uuid) implements Response {
     }
 
     @Override
+    public int encodedSize() {
+        return SIZE;
+    }
+
+    @Override
     public void encode(ByteBuffer dst) {
         WireWriter w = new WireWriter(dst, SIZE);
         hdr.write(w);

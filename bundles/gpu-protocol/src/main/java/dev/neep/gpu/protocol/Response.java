@@ -8,6 +8,9 @@ public sealed interface Response permits RespNoData, RespDisplayInfo, RespCapset
 
     CtrlHdr hdr();
 
+    /** The bytes {@link #encode} writes. */
+    int encodedSize();
+
     /** Writes the response little-endian at the target's position and advances it. */
     void encode(ByteBuffer dst);
 }

@@ -17,12 +17,15 @@ public record SetScanout(CtrlHdr hdr, Rect r, int scanoutId, int resourceId) imp
     }
 
     public static Decoded<SetScanout> decode(ByteBuffer src) {
-        WireReader in = new WireReader(src, STRUCT);
+        return WireReader.decode(src, STRUCT, SetScanout::read);
+    }
+
+    static SetScanout read(WireReader in) {
         CtrlHdr hdr = in.hdr();
         Rect r = in.rect("r.");
         int scanoutId = in.u32("scanout_id");
         int resourceId = in.u32("resource_id");
-        return in.finish(new SetScanout(hdr, r, scanoutId, resourceId));
+        return new SetScanout(hdr, r, scanoutId, resourceId);
     }
 
     @Override

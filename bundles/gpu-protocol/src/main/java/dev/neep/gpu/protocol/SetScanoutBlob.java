@@ -29,7 +29,10 @@ public record SetScanoutBlob(CtrlHdr hdr, Rect r, int scanoutId, int resourceId,
     }
 
     public static Decoded<SetScanoutBlob> decode(ByteBuffer src) {
-        WireReader rd = new WireReader(src, STRUCT);
+        return WireReader.decode(src, STRUCT, SetScanoutBlob::read);
+    }
+
+    static SetScanoutBlob read(WireReader rd) {
         CtrlHdr hdr = rd.hdr();
         Rect r = rd.rect("r.");
         int scanoutId = rd.u32("scanout_id");
@@ -46,7 +49,7 @@ public record SetScanoutBlob(CtrlHdr hdr, Rect r, int scanoutId, int resourceId,
         for (int i = 0; i < PLANES; i++) {
             offsets.add(rd.u32("offsets[" + i + "]"));
         }
-        return rd.finish(new SetScanoutBlob(hdr, r, scanoutId, resourceId, width, height, format, strides, offsets));
+        return new SetScanoutBlob(hdr, r, scanoutId, resourceId, width, height, format, strides, offsets);
     }
 
     @Override

@@ -16,11 +16,14 @@ public record Submit3d(CtrlHdr hdr, int size) implements Request {
     }
 
     public static Decoded<Submit3d> decode(ByteBuffer src) {
-        WireReader in = new WireReader(src, STRUCT);
+        return WireReader.decode(src, STRUCT, Submit3d::read);
+    }
+
+    static Submit3d read(WireReader in) {
         CtrlHdr hdr = in.hdr();
         int size = in.u32("size");
         in.skip("padding", 4);
-        return in.finish(new Submit3d(hdr, size));
+        return new Submit3d(hdr, size);
     }
 
     @Override

@@ -18,7 +18,10 @@ public record TransferHost3d(CtrlHdr hdr, Box box, long offset, int resourceId, 
     }
 
     public static Decoded<TransferHost3d> decode(ByteBuffer src) {
-        WireReader in = new WireReader(src, STRUCT);
+        return WireReader.decode(src, STRUCT, TransferHost3d::read);
+    }
+
+    static TransferHost3d read(WireReader in) {
         CtrlHdr hdr = in.hdr();
         Box box = Box.read(in, "box.");
         long offset = in.u64("offset");
@@ -26,7 +29,7 @@ public record TransferHost3d(CtrlHdr hdr, Box box, long offset, int resourceId, 
         int level = in.u32("level");
         int stride = in.u32("stride");
         int layerStride = in.u32("layer_stride");
-        return in.finish(new TransferHost3d(hdr, box, offset, resourceId, level, stride, layerStride));
+        return new TransferHost3d(hdr, box, offset, resourceId, level, stride, layerStride);
     }
 
     @Override

@@ -18,13 +18,16 @@ public record TransferToHost2d(CtrlHdr hdr, Rect r, long offset, int resourceId)
     }
 
     public static Decoded<TransferToHost2d> decode(ByteBuffer src) {
-        WireReader in = new WireReader(src, STRUCT);
+        return WireReader.decode(src, STRUCT, TransferToHost2d::read);
+    }
+
+    static TransferToHost2d read(WireReader in) {
         CtrlHdr hdr = in.hdr();
         Rect r = in.rect("r.");
         long offset = in.u64("offset");
         int resourceId = in.u32("resource_id");
         in.skip("padding", 4);
-        return in.finish(new TransferToHost2d(hdr, r, offset, resourceId));
+        return new TransferToHost2d(hdr, r, offset, resourceId);
     }
 
     @Override

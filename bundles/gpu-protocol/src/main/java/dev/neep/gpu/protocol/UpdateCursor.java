@@ -17,14 +17,17 @@ public record UpdateCursor(CtrlHdr hdr, CursorPos pos, int resourceId, int hotX,
     }
 
     public static Decoded<UpdateCursor> decode(ByteBuffer src) {
-        WireReader in = new WireReader(src, STRUCT);
+        return WireReader.decode(src, STRUCT, UpdateCursor::read);
+    }
+
+    static UpdateCursor read(WireReader in) {
         CtrlHdr hdr = in.hdr();
         CursorPos pos = CursorPos.read(in, "pos.");
         int resourceId = in.u32("resource_id");
         int hotX = in.u32("hot_x");
         int hotY = in.u32("hot_y");
         in.skip("padding", 4);
-        return in.finish(new UpdateCursor(hdr, pos, resourceId, hotX, hotY));
+        return new UpdateCursor(hdr, pos, resourceId, hotX, hotY);
     }
 
     @Override

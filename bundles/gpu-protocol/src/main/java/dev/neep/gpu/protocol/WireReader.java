@@ -2,25 +2,51 @@ package dev.neep.gpu.protocol;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.function.Function;
 
 /**
  * Reads one struct field by field from a buffer's position, little-endian whatever the
  * buffer's own order. The first field that does not fit is remembered and every later read
  * yields zero, so a decoder reads straight through and asks {@link #finish} at the end:
  * the error then names the exact field where the bytes ran out.
+ *
+ * <p>A request's reader may start after a header its caller has already decoded: {@link #hdr}
+ * then gives that header, and offsets in errors still count from the start of the struct.
  */
 final class WireReader {
     private final ByteBuffer source;
     private final ByteBuffer le;
     private final int start;
     private final String struct;
+    /** The header decoded before this reader started, or null when the source begins with it. */
+    private final CtrlHdr known;
+    /** Bytes of the struct before the source's position: the known header's. */
+    private final int before;
     private DecodeError error;
 
     WireReader(ByteBuffer source, String struct) {
+        this(source, struct, null);
+    }
+
+    private WireReader(ByteBuffer source, String struct, CtrlHdr known) {
         this.source = source;
         this.le = source.duplicate().order(ByteOrder.LITTLE_ENDIAN);
         this.start = source.position();
         this.struct = struct;
+        this.known = known;
+        this.before = known == null ? 0 : CtrlHdr.SIZE;
+    }
+
+    /** Decodes one struct from the source's position with {@code read}, see {@link #finish}. */
+    static <T> Decoded<T> decode(ByteBuffer src, String struct, Function<WireReader, T> read) {
+        WireReader in = new WireReader(src, struct);
+        return in.finish(read.apply(in));
+    }
+
+    /** As {@link #decode}, for a request whose header {@code hdr} was decoded already: {@code body} follows it. */
+    static <T> Decoded<T> decodeAfter(CtrlHdr hdr, ByteBuffer body, String struct, Function<WireReader, T> read) {
+        WireReader in = new WireReader(body, struct, hdr);
+        return in.finish(read.apply(in));
     }
 
     private boolean fits(String field, int size) {
@@ -28,8 +54,8 @@ final class WireReader {
             return false;
         }
         if (le.remaining() < size) {
-            int offset = le.position() - start;
-            error = DecodeError.truncated(struct, field, source.remaining(), (long) offset + size);
+            int offset = before + le.position() - start;
+            error = DecodeError.truncated(struct, field, before + source.remaining(), (long) offset + size);
             return false;
         }
         return true;
@@ -68,7 +94,7 @@ final class WireReader {
     }
 
     CtrlHdr hdr() {
-        return CtrlHdr.read(this, "hdr.");
+        return known != null ? known : CtrlHdr.read(this, "hdr.");
     }
 
     Rect rect(String prefix) {

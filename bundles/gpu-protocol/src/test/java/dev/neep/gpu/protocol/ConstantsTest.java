@@ -73,7 +73,7 @@ public class ConstantsTest {
             0x010b, 0x010c, 0x010d, 0x0200, 0x0201, 0x0202, 0x0203, 0x0204, 0x0205, 0x0206, 0x0207, 0x0208, 0x0209,
             0x0300, 0x0301};
         for (int type : commands) {
-            assertTrue(CtrlType.name(type), Requests.fixedSize(type) >= CtrlHdr.SIZE);
+            assertTrue(CtrlType.name(type), Command.of(type).orElseThrow().requestSize() >= CtrlHdr.SIZE);
             assertFalse(CtrlType.name(type).startsWith("UNKNOWN"));
         }
     }

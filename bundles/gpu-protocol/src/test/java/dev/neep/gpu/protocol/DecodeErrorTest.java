@@ -19,7 +19,7 @@ public class DecodeErrorTest {
 
     @Test
     public void emptyBufferIsTruncatedAtHeaderType() {
-        DecodeError e = errorOf(Requests.decode(ByteBuffer.allocate(0)));
+        DecodeError e = errorOf(Command.decode(ByteBuffer.allocate(0)));
         assertEquals(DecodeError.Kind.TRUNCATED, e.kind());
         assertEquals("virtio_gpu_ctrl_hdr", e.struct());
         assertEquals("type", e.field());
@@ -29,7 +29,7 @@ public class DecodeErrorTest {
     @Test
     public void headerCutInsideFenceIdNamesFenceId() {
         ByteBuffer b = ByteBuffer.wrap(Le.frame().u32(CtrlType.CMD_GET_DISPLAY_INFO).u32(0).u32(0).bytes());
-        DecodeError e = errorOf(Requests.decode(b));
+        DecodeError e = errorOf(Command.decode(b));
         assertEquals("fence_id", e.field());
         assertEquals(12, e.value());
         assertTrue(e.reason(), e.reason().contains("16 bytes needed"));
@@ -38,7 +38,7 @@ public class DecodeErrorTest {
     @Test
     public void truncatedRequestNamesTheFirstMissingField() {
         byte[] frame = Le.frame().hdr(CtrlType.CMD_RESOURCE_CREATE_2D, 0, 0, 0, 0).u32(1).u32(2).u8(0).bytes();
-        DecodeError e = errorOf(Requests.decode(ByteBuffer.wrap(frame)));
+        DecodeError e = errorOf(Command.decode(ByteBuffer.wrap(frame)));
         assertEquals(DecodeError.Kind.TRUNCATED, e.kind());
         assertEquals("virtio_gpu_resource_create_2d", e.struct());
         assertEquals("width", e.field());
@@ -49,10 +49,10 @@ public class DecodeErrorTest {
     @Test
     public void truncatedNestedFieldIsNamedWithItsPath() {
         byte[] frame = Le.frame().hdr(CtrlType.CMD_SET_SCANOUT, 0, 0, 0, 0).u32(0).u32(0).bytes();
-        assertEquals("r.width", errorOf(Requests.decode(ByteBuffer.wrap(frame))).field());
+        assertEquals("r.width", errorOf(Command.decode(ByteBuffer.wrap(frame))).field());
 
         byte[] cursor = Le.frame().hdr(CtrlType.CMD_MOVE_CURSOR, 0, 0, 0, 0).u32(0).bytes();
-        assertEquals("pos.x", errorOf(Requests.decode(ByteBuffer.wrap(cursor))).field());
+        assertEquals("pos.x", errorOf(Command.decode(ByteBuffer.wrap(cursor))).field());
 
         byte[] display = Le.frame().hdr(CtrlType.RESP_OK_DISPLAY_INFO, 0, 0, 0, 0).zeros(3 * 24 + 20).bytes();
         assertEquals("pmodes[3].flags", errorOf(Responses.decode(ByteBuffer.wrap(display))).field());
@@ -61,7 +61,7 @@ public class DecodeErrorTest {
     @Test
     public void missingTrailingPaddingIsStillTruncation() {
         byte[] frame = Le.frame().hdr(CtrlType.CMD_RESOURCE_UNREF, 0, 0, 0, 0).u32(5).bytes();
-        DecodeError e = errorOf(Requests.decode(ByteBuffer.wrap(frame)));
+        DecodeError e = errorOf(Command.decode(ByteBuffer.wrap(frame)));
         assertEquals("padding", e.field());
     }
 
@@ -69,7 +69,7 @@ public class DecodeErrorTest {
     public void failedDecodeLeavesThePositionAlone() {
         ByteBuffer b = ByteBuffer.wrap(Le.frame().zeros(2).hdr(CtrlType.CMD_SUBMIT_3D, 0, 0, 0, 0).u32(8).bytes());
         b.position(2);
-        errorOf(Requests.decode(b));
+        errorOf(Command.decode(b));
         assertEquals(2, b.position());
         errorOf(Submit3d.decode(b));
         assertEquals(2, b.position());
@@ -78,7 +78,7 @@ public class DecodeErrorTest {
     @Test
     public void unknownCommandCarriesTheType() {
         byte[] frame = Le.frame().hdr(0x0399, 0, 0, 0, 0).zeros(64).bytes();
-        DecodeError e = errorOf(Requests.decode(ByteBuffer.wrap(frame)));
+        DecodeError e = errorOf(Command.decode(ByteBuffer.wrap(frame)));
         assertEquals(DecodeError.Kind.UNKNOWN_TYPE, e.kind());
         assertEquals("type", e.field());
         assertEquals(0x399, e.value());
@@ -88,14 +88,14 @@ public class DecodeErrorTest {
     @Test
     public void responseTypeIsNotACommand() {
         byte[] frame = Le.frame().hdr(CtrlType.RESP_OK_NODATA, 0, 0, 0, 0).bytes();
-        assertEquals(DecodeError.Kind.UNKNOWN_TYPE, errorOf(Requests.decode(ByteBuffer.wrap(frame))).kind());
-        assertEquals(-1, Requests.fixedSize(CtrlType.RESP_OK_NODATA));
+        assertEquals(DecodeError.Kind.UNKNOWN_TYPE, errorOf(Command.decode(ByteBuffer.wrap(frame))).kind());
+        assertTrue(Command.of(CtrlType.RESP_OK_NODATA).isEmpty());
     }
 
     @Test
     public void unsignedTypeIsReportedUnsigned() {
         byte[] frame = Le.frame().hdr(0xffff_ffff, 0, 0, 0, 0).bytes();
-        assertEquals(0xffff_ffffL, errorOf(Requests.decode(ByteBuffer.wrap(frame))).value());
+        assertEquals(0xffff_ffffL, errorOf(Command.decode(ByteBuffer.wrap(frame))).value());
     }
 
     @Test
@@ -145,7 +145,7 @@ public class DecodeErrorTest {
             int size = full.position();
             for (int n = 0; n < size; n++) {
                 ByteBuffer prefix = ByteBuffer.wrap(full.array(), 0, n).slice();
-                Decoded<Request> d = Requests.decode(prefix);
+                Decoded<Request> d = Command.decode(prefix);
                 assertEquals(DecodeError.Kind.TRUNCATED, errorOf(d).kind());
                 assertEquals(n, errorOf(d).value());
             }
@@ -154,7 +154,7 @@ public class DecodeErrorTest {
 
     @Test
     public void valueOfAFailureSaysWhy() {
-        Decoded<Request> d = Requests.decode(ByteBuffer.allocate(3));
+        Decoded<Request> d = Command.decode(ByteBuffer.allocate(3));
         try {
             d.value();
             fail();

@@ -217,7 +217,7 @@ public class RoundTripTest {
     }
 
     @Test
-    public void everyRequestRoundTripsThroughRequestsDecode() {
+    public void everyRequestRoundTripsThroughCommandDecode() {
         Request[] all = {Samples.getDisplayInfo(), Samples.resourceCreate2d(), Samples.resourceUnref(),
             Samples.setScanout(), Samples.resourceFlush(), Samples.transferToHost2d(), Samples.resourceAttachBacking(),
             Samples.resourceDetachBacking(), Samples.getCapsetInfo(), Samples.getCapset(), Samples.getEdid(),
@@ -228,8 +228,8 @@ public class RoundTripTest {
             new CtxResource(Samples.hdr(CtrlType.CMD_CTX_DETACH_RESOURCE), 4),
             new TransferHost3d(Samples.hdr(CtrlType.CMD_TRANSFER_FROM_HOST_3D), Samples.box(), 8, 9, 0, 64, 0)};
         for (Request request : all) {
-            assertRoundTrip(request, Request::encode, Requests::decode);
-            assertEquals(CtrlType.name(request.hdr().type()), Requests.fixedSize(request.hdr().type()),
+            assertRoundTrip(request, Request::encode, Command::decode);
+            assertEquals(CtrlType.name(request.hdr().type()), Command.of(request.hdr().type()).orElseThrow().requestSize(),
                     encodedLength(request::encode));
         }
     }
@@ -241,6 +241,8 @@ public class RoundTripTest {
             new RespNoData(CtrlHdr.of(CtrlType.RESP_ERR_INVALID_RESOURCE_ID))};
         for (Response response : all) {
             assertRoundTrip(response, Response::encode, Responses::decode);
+            assertEquals(CtrlType.name(response.hdr().type()), encodedLength(response::encode),
+                    response.encodedSize());
         }
     }
 

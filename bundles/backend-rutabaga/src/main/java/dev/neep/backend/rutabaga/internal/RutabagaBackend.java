@@ -35,13 +35,13 @@ import dev.neep.backend.support.OwnerThread.NativeCall;
 import dev.neep.gpu.api.BackendCapabilities;
 import dev.neep.gpu.api.BlobMapping;
 import dev.neep.gpu.api.CapsetInfo;
+import dev.neep.gpu.api.Create3dArgs;
+import dev.neep.gpu.api.CreateBlobArgs;
 import dev.neep.gpu.api.Fence;
 import dev.neep.gpu.api.FenceListener;
 import dev.neep.gpu.api.Frame;
 import dev.neep.gpu.api.GpuBackend;
 import dev.neep.gpu.api.GpuBackendException;
-import dev.neep.gpu.api.ResourceCreate3d;
-import dev.neep.gpu.api.ResourceCreateBlob;
 import dev.neep.gpu.api.Transfer;
 import dev.neep.gpu.protocol.CapsetIds;
 import dev.neep.gpu.protocol.Formats;
@@ -73,7 +73,7 @@ import org.slf4j.LoggerFactory;
  * all the state of this class lives, so it needs no locks. The debug callback is the process's
  * one {@link DebugRelay}.
  *
- * <p>Known library behaviours this class works around (see FACTS):
+ * <p>Known library behaviours this class works around (the bundle README lists what was measured):
  * <ul>
  *   <li>a failed 2D transfer in 0.1.2 leaves the resource failing every later transfer, so 2D
  *       transfers are validated completely here and the library is called only when they
@@ -285,7 +285,7 @@ public final class RutabagaBackend implements GpuBackend {
                     + Integer.toUnsignedString(width) + "x" + Integer.toUnsignedString(height)
                     + " is empty or larger than one host buffer");
         }
-        ResourceCreate3d create = new ResourceCreate3d(PIPE_TEXTURE_2D, format, PIPE_BIND_RENDER_TARGET, width, height,
+        Create3dArgs create = new Create3dArgs(PIPE_TEXTURE_2D, format, PIPE_BIND_RENDER_TARGET, width, height,
                 1, 1, 0, 0, RESOURCE_FLAG_Y_0_TOP);
         onOwner("rutabaga_resource_create_3d", () -> {
             create3d(resourceId, create);
@@ -294,14 +294,14 @@ public final class RutabagaBackend implements GpuBackend {
     }
 
     @Override
-    public void resourceCreate3d(int resourceId, ResourceCreate3d create) throws GpuBackendException {
+    public void resourceCreate3d(int resourceId, Create3dArgs create) throws GpuBackendException {
         onOwner("rutabaga_resource_create_3d", () -> {
             create3d(resourceId, create);
             return null;
         });
     }
 
-    private void create3d(int resourceId, ResourceCreate3d c) throws GpuBackendException {
+    private void create3d(int resourceId, Create3dArgs c) throws GpuBackendException {
         requireNew(resourceId);
         rutabaga_create_3d args = new rutabaga_create_3d();
         args.target = c.target();
@@ -320,7 +320,7 @@ public final class RutabagaBackend implements GpuBackend {
     }
 
     @Override
-    public void resourceCreateBlob(int ctxId, int resourceId, ResourceCreateBlob create, List<ByteBuffer> iovecs)
+    public void resourceCreateBlob(int ctxId, int resourceId, CreateBlobArgs create, List<ByteBuffer> iovecs)
             throws GpuBackendException {
         if (!capabilities.blob()) {
             throw new GpuBackendException(RESP_ERR_UNSPEC, "blob resources need a capset; this rutabaga instance"

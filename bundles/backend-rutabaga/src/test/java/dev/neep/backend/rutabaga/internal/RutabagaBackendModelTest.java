@@ -27,8 +27,8 @@ import org.junit.Test;
 
 /**
  * The scenarios against {@link RutabagaModel}, a model of 0.1.2 written from its source and
- * FACTS.md, plus what only a model can check: that the backend never does what the real library
- * would take as undefined behaviour.
+ * the measurements in the bundle README, plus what only a model can check: that the backend
+ * never does what the real library would take as undefined behaviour.
  */
 public class RutabagaBackendModelTest extends RutabagaBackendScenarios {
 

@@ -8,12 +8,13 @@ import static org.junit.Assert.fail;
 import dev.neep.config.support.TypedConfiguration;
 import dev.neep.gpu.api.BackendCapabilities;
 import dev.neep.gpu.api.CapsetInfo;
+import dev.neep.gpu.api.CreateBlobArgs;
 import dev.neep.gpu.api.Fence;
 import dev.neep.gpu.api.Frame;
 import dev.neep.gpu.api.GpuBackend;
 import dev.neep.gpu.api.GpuBackendException;
-import dev.neep.gpu.api.ResourceCreateBlob;
 import dev.neep.gpu.api.Transfer;
+import dev.neep.gpu.protocol.Blobs;
 import dev.neep.gpu.protocol.CapsetIds;
 import dev.neep.gpu.protocol.CtrlType;
 import dev.neep.gpu.protocol.Formats;
@@ -207,7 +208,7 @@ public abstract class RutabagaBackendScenarios {
         assertEquals(new BackendCapabilities(false, false, false, false), backend.capabilities());
         assertEquals(CtrlType.RESP_ERR_UNSPEC, responseOf(() -> backend.contextCreate(1, 0, "ctx")));
         assertEquals(CtrlType.RESP_ERR_UNSPEC, responseOf(() -> backend.resourceCreateBlob(0, 2,
-                new ResourceCreateBlob(ResourceCreateBlob.BLOB_MEM_GUEST, 0, 0, 4096), List.of())));
+                new CreateBlobArgs(Blobs.BLOB_MEM_GUEST, 0, 0, 4096), List.of())));
         backend.resourceCreate2d(1, Formats.B8G8R8X8_UNORM, WIDTH, HEIGHT);
         assertEquals(CtrlType.RESP_ERR_UNSPEC,
                 responseOf(() -> backend.transferRead(0, 1, Transfer.of2d(0, 0, 1, 1, 0))));
@@ -283,8 +284,8 @@ public abstract class RutabagaBackendScenarios {
     public void guestBlobIsCreatedShownFromItsBackingAndHasNoHostMapping() throws Exception {
         GpuBackend backend = open(CROSS_DOMAIN);
         ByteBuffer memory = direct(4096, 11);
-        backend.resourceCreateBlob(0, 5, new ResourceCreateBlob(ResourceCreateBlob.BLOB_MEM_GUEST,
-                ResourceCreateBlob.BLOB_FLAG_USE_MAPPABLE, 0, 4096), List.of(memory));
+        backend.resourceCreateBlob(0, 5, new CreateBlobArgs(Blobs.BLOB_MEM_GUEST,
+                Blobs.BLOB_FLAG_USE_MAPPABLE, 0, 4096), List.of(memory));
         Frame frame = backend.blobFrame(5, Formats.B8G8R8X8_UNORM, 16, 4, 64, 128);
         byte[] expected = new byte[16 * 4 * 4];
         memory.duplicate().position(128).get(expected);
@@ -305,11 +306,11 @@ public abstract class RutabagaBackendScenarios {
                 responseOf(() -> backend.submitCommand(9, ByteBuffer.allocate(8), new long[0])));
         assertEquals(CtrlType.RESP_ERR_INVALID_CONTEXT_ID, responseOf(() -> backend.contextAttachResource(9, 1)));
         assertEquals(CtrlType.RESP_ERR_UNSPEC, responseOf(() -> backend.resourceCreateBlob(0, 6,
-                new ResourceCreateBlob(ResourceCreateBlob.BLOB_MEM_GUEST, 0, 0, 64), List.of(ByteBuffer.allocate(64)))));
-        backend.resourceCreateBlob(0, 6, new ResourceCreateBlob(ResourceCreateBlob.BLOB_MEM_GUEST, 0, 0, 64),
+                new CreateBlobArgs(Blobs.BLOB_MEM_GUEST, 0, 0, 64), List.of(ByteBuffer.allocate(64)))));
+        backend.resourceCreateBlob(0, 6, new CreateBlobArgs(Blobs.BLOB_MEM_GUEST, 0, 0, 64),
                 List.of(ByteBuffer.allocateDirect(64)));
         assertEquals(CtrlType.RESP_ERR_INVALID_RESOURCE_ID, responseOf(() -> backend.resourceCreateBlob(0, 6,
-                new ResourceCreateBlob(ResourceCreateBlob.BLOB_MEM_GUEST, 0, 0, 64), List.of())));
+                new CreateBlobArgs(Blobs.BLOB_MEM_GUEST, 0, 0, 64), List.of())));
     }
 
     @Test

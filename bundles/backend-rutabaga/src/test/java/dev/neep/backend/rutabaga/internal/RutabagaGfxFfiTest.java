@@ -20,7 +20,7 @@ import java.lang.reflect.Method;
 import java.util.Map;
 import org.junit.Test;
 
-/** Struct sizes and field offsets as measured on the real library on x86_64 (FACTS.md). */
+/** Struct sizes and field offsets as measured on the real library on x86_64 (the bundle README, "What the real library does"). */
 public class RutabagaGfxFfiTest {
 
     @Test

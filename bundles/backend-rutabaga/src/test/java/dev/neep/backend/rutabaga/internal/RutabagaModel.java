@@ -15,7 +15,7 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * A Java model of librutabaga_gfx_ffi 0.1.2 as its source reads and as FACTS.md records it,
+ * A Java model of librutabaga_gfx_ffi 0.1.2 as its source reads and as the bundle README records it,
  * for testing the backend's side of the contract where the library is not installed: the 2D
  * component (with its bug of losing a resource's contents on a failed transfer), the
  * cross-domain component without a Wayland peer, fences signalled inside the call, the

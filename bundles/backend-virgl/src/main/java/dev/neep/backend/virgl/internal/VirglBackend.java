@@ -22,23 +22,23 @@ import com.sun.jna.Memory;
 import com.sun.jna.Pointer;
 import com.sun.jna.ptr.IntByReference;
 import com.sun.jna.ptr.PointerByReference;
-import dev.neep.backend.virgl.internal.VirglRenderer.virgl_box;
-import dev.neep.backend.virgl.internal.VirglRenderer.virgl_renderer_callbacks;
-import dev.neep.backend.virgl.internal.VirglRenderer.virgl_renderer_resource_create_args;
 import dev.neep.backend.support.FenceTimelines;
 import dev.neep.backend.support.Iovecs;
 import dev.neep.backend.support.OfferedCapsets;
 import dev.neep.backend.support.OwnerThread;
+import dev.neep.backend.virgl.internal.VirglRenderer.virgl_box;
+import dev.neep.backend.virgl.internal.VirglRenderer.virgl_renderer_callbacks;
+import dev.neep.backend.virgl.internal.VirglRenderer.virgl_renderer_resource_create_args;
 import dev.neep.gpu.api.BackendCapabilities;
 import dev.neep.gpu.api.BlobMapping;
 import dev.neep.gpu.api.CapsetInfo;
+import dev.neep.gpu.api.Create3dArgs;
+import dev.neep.gpu.api.CreateBlobArgs;
 import dev.neep.gpu.api.Fence;
 import dev.neep.gpu.api.FenceListener;
 import dev.neep.gpu.api.Frame;
 import dev.neep.gpu.api.GpuBackend;
 import dev.neep.gpu.api.GpuBackendException;
-import dev.neep.gpu.api.ResourceCreate3d;
-import dev.neep.gpu.api.ResourceCreateBlob;
 import dev.neep.gpu.api.Transfer;
 import dev.neep.gpu.protocol.CapsetIds;
 import dev.neep.gpu.protocol.Formats;
@@ -230,7 +230,7 @@ public final class VirglBackend implements GpuBackend {
     }
 
     @Override
-    public void resourceCreate3d(int resourceId, ResourceCreate3d create) throws GpuBackendException {
+    public void resourceCreate3d(int resourceId, Create3dArgs create) throws GpuBackendException {
         virgl_renderer_resource_create_args args = new virgl_renderer_resource_create_args();
         args.handle = resourceId;
         args.target = create.target();
@@ -264,7 +264,7 @@ public final class VirglBackend implements GpuBackend {
     }
 
     @Override
-    public void resourceCreateBlob(int ctxId, int resourceId, ResourceCreateBlob create, List<ByteBuffer> iovecs)
+    public void resourceCreateBlob(int ctxId, int resourceId, CreateBlobArgs create, List<ByteBuffer> iovecs)
             throws GpuBackendException {
         throw noBlobs();
     }

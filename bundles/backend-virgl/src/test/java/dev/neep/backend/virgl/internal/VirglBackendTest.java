@@ -9,10 +9,10 @@ import static org.junit.Assert.fail;
 
 import dev.neep.backend.support.LoadedLibrary;
 import dev.neep.gpu.api.CapsetInfo;
+import dev.neep.gpu.api.Create3dArgs;
 import dev.neep.gpu.api.Fence;
 import dev.neep.gpu.api.Frame;
 import dev.neep.gpu.api.GpuBackendException;
-import dev.neep.gpu.api.ResourceCreate3d;
 import dev.neep.gpu.api.Transfer;
 import dev.neep.gpu.protocol.CapsetIds;
 import dev.neep.gpu.protocol.CtrlType;
@@ -161,7 +161,7 @@ public class VirglBackendTest {
         int ctx = 1;
         int res = 7;
         backend.contextCreate(ctx, CapsetIds.VIRGL2, "clear test");
-        backend.resourceCreate3d(res, new ResourceCreate3d(VirglRenderer.PIPE_TEXTURE_2D, Formats.B8G8R8X8_UNORM,
+        backend.resourceCreate3d(res, new Create3dArgs(VirglRenderer.PIPE_TEXTURE_2D, Formats.B8G8R8X8_UNORM,
                 BIND_RENDER_TARGET | BIND_SAMPLER_VIEW, WIDTH, HEIGHT, 1, 1, 0, 0, 0));
         backend.attachBacking(res, List.of(backing));
         backend.contextAttachResource(ctx, res);
@@ -240,7 +240,7 @@ public class VirglBackendTest {
     public void resourceTheLibraryRefusesIsInvalidParameter() throws Exception {
         open(VIRGL_BOTH);
         assertError(CtrlType.RESP_ERR_INVALID_PARAMETER, () -> backend.resourceCreate3d(4,
-                new ResourceCreate3d(VirglRenderer.PIPE_TEXTURE_2D, 0xfff, BIND_RENDER_TARGET, 8, 8, 1, 1, 0, 0, 0)));
+                new Create3dArgs(VirglRenderer.PIPE_TEXTURE_2D, 0xfff, BIND_RENDER_TARGET, 8, 8, 1, 1, 0, 0, 0)));
     }
 
     @Test
@@ -276,7 +276,7 @@ public class VirglBackendTest {
     public void frameStraightAfterSubmitShowsTheClear() throws Exception {
         open(VIRGL_BOTH);
         backend.contextCreate(1, CapsetIds.VIRGL2, "frame");
-        backend.resourceCreate3d(9, new ResourceCreate3d(VirglRenderer.PIPE_TEXTURE_2D, Formats.B8G8R8A8_UNORM,
+        backend.resourceCreate3d(9, new Create3dArgs(VirglRenderer.PIPE_TEXTURE_2D, Formats.B8G8R8A8_UNORM,
                 BIND_RENDER_TARGET | BIND_SAMPLER_VIEW, WIDTH, HEIGHT, 1, 1, 0, 0, 0));
         backend.contextAttachResource(1, 9);
         backend.submitCommand(1, new VirglCommandStream()

@@ -7,8 +7,8 @@ import static org.junit.Assert.fail;
 
 import dev.neep.config.support.TypedConfiguration;
 import dev.neep.gpu.api.Frame;
-import dev.neep.gpu.api.Rect;
 import dev.neep.gpu.protocol.Formats;
+import dev.neep.gpu.protocol.Rect;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.ByteBuffer;

@@ -7,9 +7,9 @@ import static org.junit.Assume.assumeTrue;
 
 import dev.neep.config.support.TypedConfiguration;
 import dev.neep.gpu.api.CursorImage;
-import dev.neep.gpu.api.Rect;
 import dev.neep.gpu.api.Scanout;
 import dev.neep.gpu.protocol.Formats;
+import dev.neep.gpu.protocol.Rect;
 import java.awt.EventQueue;
 import java.awt.GraphicsEnvironment;
 import java.lang.reflect.Proxy;

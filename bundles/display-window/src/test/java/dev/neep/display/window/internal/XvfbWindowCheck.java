@@ -2,9 +2,9 @@ package dev.neep.display.window.internal;
 
 import dev.neep.config.support.TypedConfiguration;
 import dev.neep.gpu.api.CursorImage;
-import dev.neep.gpu.api.Rect;
 import dev.neep.gpu.api.Scanout;
 import dev.neep.gpu.protocol.Formats;
+import dev.neep.gpu.protocol.Rect;
 import java.awt.Rectangle;
 import java.awt.Robot;
 import java.awt.image.BufferedImage;

@@ -8,16 +8,11 @@ import dev.neep.gpu.api.GpuBackendException;
 import dev.neep.gpu.api.GpuBackendProvider;
 import dev.neep.gpu.device.GpuDeviceInfo;
 import dev.neep.gpu.device.GpuDisplayControl;
-import dev.neep.gpu.device.internal.CommandProcessor.Processed;
-import dev.neep.gpu.device.internal.FenceTimelines.Timeline;
 import dev.neep.gpu.protocol.CtrlType;
 import dev.neep.gpu.protocol.GpuConfig;
 import dev.neep.gpu.protocol.GpuEvents;
 import dev.neep.gpu.protocol.GpuFeatures;
-import dev.neep.virtio.ChainException;
-import dev.neep.virtio.DescriptorChain;
 import dev.neep.virtio.GuestMemory;
-import dev.neep.virtio.GuestMemoryException;
 import dev.neep.virtio.Interrupts;
 import dev.neep.virtio.OnceLog;
 import dev.neep.virtio.VirtioDevice;
@@ -25,17 +20,6 @@ import dev.neep.virtio.VirtioFeatures;
 import dev.neep.virtio.Virtqueue;
 import java.util.List;
 import java.util.Objects;
-import java.util.Optional;
-import java.util.concurrent.Callable;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Future;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -45,17 +29,17 @@ import org.slf4j.LoggerFactory;
  * configuration space, one backend and any number of display sinks.
  *
  * <h2>Threading</h2>
- * Everything happens on one device command thread: commands, fence completion, backend calls
- * (a native renderer binds its context to the thread that opened it), sink calls. The
- * transport's calls only schedule work there ({@link #queueNotify}) or read volatile state
- * ({@link #deviceFeatures}, {@link #readConfig}); {@link #reset()} and {@link #close()} wait
- * for the thread so that the transport may unmap guest memory when they return. A backend
- * reports fences from any thread; completion hops to the device thread.
+ * Everything happens on one device command thread ({@link DeviceThread}): commands, fence
+ * completion, backend calls (a native renderer binds its context to the thread that opened
+ * it), sink calls. The transport's calls only schedule work there ({@link #queueNotify}) or
+ * read volatile state ({@link #deviceFeatures}, {@link #readConfig}); {@link #reset()} and
+ * {@link #close()} wait for the thread so that the transport may unmap guest memory when they
+ * return. A backend reports fences from any thread; completion hops to the device thread.
  *
- * <h2>Fences</h2>
- * A fenced command's response is written at once and its chain parked on its timeline
- * (see {@link FenceTimelines}); the backend's signal puts every parked chain up to that fence
- * in the used ring. While fences are outstanding the backend is polled every millisecond.
+ * <h2>Layers</h2>
+ * {@link CommandQueues} pops the chains and parks fenced answers until their fence signals;
+ * {@link DeviceCore} frames each command, runs its handler from the {@link CommandTable} and
+ * keeps the device's state. This class binds them to the transport, the backend and the sinks.
  *
  * <h2>Backends</h2>
  * {@link #useProvider} opens the provider's backend on the device thread. Replacing it while
@@ -68,31 +52,19 @@ import org.slf4j.LoggerFactory;
 public final class GpuDevice implements VirtioDevice, GpuDeviceInfo, GpuDisplayControl, AutoCloseable {
 
     public static final int DEVICE_ID = 16;
-    public static final int CONTROL_QUEUE = 0;
-    public static final int CURSOR_QUEUE = 1;
-    static final int QUEUE_COUNT = 2;
     static final int MAX_QUEUE_SIZE = 1024;
-    /** How long a transport or DS thread waits for the device thread before giving up. */
-    static final long WAIT_SECONDS = 10;
-    private static final long POLL_MICROS = 1000;
 
     private static final Logger LOG = LoggerFactory.getLogger(GpuDevice.class);
 
-    /** A fenced command whose response is written and whose chain waits for its fence. */
-    private record Pending(DescriptorChain chain, long written) {
-    }
-
     private volatile DeviceConfig config;
     private final OnceLog log = new OnceLog(LOG, "virtio-gpu");
-    private final ScheduledThreadPoolExecutor executor;
+    private final DeviceThread thread = new DeviceThread(log);
     private final SinkHub sinks = new SinkHub(log);
-    private final CommandProcessor processor;
-    private final FenceTimelines<Pending> fences = new FenceTimelines<>();
-    private final AtomicBoolean[] kicked = {new AtomicBoolean(), new AtomicBoolean()};
+    private final DeviceCore core;
+    private final CommandQueues queues;
     private final AtomicInteger eventsRead = new AtomicInteger();
     private volatile long deviceFeatures;
     private volatile int numCapsets;
-    private volatile Thread deviceThread;
 
     // device-thread state
     /** A new shape configured while a driver was active, for the next reset; null for none. */
@@ -100,22 +72,12 @@ public final class GpuDevice implements VirtioDevice, GpuDeviceInfo, GpuDisplayC
     private GpuBackendProvider provider;
     private GpuBackend backend;
     private long generation;
-    private List<Virtqueue> queues = List.of();
-    private Interrupts interrupts;
-    private boolean active;
-    private ScheduledFuture<?> poller;
 
     /** A device with no backend yet ({@link #useProvider} opens one). */
     public GpuDevice(DeviceConfig config) {
         this.config = Objects.requireNonNull(config, "config");
-        this.executor = new ScheduledThreadPoolExecutor(1, r -> {
-            Thread t = new Thread(r, "neep-gpu-device");
-            t.setDaemon(true);
-            deviceThread = t;
-            return t;
-        });
-        executor.setRemoveOnCancelPolicy(true);
-        this.processor = new CommandProcessor(config, log, sinks, this::contextDestroyed);
+        this.core = new DeviceCore(config, log, sinks, this::contextDestroyed);
+        this.queues = new CommandQueues(log, thread, core);
         this.deviceFeatures = features(null);
     }
 
@@ -132,9 +94,9 @@ public final class GpuDevice implements VirtioDevice, GpuDeviceInfo, GpuDisplayC
      */
     public void reconfigure(DeviceConfig next) {
         Objects.requireNonNull(next, "next");
-        onDeviceThread(() -> {
+        thread.call(() -> {
             pendingShape = null;
-            if (active && !config.equals(next)) {
+            if (queues.active() && !config.equals(next)) {
                 pendingShape = next;
                 LOG.info("virtio-gpu device: max_outputs={} xres={} yres={} edid={} max_hostmem={} take effect when"
                         + " the driver resets the device", next.maxOutputs(), next.xres(), next.yres(), next.edid(),
@@ -142,7 +104,7 @@ public final class GpuDevice implements VirtioDevice, GpuDeviceInfo, GpuDisplayC
                 return null;
             }
             config = next;
-            processor.reconfigure(next);
+            core.reconfigure(next);
             deviceFeatures = features(backend == null ? null : backend.capabilities());
             return null;
         });
@@ -158,7 +120,7 @@ public final class GpuDevice implements VirtioDevice, GpuDeviceInfo, GpuDisplayC
      *         backend and answers every command that needs one with RESP_ERR_UNSPEC
      */
     public void useProvider(GpuBackendProvider next) throws GpuBackendException {
-        GpuBackendException failure = onDeviceThread(() -> {
+        GpuBackendException failure = thread.call(() -> {
             if (next == provider && backend != null) {
                 return null;
             }
@@ -177,7 +139,7 @@ public final class GpuDevice implements VirtioDevice, GpuDeviceInfo, GpuDisplayC
      * @throws GpuBackendException when the backend cannot be opened (see {@link #useProvider})
      */
     public void reopen(GpuBackendProvider changed) throws GpuBackendException {
-        GpuBackendException failure = onDeviceThread(() -> changed == provider ? swapTo(changed) : null);
+        GpuBackendException failure = thread.call(() -> changed == provider ? swapTo(changed) : null);
         if (failure != null) {
             throw failure;
         }
@@ -185,7 +147,7 @@ public final class GpuDevice implements VirtioDevice, GpuDeviceInfo, GpuDisplayC
 
     /** Drops {@code gone} if it is the provider in use; another provider's removal changes nothing. */
     public void dropProvider(GpuBackendProvider gone) {
-        onDeviceThread(() -> gone == provider ? swapTo(null) : null);
+        thread.call(() -> gone == provider ? swapTo(null) : null);
     }
 
     private GpuBackendException swapTo(GpuBackendProvider next) {
@@ -196,7 +158,7 @@ public final class GpuDevice implements VirtioDevice, GpuDeviceInfo, GpuDisplayC
         generation++;
         GpuBackendException failure = null;
         if (next == null) {
-            processor.useBackend(null, "no backend provider bound");
+            core.useBackend(null, "no backend provider bound");
         } else {
             long gen = generation;
             try {
@@ -204,21 +166,21 @@ public final class GpuDevice implements VirtioDevice, GpuDeviceInfo, GpuDisplayC
                 if (backend == null) {
                     throw new GpuBackendException(CtrlType.RESP_ERR_UNSPEC, "provider returned no backend");
                 }
-                processor.useBackend(backend, null);
+                core.useBackend(backend, null);
                 LOG.info("virtio-gpu backend '{}' open: {}, {} capsets", next.kind(), backend.capabilities(),
-                        processor.capsetCount());
+                        core.capsetCount());
             } catch (GpuBackendException | RuntimeException e) {
                 failure = e instanceof GpuBackendException g ? g
                         : new GpuBackendException(CtrlType.RESP_ERR_UNSPEC, e.getMessage(), e);
                 LOG.error("virtio-gpu backend '{}' failed to open: {}", next.kind(), failure.getMessage(), e);
                 closeBackend();
-                processor.useBackend(null, "backend '" + next.kind() + "' failed to open: " + failure.getMessage());
+                core.useBackend(null, "backend '" + next.kind() + "' failed to open: " + failure.getMessage());
             }
         }
         deviceFeatures = features(backend == null ? null : backend.capabilities());
-        numCapsets = processor.capsetCount();
-        if (active) {
-            processor.restrictFeatures(deviceFeatures);
+        numCapsets = core.capsetCount();
+        if (queues.active()) {
+            core.restrictFeatures(deviceFeatures);
             if (hadBackend || backend != null) {
                 raiseDisplayEvent();
             }
@@ -264,15 +226,15 @@ public final class GpuDevice implements VirtioDevice, GpuDeviceInfo, GpuDisplayC
     /** Binds a sink; it gets the current scanouts, a full frame of each and the cursors at once. */
     public void addSink(DisplaySink sink) {
         Objects.requireNonNull(sink, "sink");
-        execute(() -> {
+        thread.execute(() -> {
             sinks.add(sink);
-            processor.replay(sink);
+            core.replay(sink);
         });
     }
 
     /** Unbinds a sink; when this returns the device makes no further call on it. */
     public void removeSink(DisplaySink sink) {
-        onDeviceThread(() -> {
+        thread.call(() -> {
             sinks.remove(sink);
             return null;
         });
@@ -292,12 +254,12 @@ public final class GpuDevice implements VirtioDevice, GpuDeviceInfo, GpuDisplayC
 
     @Override
     public int queueCount() {
-        return QUEUE_COUNT;
+        return CommandQueues.QUEUE_COUNT;
     }
 
     @Override
     public int maxQueueSize(int queueIndex) {
-        return queueIndex >= 0 && queueIndex < QUEUE_COUNT ? MAX_QUEUE_SIZE : 0;
+        return queueIndex >= 0 && queueIndex < CommandQueues.QUEUE_COUNT ? MAX_QUEUE_SIZE : 0;
     }
 
     @Override
@@ -335,33 +297,20 @@ public final class GpuDevice implements VirtioDevice, GpuDeviceInfo, GpuDisplayC
         Objects.requireNonNull(memory, "memory");
         Objects.requireNonNull(queues, "queues");
         Objects.requireNonNull(interrupts, "interrupts");
-        execute(() -> {
-            this.queues = List.copyOf(queues);
-            this.interrupts = interrupts;
-            processor.activate(memory, driverFeatures & deviceFeatures);
-            active = true;
-            drain(CONTROL_QUEUE);
-            drain(CURSOR_QUEUE);
+        thread.execute(() -> {
+            core.activate(memory, driverFeatures & deviceFeatures);
+            this.queues.activate(queues, interrupts);
         });
     }
 
     @Override
     public void queueNotify(int queueIndex) {
-        if (queueIndex < 0 || queueIndex >= QUEUE_COUNT) {
-            log.guest("notify", "queue " + queueIndex + " does not exist");
-            return;
-        }
-        if (kicked[queueIndex].compareAndSet(false, true)) {
-            execute(() -> {
-                kicked[queueIndex].set(false);
-                drain(queueIndex);
-            });
-        }
+        queues.kick(queueIndex);
     }
 
     @Override
     public void reset() {
-        onDeviceThread(() -> {
+        thread.call(() -> {
             doReset();
             return null;
         });
@@ -370,41 +319,32 @@ public final class GpuDevice implements VirtioDevice, GpuDeviceInfo, GpuDisplayC
     /** Resets the device, closes the backend and stops the device thread. */
     @Override
     public void close() {
-        if (executor.isShutdown()) {
+        if (thread.isShutdown()) {
             return;
         }
-        onDeviceThread(() -> {
+        thread.call(() -> {
             doReset();
             closeBackend();
-            processor.useBackend(null, "device closed");
+            core.useBackend(null, "device closed");
             provider = null;
             sinks.clearAll();
             return null;
         });
-        executor.shutdown();
-        try {
-            if (!executor.awaitTermination(WAIT_SECONDS, TimeUnit.SECONDS)) {
-                LOG.error("virtio-gpu device thread did not stop within {} s", WAIT_SECONDS);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        thread.shutdown();
     }
 
     private void doReset() {
         releaseEverything(false);
-        processor.deactivate();
-        queues = List.of();
-        interrupts = null;
-        active = false;
+        core.deactivate();
+        queues.deactivate();
         eventsRead.set(0);
         if (pendingShape != null) {
             config = pendingShape;
             pendingShape = null;
-            processor.reconfigure(config);
+            core.reconfigure(config);
             deviceFeatures = features(backend == null ? null : backend.capabilities());
         }
-        if (processor.backendTouched() && provider != null) {
+        if (core.backendTouched() && provider != null) {
             // A fresh instance is the only way to be sure the backend holds nothing of the old
             // guest, and that a late fence of the old instance cannot complete a new command.
             swapTo(provider);
@@ -417,165 +357,32 @@ public final class GpuDevice implements VirtioDevice, GpuDeviceInfo, GpuDisplayC
      * fences the closed backend will never signal) and dropped on reset.
      */
     private void releaseEverything(boolean completeParked) {
-        stopPolling();
-        List<Pending> parked = fences.drainAll();
-        if (completeParked && active) {
-            complete(parked);
-        }
-        processor.dropState();
-    }
-
-    // ---- queues ----
-
-    private void drain(int queueIndex) {
-        if (!active) {
-            return;
-        }
-        Virtqueue q = queue(queueIndex);
-        if (q == null) {
-            return;
-        }
-        boolean used = false;
-        try {
-            do {
-                q.disableNotifications();
-                for (Optional<DescriptorChain> next = q.pop(); next.isPresent(); next = q.pop()) {
-                    used |= handle(queueIndex, q, next.get());
-                }
-            } while (q.enableNotifications());
-        } catch (GuestMemoryException | ChainException e) {
-            log.guest("queue " + queueIndex + ": ring", e.getMessage());
-        } catch (RuntimeException e) {
-            log.host("queue " + queueIndex + ": " + e.getClass().getName(), "processing the queue failed", e);
-        }
-        pollBackend();
-        if (used) {
-            notifyQueue(queueIndex, q);
-        }
-        startPollingIfNeeded();
-    }
-
-    /** Handles one chain; true when it went to the used ring now (false: parked on a fence). */
-    private boolean handle(int queueIndex, Virtqueue q, DescriptorChain chain) {
-        if (chain.fault() != null) {
-            log.guest("queue " + queueIndex + ": malformed chain", chain.fault());
-            q.addUsed(chain, 0);
-            return true;
-        }
-        if (queueIndex == CURSOR_QUEUE) {
-            try {
-                processor.processCursor(chain.reader());
-            } catch (GuestMemoryException | ChainException e) {
-                log.guest("cursorq: guest memory", e.getMessage());
-            } catch (RuntimeException e) {
-                log.host("cursorq: " + e.getClass().getName(), "a cursor command failed", e);
-            }
-            q.addUsed(chain, 0);
-            return true;
-        }
-        Processed p;
-        try {
-            p = processor.processControl(chain.reader(), chain.writer());
-        } catch (GuestMemoryException | ChainException e) {
-            log.guest("controlq: guest memory", e.getMessage());
-            q.addUsed(chain, chain.writer().written());
-            return true;
-        } catch (RuntimeException e) {
-            log.host("controlq: " + e.getClass().getName(), "a command failed", e);
-            q.addUsed(chain, chain.writer().written());
-            return true;
-        }
-        if (p.parked()) {
-            fences.park(p.timeline(), p.fenceId(), new Pending(chain, p.written()));
-            return false;
-        }
-        q.addUsed(chain, p.written());
-        return true;
-    }
-
-    private Virtqueue queue(int index) {
-        return index < queues.size() ? queues.get(index) : null;
-    }
-
-    private void notifyQueue(int queueIndex, Virtqueue q) {
-        if (interrupts != null && q.needsNotification()) {
-            interrupts.signalQueue(queueIndex);
-        }
+        queues.releaseParked(completeParked);
+        core.dropState();
     }
 
     // ---- fences ----
 
     /** The backend's FenceListener: any thread, possibly inside a call the device made. */
     private void fenceFromBackend(long gen, Fence fence) {
-        try {
-            executor.execute(() -> fenceSignalled(gen, fence));
-        } catch (RejectedExecutionException e) {
-            LOG.debug("fence {} after the device closed", fence);
-        }
-    }
-
-    private void fenceSignalled(long gen, Fence fence) {
-        if (gen != generation || !active) {
-            return; // a closed backend instance, or a reset since: nothing of it is parked
-        }
-        Timeline timeline = Timeline.of(fence.onRing(), fence.ctxId(), fence.ringIdx() & 0xff);
-        complete(fences.signal(timeline, fence.fenceId()));
-        if (fences.parked() == 0) {
-            stopPolling();
-        }
+        thread.execute(() -> {
+            if (gen == generation) {
+                queues.fenceSignalled(fence);
+            } // else a closed backend instance: nothing of it is parked
+        });
     }
 
     private void contextDestroyed(int ctxId) {
-        complete(fences.drainContext(ctxId));
-    }
-
-    private void complete(List<Pending> done) {
-        Virtqueue q = queue(CONTROL_QUEUE);
-        if (done.isEmpty() || q == null) {
-            return;
-        }
-        for (Pending p : done) {
-            q.addUsed(p.chain(), p.written());
-        }
-        notifyQueue(CONTROL_QUEUE, q);
-    }
-
-    private void pollBackend() {
-        if (backend != null) {
-            try {
-                backend.poll();
-            } catch (RuntimeException e) {
-                log.host("backend poll", "poll threw", e);
-            }
-        }
-    }
-
-    private void startPollingIfNeeded() {
-        if (poller == null && fences.parked() > 0 && backend != null) {
-            poller = executor.scheduleWithFixedDelay(() -> {
-                if (fences.parked() == 0) {
-                    stopPolling();
-                } else {
-                    pollBackend();
-                }
-            }, POLL_MICROS, POLL_MICROS, TimeUnit.MICROSECONDS);
-        }
-    }
-
-    private void stopPolling() {
-        if (poller != null) {
-            poller.cancel(false);
-            poller = null;
-        }
+        queues.contextDestroyed(ctxId);
     }
 
     // ---- display ----
 
     @Override
     public void setDisplayMode(int output, int width, int height) {
-        RuntimeException refused = onDeviceThread(() -> {
+        RuntimeException refused = thread.call(() -> {
             try {
-                if (processor.setDisplayMode(output, width, height)) {
+                if (core.setDisplayMode(output, width, height)) {
                     raiseDisplayEvent();
                 }
                 return null;
@@ -590,26 +397,24 @@ public final class GpuDevice implements VirtioDevice, GpuDeviceInfo, GpuDisplayC
 
     private void raiseDisplayEvent() {
         eventsRead.getAndUpdate(v -> v | GpuEvents.EVENT_DISPLAY);
-        if (active && interrupts != null) {
-            interrupts.signalConfigChange();
-        }
+        queues.signalConfigChange();
     }
 
     // ---- GpuDeviceInfo ----
 
     @Override
     public int resourceCount() {
-        return query(processor::resourceCount, 0);
+        return thread.query(core::resourceCount, 0);
     }
 
     @Override
     public int contextCount() {
-        return query(processor::contextCount, 0);
+        return thread.query(core::contextCount, 0);
     }
 
     @Override
     public long hostMemoryUsed() {
-        return query(processor::hostmemUsed, 0L);
+        return thread.query(core::hostmemUsed, 0L);
     }
 
     @Override
@@ -619,77 +424,26 @@ public final class GpuDevice implements VirtioDevice, GpuDeviceInfo, GpuDisplayC
 
     @Override
     public int parkedFences() {
-        return query(fences::parked, 0);
+        return thread.query(queues::parked, 0);
     }
 
     @Override
     public int sinkCount() {
-        return query(sinks::size, 0);
+        return thread.query(sinks::size, 0);
     }
 
     @Override
     public String backendKind() {
-        return query(() -> backend == null || provider == null ? "" : provider.kind(), "");
+        return thread.query(() -> backend == null || provider == null ? "" : provider.kind(), "");
     }
 
     @Override
     public boolean active() {
-        return query(() -> active, false);
+        return thread.query(queues::active, false);
     }
 
     /** Waits until every task scheduled so far has run (tests, and callers that need a settled device). */
     void awaitIdle() {
-        onDeviceThread(() -> null);
-    }
-
-    // ---- the device thread ----
-
-    private <T> T query(Callable<T> read, T closedValue) {
-        if (executor.isShutdown()) {
-            return closedValue;
-        }
-        return onDeviceThread(read);
-    }
-
-    private void execute(Runnable task) {
-        try {
-            executor.execute(() -> {
-                try {
-                    task.run();
-                } catch (RuntimeException | Error e) {
-                    log.host("device thread: " + e.getClass().getName(), "a device task failed", e);
-                }
-            });
-        } catch (RejectedExecutionException e) {
-            LOG.debug("virtio-gpu device closed, task dropped");
-        }
-    }
-
-    /** Runs {@code task} on the device thread and returns its result (inline when already there). */
-    private <T> T onDeviceThread(Callable<T> task) {
-        if (Thread.currentThread() == deviceThread) {
-            try {
-                return task.call();
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-        }
-        Future<T> f;
-        try {
-            f = executor.submit(task);
-        } catch (RejectedExecutionException e) {
-            throw new IllegalStateException("the virtio-gpu device is closed", e);
-        }
-        try {
-            return f.get(WAIT_SECONDS, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted waiting for the virtio-gpu device thread", e);
-        } catch (ExecutionException e) {
-            throw new IllegalStateException("virtio-gpu device task failed", e.getCause());
-        } catch (TimeoutException e) {
-            throw new IllegalStateException("the virtio-gpu device thread did not answer within " + WAIT_SECONDS
-                    + " s", e);
-        }
+        thread.call(() -> null);
     }
 }

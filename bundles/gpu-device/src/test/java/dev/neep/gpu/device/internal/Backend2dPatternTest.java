@@ -5,7 +5,6 @@ import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertTrue;
 
-import dev.neep.backend2d.internal.Backend2dProvider;
 import dev.neep.gpu.protocol.Blobs;
 import dev.neep.gpu.protocol.Formats;
 import dev.neep.gpu.protocol.GpuFeatures;
@@ -29,7 +28,7 @@ public class Backend2dPatternTest {
 
     @Before
     public void start() {
-        h = Harness.start(DeviceConfig.defaults(), new Backend2dProvider(), GpuDriver.Options.defaults(), 16 << 20);
+        h = Harness.start(DeviceConfig.defaults(), new Real2dProvider(), GpuDriver.Options.defaults(), 16 << 20);
         d = h.driver;
     }
 

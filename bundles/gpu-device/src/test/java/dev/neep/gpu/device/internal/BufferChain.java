@@ -7,7 +7,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.Arrays;
 
-/** A descriptor chain's two streams over plain buffers, for driving the command processor without queues. */
+/** A descriptor chain's two streams over plain buffers, for driving the device core without queues. */
 final class BufferChain {
 
     private BufferChain() {

@@ -4,14 +4,13 @@ import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
 import static org.junit.Assert.fail;
 
-import dev.neep.backend2d.internal.Backend2dProvider;
 import dev.neep.gpu.api.GpuBackendProvider;
 import dev.neep.gpu.protocol.Blobs;
+import dev.neep.gpu.protocol.Command;
 import dev.neep.gpu.protocol.CtrlFlags;
 import dev.neep.gpu.protocol.CtrlHdr;
 import dev.neep.gpu.protocol.CtrlType;
 import dev.neep.gpu.protocol.Formats;
-import dev.neep.gpu.protocol.Requests;
 import dev.neep.gpu.protocol.Response;
 import dev.neep.testkit.GpuCommandException;
 import dev.neep.testkit.GpuDriver;
@@ -93,7 +92,7 @@ public class GuestCommandFuzzTest {
     public void mutatedCommandsOnThe2dBackendAreAnsweredAndLeaveNothingBehind() {
         for (long seed : seeds()) {
             // Every other seed ends with a reset alone, so that path releases everything too.
-            new Run(seed, new TrackingProvider(new Backend2dProvider()), seed % 2 == 0).run(STEPS);
+            new Run(seed, new TrackingProvider(new Real2dProvider()), seed % 2 == 0).run(STEPS);
         }
     }
 
@@ -117,7 +116,7 @@ public class GuestCommandFuzzTest {
      */
     @Test
     public void scanoutBlobWithAStrideShorterThanARowIsRefused() {
-        try (Run r = new Run(5, new TrackingProvider(new Backend2dProvider()), true)) {
+        try (Run r = new Run(5, new TrackingProvider(new Real2dProvider()), true)) {
             GpuDriver d = r.d;
             assertEquals(CtrlType.RESP_OK_NODATA, d.createBlob(0, 1, Blobs.BLOB_MEM_GUEST,
                     Blobs.BLOB_FLAG_USE_SHAREABLE, 0, 64 * 64 * 4, d.allocateBacking(64 * 64 * 4)).type());
@@ -141,10 +140,10 @@ public class GuestCommandFuzzTest {
      */
     @Test
     public void requestsCutAtEveryByteAreRefused() {
-        try (Run r = new Run(1, new TrackingProvider(new Backend2dProvider()), true)) {
+        try (Run r = new Run(1, new TrackingProvider(new Real2dProvider()), true)) {
             for (int type : concat(COMMANDS, CURSOR_COMMANDS)) {
                 ByteBuffer whole = r.valid(type).request;
-                for (int cut = 0; cut < Requests.fixedSize(type); cut++) {
+                for (int cut = 0; cut < fixedSize(type); cut++) {
                     ByteBuffer part = whole.duplicate().limit(cut).slice();
                     boolean cursor = isCursor(type);
                     Sent s = r.send(new Sent(cursor ? GpuDriver.CURSOR_QUEUE : GpuDriver.CONTROL_QUEUE,
@@ -164,7 +163,7 @@ public class GuestCommandFuzzTest {
     /** A valid request split over two readable descriptors at every byte is the same request. */
     @Test
     public void requestsSplitAtEveryByteAreTheSameRequest() {
-        try (Run r = new Run(2, new TrackingProvider(new Backend2dProvider()), true)) {
+        try (Run r = new Run(2, new TrackingProvider(new Real2dProvider()), true)) {
             for (int cut = 1; cut < 40; cut++) {
                 ByteBuffer create = r.create2d(7, Formats.B8G8R8X8_UNORM, 64, 32);
                 r.check(r.sendSplit(create, cut).answerType() == CtrlType.RESP_OK_NODATA, null,
@@ -185,7 +184,7 @@ public class GuestCommandFuzzTest {
      */
     @Test
     public void malformedDescriptorChainsComeBackEmpty() {
-        try (Run r = new Run(3, new TrackingProvider(new Backend2dProvider()), true)) {
+        try (Run r = new Run(3, new TrackingProvider(new Real2dProvider()), true)) {
             malformedChains(r);
         }
     }
@@ -281,6 +280,11 @@ public class GuestCommandFuzzTest {
         System.arraycopy(a, 0, all, 0, a.length);
         System.arraycopy(b, 0, all, a.length, b.length);
         return all;
+    }
+
+    /** The fixed part of command {@code type}, or -1 when it is no command. */
+    static int fixedSize(int type) {
+        return Command.of(type).map(Command::requestSize).orElse(-1);
     }
 
     static boolean isCursor(int type) {
@@ -429,7 +433,7 @@ public class GuestCommandFuzzTest {
                 sendControl("mutated", new Built(mutate(b.request, 1 + rnd.nextInt(3)), b.trailing));
             } else if (kind < 76) {
                 ByteBuffer whole = valid(type).request;
-                int cut = rnd.nextInt(Math.min(whole.remaining(), Requests.fixedSize(type)));
+                int cut = rnd.nextInt(Math.min(whole.remaining(), fixedSize(type)));
                 sendControl("cut at " + cut, new Built(whole.limit(cut).slice(), 0));
             } else if (kind < 81) {
                 Built b = valid(type);
@@ -470,7 +474,7 @@ public class GuestCommandFuzzTest {
             ByteBuffer req = b.request.duplicate().order(ByteOrder.LITTLE_ENDIAN);
             int type = req.remaining() >= 4 ? req.getInt(0) : -1;
             List<ByteBuffer> parts = split(req, b.trailing);
-            int wanted = Requests.fixedSize(type) > 0 && !isCursor(type) ? responseLength(type) : CtrlHdr.SIZE;
+            int wanted = fixedSize(type) > 0 && !isCursor(type) ? responseLength(type) : CtrlHdr.SIZE;
             int writable;
             int r = rnd.nextInt(100);
             if (r < 80) {
@@ -661,7 +665,7 @@ public class GuestCommandFuzzTest {
             int answer = s.answerType();
             boolean error = answer >= CtrlType.RESP_ERR_UNSPEC && answer <= CtrlType.RESP_ERR_INVALID_PARAMETER;
             int type = readable >= 4 ? req.getInt(0) : -1;
-            int fixed = Requests.fixedSize(type);
+            int fixed = fixedSize(type);
             boolean command = fixed > 0 && !isCursor(type);
             check(error || command && answer == okType(type), s, "an OK answer of the command's own type, or ERR_*");
             int size = answerSize(answer);
@@ -1099,7 +1103,7 @@ public class GuestCommandFuzzTest {
     /** The recorder the runs rely on sees a host fault (here a sink that throws) for what it is. */
     @Test
     public void hostFaultsAreSeen() {
-        try (Run r = new Run(4, new TrackingProvider(new Backend2dProvider()), true)) {
+        try (Run r = new Run(4, new TrackingProvider(new Real2dProvider()), true)) {
             r.h.sink.toThrow = new IllegalStateException("sink broke");
             r.d.drawPattern(64, 64);
             r.h.settle();
@@ -1117,7 +1121,7 @@ public class GuestCommandFuzzTest {
         assertEquals(40, dev.neep.gpu.protocol.RespResourceUuid.SIZE);
         assertEquals(32, dev.neep.gpu.protocol.RespMapInfo.SIZE);
         for (int type : concat(COMMANDS, CURSOR_COMMANDS)) {
-            if (Requests.fixedSize(type) <= 0) {
+            if (fixedSize(type) <= 0) {
                 fail(CtrlType.name(type) + " has no fixed size");
             }
         }

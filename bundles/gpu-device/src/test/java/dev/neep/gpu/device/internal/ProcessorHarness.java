@@ -2,7 +2,7 @@ package dev.neep.gpu.device.internal;
 
 import dev.neep.gpu.api.BackendCapabilities;
 import dev.neep.gpu.api.CapsetInfo;
-import dev.neep.gpu.device.internal.CommandProcessor.Processed;
+import dev.neep.gpu.device.internal.Framing.Processed;
 import dev.neep.gpu.protocol.GpuFeatures;
 import dev.neep.gpu.protocol.Request;
 import dev.neep.virtio.GuestMemories;
@@ -13,7 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.slf4j.LoggerFactory;
 
-/** The command processor on its own: decoded requests or raw bytes in, replies and response bytes out. */
+/** The device core on its own, without queues: decoded requests or raw bytes in, replies and response bytes out. */
 final class ProcessorHarness {
     static final long BASE = 0x1000;
     static final long ALL_FEATURES = GpuFeatures.mask(GpuFeatures.VIRGL) | GpuFeatures.mask(GpuFeatures.EDID)
@@ -24,7 +24,7 @@ final class ProcessorHarness {
     final SinkHub sinks = new SinkHub(log);
     final RecordingSink sink = new RecordingSink();
     final List<Integer> destroyedContexts = new ArrayList<>();
-    final CommandProcessor processor;
+    final DeviceCore core;
     final TestBackend backend;
     final RegionGuestMemory memory = GuestMemories.heap(BASE, 1 << 20);
 
@@ -35,10 +35,10 @@ final class ProcessorHarness {
 
     /** With {@code backend} bound and the guest having negotiated {@code features}. */
     ProcessorHarness(DeviceConfig config, TestBackend backend, long features) {
-        processor = new CommandProcessor(config, log, sinks, destroyedContexts::add);
+        core = new DeviceCore(config, log, sinks, destroyedContexts::add);
         this.backend = backend;
-        processor.useBackend(backend, null);
-        processor.activate(memory, features);
+        core.useBackend(backend, null);
+        core.activate(memory, features);
         sinks.add(sink);
     }
 
@@ -54,10 +54,10 @@ final class ProcessorHarness {
     }
 
     Reply execute(Request r, ByteBuffer... trailing) {
-        return processor.execute(r, BufferChain.reader(trailing), 4096);
+        return core.execute(r, BufferChain.reader(trailing), 4096);
     }
 
     Processed process(BufferChain.Writer out, ByteBuffer... readable) {
-        return processor.processControl(BufferChain.reader(readable), out);
+        return core.control(BufferChain.reader(readable), out);
     }
 }

@@ -163,7 +163,7 @@ public class ResourceCommandsTest {
     public void attachBackingWithMoreThan16384EntriesIsUnspec() {
         d.resourceCreate2d(1, Formats.B8G8R8X8_UNORM, 64, 32);
         ResourceAttachBacking request = new ResourceAttachBacking(
-                d.header(CtrlType.CMD_RESOURCE_ATTACH_BACKING, 0), 1, CommandProcessor.MAX_MEM_ENTRIES + 1);
+                d.header(CtrlType.CMD_RESOURCE_ATTACH_BACKING, 0), 1, Checks.MAX_MEM_ENTRIES + 1);
         assertEquals(RESP_ERR_UNSPEC, d.command(request).type());
         assertEquals(0, h.backend().count("attachBacking"));
     }

@@ -8,8 +8,8 @@ import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertNull;
 import static org.junit.Assert.assertTrue;
 
-import dev.neep.gpu.device.internal.CommandProcessor.Processed;
-import dev.neep.gpu.device.internal.FenceTimelines.Timeline;
+import dev.neep.gpu.device.internal.Framing.Processed;
+import dev.neep.gpu.device.internal.ParkedFences.Timeline;
 import dev.neep.gpu.protocol.CtrlFlags;
 import dev.neep.gpu.protocol.CtrlHdr;
 import dev.neep.gpu.protocol.CtrlType;
@@ -40,7 +40,7 @@ public class ResponseEncodingTest {
 
     @Test
     public void fencedResponseEchoesFlagFenceIdContextAndRing() {
-        p.processor.execute(new dev.neep.gpu.protocol.CtxCreate(new CtrlHdr(CtrlType.CMD_CTX_CREATE, 0, 0, 5, 0), 1, 0,
+        p.core.execute(new dev.neep.gpu.protocol.CtxCreate(new CtrlHdr(CtrlType.CMD_CTX_CREATE, 0, 0, 5, 0), 1, 0,
                 "x"), BufferChain.reader(), 24);
         BufferChain.Writer out = new BufferChain.Writer(64, 0xaa);
         CtrlHdr h = new CtrlHdr(CtrlType.CMD_RESOURCE_CREATE_2D, CtrlFlags.FLAG_FENCE | CtrlFlags.FLAG_INFO_RING_IDX,
@@ -97,7 +97,7 @@ public class ResponseEncodingTest {
                 CtrlHdr.of(CtrlType.CMD_RESOURCE_CREATE_2D), 1, Formats.B8G8R8X8_UNORM, 8, 8)));
         assertEquals(0, r.written());
         assertEquals(0, p.backend.count("resourceCreate2d"));
-        assertEquals(0, p.processor.resourceCount());
+        assertEquals(0, p.core.resourceCount());
     }
 
     @Test
@@ -127,7 +127,7 @@ public class ResponseEncodingTest {
         Reply r = p.execute(new ResourceCreate2d(CtrlHdr.of(CtrlType.CMD_RESOURCE_CREATE_2D), 3,
                 Formats.B8G8R8X8_UNORM, 16, 16));
         assertTrue(r.isOk());
-        assertEquals(1, p.processor.resourceCount());
+        assertEquals(1, p.core.resourceCount());
         assertEquals(RESP_ERR_INVALID_RESOURCE_ID, p.execute(new ResourceCreate2d(
                 CtrlHdr.of(CtrlType.CMD_RESOURCE_CREATE_2D), 3, Formats.B8G8R8X8_UNORM, 16, 16)).type());
     }

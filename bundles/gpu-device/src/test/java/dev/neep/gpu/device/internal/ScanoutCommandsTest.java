@@ -180,7 +180,7 @@ public class ScanoutCommandsTest {
         assertEquals(RESP_OK_NODATA, d.resourceFlush(1, new Rect(0, 0, 24, 24)).type());
         h.settle();
         assertTrue(h.sink.events.toString(),
-                h.sink.events.contains("frame 0 " + new dev.neep.gpu.api.Rect(0, 0, 8, 8) + " 32x16"));
+                h.sink.events.contains("frame 0 " + new Rect(0, 0, 8, 8) + " 32x16"));
         int[] pixels = h.sink.frames.get(0);
         assertEquals(32 * 16, pixels.length);
         assertEquals(0xff000001, pixels[0]);
@@ -240,7 +240,7 @@ public class ScanoutCommandsTest {
         h.device.addSink(late);
         h.settle();
         assertEquals(List.of("scanout 0 " + new Scanout(1, Formats.B8G8R8X8_UNORM, 0, 0, 32, 32),
-                "frame 0 " + new dev.neep.gpu.api.Rect(0, 0, 32, 32) + " 32x32"), late.events);
+                "frame 0 " + new Rect(0, 0, 32, 32) + " 32x32"), late.events);
         assertEquals(2, h.device.sinkCount());
     }
 

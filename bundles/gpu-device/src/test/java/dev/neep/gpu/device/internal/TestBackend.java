@@ -3,14 +3,14 @@ package dev.neep.gpu.device.internal;
 import dev.neep.gpu.api.BackendCapabilities;
 import dev.neep.gpu.api.BlobMapping;
 import dev.neep.gpu.api.CapsetInfo;
+import dev.neep.gpu.api.Create3dArgs;
+import dev.neep.gpu.api.CreateBlobArgs;
 import dev.neep.gpu.api.Fence;
 import dev.neep.gpu.api.FenceListener;
 import dev.neep.gpu.api.Frame;
 import dev.neep.gpu.api.GpuBackend;
 import dev.neep.gpu.api.GpuBackendException;
 import dev.neep.gpu.api.GpuBackendProvider;
-import dev.neep.gpu.api.ResourceCreate3d;
-import dev.neep.gpu.api.ResourceCreateBlob;
 import dev.neep.gpu.api.Transfer;
 import dev.neep.gpu.protocol.CtrlType;
 import dev.neep.gpu.protocol.Formats;
@@ -169,13 +169,13 @@ final class TestBackend implements GpuBackend {
     }
 
     @Override
-    public void resourceCreate3d(int resourceId, ResourceCreate3d create) throws GpuBackendException {
+    public void resourceCreate3d(int resourceId, Create3dArgs create) throws GpuBackendException {
         call("resourceCreate3d", resourceId, create);
         resources.put(resourceId, new Geometry(create.format(), create.width(), create.height()));
     }
 
     @Override
-    public void resourceCreateBlob(int ctxId, int resourceId, ResourceCreateBlob create, List<ByteBuffer> iovecs)
+    public void resourceCreateBlob(int ctxId, int resourceId, CreateBlobArgs create, List<ByteBuffer> iovecs)
             throws GpuBackendException {
         call("resourceCreateBlob", ctxId, resourceId, create, iovecs.size());
         backing.put(resourceId, iovecs);

@@ -7,7 +7,6 @@ import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertTrue;
 
-import dev.neep.backend2d.internal.Backend2dProvider;
 import dev.neep.gpu.api.BackendCapabilities;
 import dev.neep.gpu.api.CapsetInfo;
 import dev.neep.gpu.protocol.Blobs;
@@ -99,7 +98,7 @@ public class UnsupportedCombinationsTest {
                 new CtxCreate(inContext(CtrlType.CMD_CTX_CREATE, 1), 1, CapsetIds.CROSS_DOMAIN, "x"));
         assertEquals(0, p.backend.count("capset"));
         assertEquals(0, p.backend.count("contextCreate"));
-        assertEquals(0, p.processor.contextCount());
+        assertEquals(0, p.core.contextCount());
         // the capset it has still works
         assertTrue(p.execute(new CtxCreate(inContext(CtrlType.CMD_CTX_CREATE, 1), 1, CapsetIds.VIRGL, "x")).isOk());
     }
@@ -129,12 +128,12 @@ public class UnsupportedCombinationsTest {
         }
         assertEquals(3, p.log.count("CMD_RESOURCE_MAP_BLOB: no host-visible region"));
         assertEquals(0, mapping.count("mapBlob"));
-        assertEquals(1, p.processor.resourceCount());
+        assertEquals(1, p.core.resourceCount());
     }
 
     @Test
     public void theReal2dBackendBehindTheDeviceAnswers3dCommandsUnspecAndKeepsDrawing() {
-        try (Harness h = Harness.start(DeviceConfig.defaults(), new Backend2dProvider(),
+        try (Harness h = Harness.start(DeviceConfig.defaults(), new Real2dProvider(),
                 GpuDriver.Options.defaults(), 4 << 20)) {
             assertFalse(h.driver.hasGpuFeature(GpuFeatures.VIRGL));
             assertEquals(0, h.driver.config().numCapsets());

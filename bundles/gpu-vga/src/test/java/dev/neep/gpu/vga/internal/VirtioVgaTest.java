@@ -7,10 +7,10 @@ import static org.junit.Assert.assertTrue;
 
 import dev.neep.gpu.api.DisplaySink;
 import dev.neep.gpu.api.Frame;
-import dev.neep.gpu.api.Rect;
 import dev.neep.gpu.api.Scanout;
 import dev.neep.gpu.device.internal.DeviceConfig;
 import dev.neep.gpu.device.internal.GpuDevice;
+import dev.neep.gpu.protocol.Rect;
 import dev.neep.gpu.vga.VgaPorts;
 import dev.neep.testkit.TestPattern;
 import dev.neep.virtio.GuestMemories;

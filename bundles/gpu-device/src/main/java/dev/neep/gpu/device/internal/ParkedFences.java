@@ -23,7 +23,7 @@ import java.util.Map;
  *
  * @param <T> what is parked (the device keeps the chain and its prepared response)
  */
-final class FenceTimelines<T> {
+final class ParkedFences<T> {
 
     /** A fence timeline; {@link #GLOBAL} unless the command named a context ring. */
     record Timeline(boolean onRing, int ctxId, int ringIdx) {

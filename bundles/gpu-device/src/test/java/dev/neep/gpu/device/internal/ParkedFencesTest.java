@@ -2,13 +2,13 @@ package dev.neep.gpu.device.internal;
 
 import static org.junit.Assert.assertEquals;
 
-import dev.neep.gpu.device.internal.FenceTimelines.Timeline;
+import dev.neep.gpu.device.internal.ParkedFences.Timeline;
 import java.util.List;
 import org.junit.Test;
 
 /** Parking and releasing per timeline, without a device. */
-public class FenceTimelinesTest {
-    private final FenceTimelines<String> t = new FenceTimelines<>();
+public class ParkedFencesTest {
+    private final ParkedFences<String> t = new ParkedFences<>();
 
     @Test
     public void signalReleasesEveryFenceUpToItsIdInParkingOrder() {

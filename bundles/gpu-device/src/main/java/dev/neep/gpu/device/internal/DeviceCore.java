@@ -1,0 +1,151 @@
+package dev.neep.gpu.device.internal;
+
+import dev.neep.gpu.api.DisplaySink;
+import dev.neep.gpu.api.GpuBackend;
+import dev.neep.gpu.device.internal.CommandTable.Trailing;
+import dev.neep.gpu.device.internal.Framing.Processed;
+import dev.neep.gpu.protocol.Request;
+import dev.neep.virtio.ChainReader;
+import dev.neep.virtio.ChainWriter;
+import dev.neep.virtio.GuestMemory;
+import dev.neep.virtio.OnceLog;
+import java.util.function.BooleanSupplier;
+import java.util.function.IntConsumer;
+
+/**
+ * The device below its queues, wired once: its state (resources and the host-memory
+ * account, scanouts, contexts, what the driver negotiated, the bound backend), the handler
+ * families bound in the {@link CommandTable}, and the {@link Framing} that brings each
+ * command to them. {@link GpuDevice} drives its lifecycle.
+ *
+ * <p>Confined to the device thread.
+ */
+final class DeviceCore {
+    private DeviceConfig config;
+    private final ResourceTable resources;
+    private final ContextTable contexts = new ContextTable();
+    private final Scanouts scanouts;
+    private final DriverState driver = new DriverState();
+    private final BackendSlot backend;
+    private final ScanoutCommands scanoutCommands;
+    private final CommandTable table;
+    private final Framing framing;
+
+    /** {@code contextDestroyed} hears of each context CTX_DESTROY removed: its parked fences will never signal. */
+    DeviceCore(DeviceConfig config, OnceLog log, SinkHub sinks, IntConsumer contextDestroyed) {
+        this.config = config;
+        this.resources = new ResourceTable(config.maxHostmem());
+        this.scanouts = new Scanouts(config, resources, sinks);
+        this.backend = new BackendSlot(log);
+        Checks checks = new Checks(log, driver, resources, contexts);
+        BooleanSupplier headless = backend::headless;
+        this.scanoutCommands = new ScanoutCommands(headless, log, resources, scanouts, sinks, backend, checks);
+        this.table = new CommandTable(
+                new DisplayCommands(() -> this.config.edid(), log, scanouts, backend, checks),
+                new ResourceCommands(resources, scanouts, backend, checks),
+                new BlobCommands(resources, contexts, backend, checks),
+                scanoutCommands,
+                new ContextCommands(resources, contexts, backend, checks, contextDestroyed),
+                new CursorCommands(headless, log, resources, scanouts, sinks, backend, checks));
+        this.framing = new Framing(log, table, backend, checks, contexts);
+    }
+
+    /**
+     * Works with {@code next} from now on; the caller has dropped all state first. A new shape
+     * (outputs or preferred mode) starts every output over at the configured mode; otherwise
+     * modes a front end set are kept.
+     */
+    void reconfigure(DeviceConfig next) {
+        config = next;
+        resources.limit(next.maxHostmem());
+        scanouts.reconfigure(next);
+    }
+
+    /** Uses {@code b} from now on (null: none, for {@code reason}); the caller has dropped all state first. */
+    void useBackend(GpuBackend b, String reason) {
+        backend.use(b, reason);
+    }
+
+    /** The guest's memory and the features it acknowledged, from DRIVER_OK until reset. */
+    void activate(GuestMemory guestMemory, long driverFeatures) {
+        driver.activate(guestMemory, driverFeatures);
+    }
+
+    /** See {@link DriverState#restrictFeatures}. */
+    void restrictFeatures(long offered) {
+        driver.restrictFeatures(offered);
+    }
+
+    void deactivate() {
+        driver.deactivate();
+    }
+
+    /**
+     * Forgets every resource, context, scanout and cursor (telling the sinks the scanouts are
+     * gone) and gives the host memory account back. The backend is not called: the caller
+     * closes it, which releases its side of everything at once.
+     */
+    void dropState() {
+        scanouts.clear();
+        resources.clear();
+        contexts.clear();
+    }
+
+    /** True once a call may have left state in the backend since {@link #useBackend}. */
+    boolean backendTouched() {
+        return backend.touched();
+    }
+
+    /** Gives the backend its turn to retire work and report fences. */
+    void pollBackend() {
+        backend.poll();
+    }
+
+    boolean hasBackend() {
+        return backend.isBound();
+    }
+
+    int capsetCount() {
+        return backend.capsets().size();
+    }
+
+    int resourceCount() {
+        return resources.size();
+    }
+
+    int contextCount() {
+        return contexts.size();
+    }
+
+    long hostmemUsed() {
+        return resources.hostmemUsed();
+    }
+
+    /** See {@link Scanouts#setMode}. */
+    boolean setDisplayMode(int output, int width, int height) {
+        return scanouts.setMode(output, width, height);
+    }
+
+    /** Brings a sink that bound late up to date. */
+    void replay(DisplaySink sink) {
+        scanoutCommands.replay(sink);
+    }
+
+    /** See {@link Framing#control}. */
+    Processed control(ChainReader in, ChainWriter out) {
+        return framing.control(in, out);
+    }
+
+    /** See {@link Framing#cursor}. */
+    void cursor(ChainReader in) {
+        framing.cursor(in);
+    }
+
+    /**
+     * Runs one decoded request, as the control queue does once it has framed it: {@code trailing}
+     * is what follows the request's fixed part, {@code writable} the room for the answer.
+     */
+    Reply execute(Request request, ChainReader trailing, long writable) {
+        return table.execute(request, new Trailing(trailing, writable));
+    }
+}
