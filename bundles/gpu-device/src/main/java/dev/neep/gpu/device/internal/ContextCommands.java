@@ -26,7 +26,7 @@ import java.util.function.IntConsumer;
  */
 final class ContextCommands {
     /**
-     * Largest SUBMIT_3D command stream the device copies out of guest memory. Virgl's command
+     * Largest SUBMIT_3D command stream the device copies out of guest memory. Mesa's command
      * buffers are at most 256 KiB and the context types that stream more use shared rings;
      * the cap keeps a guest from making the host allocate gigabytes per command.
      */
