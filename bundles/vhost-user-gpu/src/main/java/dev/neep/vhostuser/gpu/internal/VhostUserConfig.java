@@ -1,0 +1,28 @@
+package dev.neep.vhostuser.gpu.internal;
+
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+
+/**
+ * Configuration of the vhost-user back-end (PID {@value #PID}). Exactly one of
+ * {@code socket_path} and {@code fd} says where front ends connect. The device served is
+ * the {@code VirtioDevice} service matching the {@code device.target} filter (by default a
+ * GPU: {@code (virtio.device.id=16)}).
+ */
+@ObjectClassDefinition(id = VhostUserConfig.PID, name = "neep vhost-user back-end",
+        description = "Serves a virtio device to a vhost-user front end such as QEMU's vhost-user-gpu-pci.")
+public @interface VhostUserConfig {
+
+    String PID = "dev.neep.vhostuser";
+
+    /** Property {@code socket_path} (the double underscore maps to one underscore). */
+    @AttributeDefinition(name = "Socket path", required = false,
+            description = "Path of the unix socket to create and listen on, as QEMU back-ends' --socket-path."
+                    + " A socket file already there is replaced. Leave empty when fd is set.")
+    String socket__path() default "";
+
+    @AttributeDefinition(name = "Listening descriptor", required = false, min = "-1",
+            description = "Number of an inherited, already listening unix socket, as QEMU back-ends' --fd;"
+                    + " -1 when socket_path is set.")
+    int fd() default -1;
+}
