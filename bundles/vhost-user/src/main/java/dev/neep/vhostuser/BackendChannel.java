@@ -9,8 +9,9 @@ import dev.neep.vhostuser.sys.Fd;
 
 /**
  * The back-end request channel of one front end (the socket of SET_BACKEND_REQ_FD): the
- * way the back-end starts a conversation (BACKEND_CONFIG_CHANGE_MSG, and for devices with
- * shared memory SHMEM_MAP and SHMEM_UNMAP). Safe from any thread.
+ * way the back-end tells the front end something unasked, such as
+ * BACKEND_CONFIG_CHANGE_MSG. Requests the front end answers (NEED_REPLY) are not supported
+ * yet. Safe from any thread.
  */
 @ProviderType
 public interface BackendChannel {
