@@ -5,7 +5,7 @@
  * <p>Nothing here knows OSGi; every class is built with {@code new} in unit tests.
  */
 @Export
-@Version("0.1.0")
+@Version("0.2.0")
 package dev.neep.virtio;
 
 import org.osgi.annotation.bundle.Export;

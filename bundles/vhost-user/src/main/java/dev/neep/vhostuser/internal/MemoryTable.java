@@ -4,9 +4,11 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 
-import dev.neep.vhostuser.internal.sys.Fd;
-import dev.neep.vhostuser.internal.sys.Mapping;
-import dev.neep.vhostuser.internal.sys.Posix;
+import dev.neep.vhostuser.protocol.MemoryRegionDesc;
+import dev.neep.vhostuser.protocol.ProtocolException;
+import dev.neep.vhostuser.sys.Fd;
+import dev.neep.vhostuser.sys.Mapping;
+import dev.neep.vhostuser.sys.Posix;
 import dev.neep.virtio.MemoryRegion;
 import dev.neep.virtio.RegionGuestMemory;
 

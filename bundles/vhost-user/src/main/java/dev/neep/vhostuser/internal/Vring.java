@@ -5,37 +5,30 @@ import java.io.IOException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import dev.neep.vhostuser.internal.sys.Fd;
-import dev.neep.vhostuser.internal.sys.Posix;
-import dev.neep.virtio.Virtqueue;
+import dev.neep.vhostuser.sys.Fd;
+import dev.neep.vhostuser.sys.Posix;
 
 /**
- * What the front end told this back-end about one ring. Everything but the call
- * descriptor belongs to the session's control thread (under the session lock); the call
- * descriptor is also used by the device's threads, through {@link #signal()}.
+ * What the front end told this back-end about one ring beyond the queue configuration the
+ * {@code VirtioTransportCore} keeps (size, addresses, base, enabled): whether size and
+ * addresses were given, and the ring's descriptors. Everything but the call descriptor
+ * belongs to the session's control thread (under the session lock); the call descriptor is
+ * also used by the device's threads, through {@link #signal()}.
  */
 final class Vring {
 
     private static final Logger LOG = LoggerFactory.getLogger(Vring.class);
 
     final int index;
-    /** SET_VRING_NUM; 0 until set. */
-    int num;
-    /** SET_VRING_ADDR, translated to guest-physical addresses; {@code addressed} once set. */
+    /** SET_VRING_NUM was received (since the last RESET_DEVICE). */
+    boolean sized;
+    /** SET_VRING_ADDR was received. */
     boolean addressed;
-    long descGpa;
-    long availGpa;
-    long usedGpa;
-    /** SET_VRING_BASE, or where the stopped queue left off. */
-    int base;
-    boolean enabled;
     /** SET_VRING_KICK: the ring is started while it has a kick descriptor. */
     Fd kick;
     /** The epoll tag of {@link #kick}; a ready event with another tag is stale. */
     long kickTag;
     Fd err;
-    /** The device's queue while the device is active. */
-    Virtqueue queue;
 
     private final Object callLock = new Object();
     private Fd call;

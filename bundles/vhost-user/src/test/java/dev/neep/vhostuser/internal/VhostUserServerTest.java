@@ -25,15 +25,21 @@ import org.junit.Rule;
 import org.junit.Test;
 import org.junit.rules.TemporaryFolder;
 
-import dev.neep.vhostuser.internal.sys.Fd;
-import dev.neep.vhostuser.internal.sys.Posix;
+import dev.neep.vhostuser.DeviceExtension;
+import dev.neep.vhostuser.VhostUserServer;
+import dev.neep.vhostuser.frontend.FrontEnd;
+import dev.neep.vhostuser.protocol.MessageHeader;
+import dev.neep.vhostuser.protocol.ProtocolFeatures;
+import dev.neep.vhostuser.protocol.Request;
+import dev.neep.vhostuser.sys.Fd;
+import dev.neep.vhostuser.sys.Posix;
 import dev.neep.virtio.VirtioFeatures;
 import dev.neep.virtio.driver.DriverQueue;
 import dev.neep.virtio.driver.UsedElement;
 
 /**
  * The back-end over a real unix socket, a real memfd as guest RAM and real eventfds,
- * driven by {@link FrontEndPeer} the way QEMU drives it, in front of {@link EchoDevice}.
+ * driven by {@link FrontEnd} the way QEMU drives it, in front of {@link EchoDevice}.
  */
 public class VhostUserServerTest {
 
@@ -49,7 +55,7 @@ public class VhostUserServerTest {
     public void startServer() throws IOException {
         assumeTrue("native access: " + Posix.unavailableReason(), Posix.unavailableReason() == null);
         socketPath = tmp.getRoot().toPath().resolve("vu.sock");
-        server = VhostUserServer.listen(socketPath, device, DisplayChannelListener.NONE).start();
+        server = VhostUserServer.listen(socketPath, device, DeviceExtension.NONE).start();
         baselineFds = openFds();
     }
 
@@ -93,7 +99,7 @@ public class VhostUserServerTest {
         assertEquals("descriptors opened for the front end and still open", Set.of(), leaked());
     }
 
-    private static String roundTrip(FrontEndPeer peer, int queue, String text) throws IOException {
+    private static String roundTrip(FrontEnd peer, int queue, String text) throws IOException {
         DriverQueue q = peer.queues.get(queue);
         byte[] bytes = text.getBytes(StandardCharsets.US_ASCII);
         // As a driver with callbacks on: interrupt me at the next used element.
@@ -111,13 +117,13 @@ public class VhostUserServerTest {
         return new String(out, StandardCharsets.US_ASCII);
     }
 
-    private FrontEndPeer connect() throws IOException {
-        return new FrontEndPeer(socketPath);
+    private FrontEnd connect() throws IOException {
+        return new FrontEnd(socketPath);
     }
 
     private void assertServes() throws Exception {
         int activations = device.activations.get();
-        try (FrontEndPeer peer = connect()) {
+        try (FrontEnd peer = connect()) {
             peer.start(2);
             assertTrue(device.awaitActivations(activations + 1, 5000));
             assertEquals("olleh", roundTrip(peer, 0, "hello"));
@@ -127,7 +133,7 @@ public class VhostUserServerTest {
 
     @Test
     public void kickIsServedAndTheCallEventfdSignalled() throws Exception {
-        try (FrontEndPeer peer = connect()) {
+        try (FrontEnd peer = connect()) {
             peer.start(2);
             assertTrue(device.awaitActivations(1, 5000));
             assertEquals("cba", roundTrip(peer, 0, "abc"));
@@ -140,7 +146,7 @@ public class VhostUserServerTest {
 
     @Test
     public void killFrontEndMidStreamThenSecondFrontEndWorks() throws Exception {
-        FrontEndPeer first = connect();
+        FrontEnd first = connect();
         try {
             first.start(2);
             assertTrue(device.awaitActivations(1, 5000));
@@ -161,7 +167,7 @@ public class VhostUserServerTest {
         assertEquals(2, device.activations.get());
     }
 
-    private void assertDroppedThenNextFrontEndServed(FrontEndPeer peer) throws Exception {
+    private void assertDroppedThenNextFrontEndServed(FrontEnd peer) throws Exception {
         assertTrue("connection dropped", peer.droppedByBackend());
         peer.close();
         assertEveryDescriptorReleased();
@@ -170,7 +176,7 @@ public class VhostUserServerTest {
 
     @Test
     public void wrongSizeForRequest() throws Exception {
-        FrontEndPeer peer = connect();
+        FrontEnd peer = connect();
         peer.negotiate(ProtocolFeatures.OFFERED);
         peer.send(Request.SET_VRING_NUM, ByteBuffer.allocate(4));
         assertDroppedThenNextFrontEndServed(peer);
@@ -178,65 +184,65 @@ public class VhostUserServerTest {
 
     @Test
     public void unknownRequest() throws Exception {
-        FrontEndPeer peer = connect();
+        FrontEnd peer = connect();
         peer.negotiate(ProtocolFeatures.OFFERED);
-        peer.send(999, FrontEndPeer.none());
+        peer.send(999, FrontEnd.none());
         assertDroppedThenNextFrontEndServed(peer);
     }
 
     @Test
     public void unmappableRegion() throws Exception {
-        FrontEndPeer peer = connect();
+        FrontEnd peer = connect();
         peer.negotiate(ProtocolFeatures.OFFERED);
         // Larger than the file behind it: mapped, it would raise SIGBUS when touched.
-        peer.send(Request.ADD_MEM_REG, FrontEndPeer.region(0, 2 * FrontEndPeer.RAM_SIZE, FrontEndPeer.USER_BASE, 0),
+        peer.send(Request.ADD_MEM_REG, FrontEnd.region(0, 2 * FrontEnd.RAM_SIZE, FrontEnd.USER_BASE, 0),
                 peer.ram);
         assertDroppedThenNextFrontEndServed(peer);
     }
 
     @Test
     public void regionWhoseDescriptorIsNotMemory() throws Exception {
-        FrontEndPeer peer = connect();
+        FrontEnd peer = connect();
         peer.negotiate(ProtocolFeatures.OFFERED);
         Fd notMemory = peer.keep(Posix.eventFd("not memory"));
-        peer.send(Request.ADD_MEM_REG, FrontEndPeer.region(0, 4096, FrontEndPeer.USER_BASE, 0), notMemory);
+        peer.send(Request.ADD_MEM_REG, FrontEnd.region(0, 4096, FrontEnd.USER_BASE, 0), notMemory);
         assertDroppedThenNextFrontEndServed(peer);
     }
 
     @Test
     public void vringOutsideGuestMemory() throws Exception {
-        FrontEndPeer peer = connect();
+        FrontEnd peer = connect();
         peer.negotiate(ProtocolFeatures.OFFERED);
         assertEquals(0, peer.acked(Request.ADD_MEM_REG,
-                FrontEndPeer.region(0, FrontEndPeer.RAM_SIZE, FrontEndPeer.USER_BASE, 0), peer.ram));
-        peer.send(Request.SET_VRING_NUM, FrontEndPeer.state(0, 64));
-        long outside = FrontEndPeer.USER_BASE + FrontEndPeer.RAM_SIZE + 0x1000;
-        peer.send(Request.SET_VRING_ADDR, FrontEndPeer.addr(0, outside, FrontEndPeer.USER_BASE + 0x2000,
-                FrontEndPeer.USER_BASE + 0x3000));
+                FrontEnd.region(0, FrontEnd.RAM_SIZE, FrontEnd.USER_BASE, 0), peer.ram));
+        peer.send(Request.SET_VRING_NUM, FrontEnd.state(0, 64));
+        long outside = FrontEnd.USER_BASE + FrontEnd.RAM_SIZE + 0x1000;
+        peer.send(Request.SET_VRING_ADDR, FrontEnd.addr(0, outside, FrontEnd.USER_BASE + 0x2000,
+                FrontEnd.USER_BASE + 0x3000));
         assertDroppedThenNextFrontEndServed(peer);
     }
 
     @Test
     public void vringCrossingTheEndOfGuestMemory() throws Exception {
-        FrontEndPeer peer = connect();
+        FrontEnd peer = connect();
         peer.negotiate(ProtocolFeatures.OFFERED);
         assertEquals(0, peer.acked(Request.ADD_MEM_REG,
-                FrontEndPeer.region(0, FrontEndPeer.RAM_SIZE, FrontEndPeer.USER_BASE, 0), peer.ram));
-        peer.send(Request.SET_VRING_NUM, FrontEndPeer.state(0, 256));
+                FrontEnd.region(0, FrontEnd.RAM_SIZE, FrontEnd.USER_BASE, 0), peer.ram));
+        peer.send(Request.SET_VRING_NUM, FrontEnd.state(0, 256));
         // The table starts inside guest memory but its 4096 bytes run past the end.
-        long nearEnd = FrontEndPeer.USER_BASE + FrontEndPeer.RAM_SIZE - 0x100;
-        peer.send(Request.SET_VRING_ADDR, FrontEndPeer.addr(0, nearEnd, FrontEndPeer.USER_BASE + 0x2000,
-                FrontEndPeer.USER_BASE + 0x3000));
+        long nearEnd = FrontEnd.USER_BASE + FrontEnd.RAM_SIZE - 0x100;
+        peer.send(Request.SET_VRING_ADDR, FrontEnd.addr(0, nearEnd, FrontEnd.USER_BASE + 0x2000,
+                FrontEnd.USER_BASE + 0x3000));
         assertDroppedThenNextFrontEndServed(peer);
     }
 
     @Test
     public void replyAckIsSent() throws Exception {
-        try (FrontEndPeer peer = connect()) {
+        try (FrontEnd peer = connect()) {
             peer.negotiate(ProtocolFeatures.OFFERED);
             peer.send(Request.SET_VRING_NUM, MessageHeader.VERSION | MessageHeader.NEED_REPLY,
-                    FrontEndPeer.state(0, 64));
-            FrontEndPeer.Reply ack = peer.receive();
+                    FrontEnd.state(0, 64));
+            FrontEnd.Reply ack = peer.receive();
             assertNotNull(ack);
             assertEquals(Request.SET_VRING_NUM, ack.header().request());
             assertEquals(MessageHeader.VERSION | MessageHeader.REPLY, ack.header().flags());
@@ -247,46 +253,46 @@ public class VhostUserServerTest {
 
     @Test
     public void noAcknowledgementWithoutReplyAck() throws Exception {
-        try (FrontEndPeer peer = connect()) {
+        try (FrontEnd peer = connect()) {
             peer.negotiate(ProtocolFeatures.OFFERED & ~ProtocolFeatures.bit(ProtocolFeatures.REPLY_ACK));
             peer.send(Request.SET_VRING_NUM, MessageHeader.VERSION | MessageHeader.NEED_REPLY,
-                    FrontEndPeer.state(0, 64));
+                    FrontEnd.state(0, 64));
             // The next thing on the wire is the answer to the next request.
-            assertEquals(Request.GET_QUEUE_NUM, peer.call(Request.GET_QUEUE_NUM, FrontEndPeer.none()).header().request());
+            assertEquals(Request.GET_QUEUE_NUM, peer.call(Request.GET_QUEUE_NUM, FrontEnd.none()).header().request());
         }
     }
 
     @Test
     public void transportOffersOnlyFeaturesItServes() throws Exception {
-        try (FrontEndPeer peer = connect()) {
-            long features = peer.call(Request.GET_FEATURES, FrontEndPeer.none()).u64();
+        try (FrontEnd peer = connect()) {
+            long features = peer.call(Request.GET_FEATURES, FrontEnd.none()).u64();
             assertTrue("VHOST_USER_F_PROTOCOL_FEATURES", (features & (1L << 30)) != 0);
             assertTrue("the device's own bit", (features & (1L << 1)) != 0);
             assertTrue(VirtioFeatures.has(features, VirtioFeatures.VIRTIO_F_VERSION_1));
             assertFalse("packed rings are not served here", VirtioFeatures.has(features, VirtioFeatures.VIRTIO_F_RING_PACKED));
-            assertEquals(2, peer.call(Request.GET_QUEUE_NUM, FrontEndPeer.none()).u64());
-            assertEquals(MemoryTable.MAX_SLOTS, peer.call(Request.GET_MAX_MEM_SLOTS, FrontEndPeer.none()).u64());
+            assertEquals(2, peer.call(Request.GET_QUEUE_NUM, FrontEnd.none()).u64());
+            assertEquals(MemoryTable.MAX_SLOTS, peer.call(Request.GET_MAX_MEM_SLOTS, FrontEnd.none()).u64());
         }
     }
 
     @Test
     public void ringsStartOnlyOnceEnabled() throws Exception {
-        try (FrontEndPeer peer = connect()) {
+        try (FrontEnd peer = connect()) {
             peer.negotiate(ProtocolFeatures.OFFERED);
             assertEquals(0, peer.acked(Request.ADD_MEM_REG,
-                    FrontEndPeer.region(0, FrontEndPeer.RAM_SIZE, FrontEndPeer.USER_BASE, 0), peer.ram));
+                    FrontEnd.region(0, FrontEnd.RAM_SIZE, FrontEnd.USER_BASE, 0), peer.ram));
             for (int i = 0; i < 2; i++) {
                 DriverQueue q = DriverQueue.contiguous(peer.memory, 64, 0x1000L + i * 0x2000L, false);
-                peer.send(Request.SET_VRING_NUM, FrontEndPeer.state(i, 64));
-                peer.send(Request.SET_VRING_ADDR, FrontEndPeer.addr(i, FrontEndPeer.USER_BASE + q.descTable(),
-                        FrontEndPeer.USER_BASE + q.usedRing(), FrontEndPeer.USER_BASE + q.availRing()));
-                peer.send(Request.SET_VRING_KICK, FrontEndPeer.u64(i), peer.keep(Posix.eventFd("kick")));
+                peer.send(Request.SET_VRING_NUM, FrontEnd.state(i, 64));
+                peer.send(Request.SET_VRING_ADDR, FrontEnd.addr(i, FrontEnd.USER_BASE + q.descTable(),
+                        FrontEnd.USER_BASE + q.usedRing(), FrontEnd.USER_BASE + q.availRing()));
+                peer.send(Request.SET_VRING_KICK, FrontEnd.u64(i), peer.keep(Posix.eventFd("kick")));
             }
-            assertEquals(2, peer.call(Request.GET_QUEUE_NUM, FrontEndPeer.none()).u64());
+            assertEquals(2, peer.call(Request.GET_QUEUE_NUM, FrontEnd.none()).u64());
             assertEquals("started but disabled: not active", 0, device.activations.get());
-            assertEquals(0, peer.acked(Request.SET_VRING_ENABLE, FrontEndPeer.state(0, 1)));
+            assertEquals(0, peer.acked(Request.SET_VRING_ENABLE, FrontEnd.state(0, 1)));
             assertEquals(0, device.activations.get());
-            assertEquals(0, peer.acked(Request.SET_VRING_ENABLE, FrontEndPeer.state(1, 1)));
+            assertEquals(0, peer.acked(Request.SET_VRING_ENABLE, FrontEnd.state(1, 1)));
             assertTrue(device.awaitActivations(1, 5000));
             assertEquals(VirtioFeatures.bit(VirtioFeatures.VIRTIO_F_VERSION_1)
                     | VirtioFeatures.bit(VirtioFeatures.VIRTIO_RING_F_EVENT_IDX) | 1L << 1, device.driverFeatures);
@@ -295,23 +301,23 @@ public class VhostUserServerTest {
 
     @Test
     public void getVringBaseStopsTheRingAndAnswersTheNextAvailIndex() throws Exception {
-        try (FrontEndPeer peer = connect()) {
+        try (FrontEnd peer = connect()) {
             peer.start(2);
             assertTrue(device.awaitActivations(1, 5000));
             for (int i = 0; i < 3; i++) {
                 roundTrip(peer, 0, "x" + i);
             }
-            FrontEndPeer.Reply base = peer.call(Request.GET_VRING_BASE, FrontEndPeer.state(0, 0));
+            FrontEnd.Reply base = peer.call(Request.GET_VRING_BASE, FrontEnd.state(0, 0));
             assertEquals(0, base.payload().getInt(0));
             assertEquals(3, base.payload().getInt(4));
             assertEquals("the device is reset when a ring stops", 1, device.resets.get());
-            assertEquals(0, peer.call(Request.GET_VRING_BASE, FrontEndPeer.state(1, 0)).payload().getInt(4));
+            assertEquals(0, peer.call(Request.GET_VRING_BASE, FrontEnd.state(1, 0)).payload().getInt(4));
 
             // Restarted from where it stopped, as QEMU does after a stop.
             DriverQueue q = peer.queues.get(0);
-            peer.send(Request.SET_VRING_BASE, FrontEndPeer.state(0, 3));
-            peer.send(Request.SET_VRING_KICK, FrontEndPeer.u64(0), peer.kicks.get(0));
-            peer.send(Request.SET_VRING_KICK, FrontEndPeer.u64(1), peer.kicks.get(1));
+            peer.send(Request.SET_VRING_BASE, FrontEnd.state(0, 3));
+            peer.send(Request.SET_VRING_KICK, FrontEnd.u64(0), peer.kicks.get(0));
+            peer.send(Request.SET_VRING_KICK, FrontEnd.u64(1), peer.kicks.get(1));
             assertTrue(device.awaitActivations(2, 5000));
             assertEquals("4x", roundTrip(peer, 0, "x4"));
             assertEquals(4, q.usedIndex());
@@ -321,11 +327,11 @@ public class VhostUserServerTest {
     @Test
     public void configSpaceIsReadAndWritten() throws Exception {
         device.config[8] = 1;
-        try (FrontEndPeer peer = connect()) {
+        try (FrontEnd peer = connect()) {
             peer.negotiate(ProtocolFeatures.OFFERED);
             ByteBuffer get = ByteBuffer.allocate(12 + 16).order(ByteOrder.LITTLE_ENDIAN);
             get.putInt(0).putInt(16).putInt(0).position(28).flip();
-            FrontEndPeer.Reply reply = peer.call(Request.GET_CONFIG, get);
+            FrontEnd.Reply reply = peer.call(Request.GET_CONFIG, get);
             assertEquals(28, reply.header().size());
             assertEquals(16, reply.payload().getInt(4));
             assertEquals(1, reply.payload().get(12 + 8));
@@ -339,7 +345,7 @@ public class VhostUserServerTest {
 
     @Test
     public void configRangeBeyondTheLimitIsRefused() throws Exception {
-        FrontEndPeer peer = connect();
+        FrontEnd peer = connect();
         peer.negotiate(ProtocolFeatures.OFFERED);
         ByteBuffer get = ByteBuffer.allocate(12 + 16).order(ByteOrder.LITTLE_ENDIAN);
         get.putInt(250).putInt(16).putInt(0).position(28).flip();
@@ -349,12 +355,12 @@ public class VhostUserServerTest {
 
     @Test
     public void resetDeviceReleasesTheRingsAndKeepsTheConnection() throws Exception {
-        try (FrontEndPeer peer = connect()) {
+        try (FrontEnd peer = connect()) {
             peer.start(2);
             assertTrue(device.awaitActivations(1, 5000));
-            assertEquals(0, peer.acked(Request.RESET_DEVICE, FrontEndPeer.none()));
+            assertEquals(0, peer.acked(Request.RESET_DEVICE, FrontEnd.none()));
             assertEquals(1, device.resets.get());
-            assertEquals(2, peer.call(Request.GET_QUEUE_NUM, FrontEndPeer.none()).u64());
+            assertEquals(2, peer.call(Request.GET_QUEUE_NUM, FrontEnd.none()).u64());
         }
     }
 
@@ -364,7 +370,7 @@ public class VhostUserServerTest {
         Path inheritedPath = tmp.getRoot().toPath().resolve("inherited.sock");
         // As a launcher that passes --fd N: the number is handed over, the server owns it from then on.
         int number = Posix.listenUnix(inheritedPath, 1).acquire();
-        server = VhostUserServer.inherit(number, device, DisplayChannelListener.NONE).start();
+        server = VhostUserServer.inherit(number, device, DeviceExtension.NONE).start();
         socketPath = inheritedPath;
         assertServes();
         server.close();
@@ -375,7 +381,7 @@ public class VhostUserServerTest {
 
     @Test
     public void closingTheServerResetsTheDeviceAndRemovesTheSocket() throws Exception {
-        try (FrontEndPeer peer = connect()) {
+        try (FrontEnd peer = connect()) {
             peer.start(2);
             assertTrue(device.awaitActivations(1, 5000));
             server.close();

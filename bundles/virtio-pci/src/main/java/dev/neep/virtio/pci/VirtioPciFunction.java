@@ -1,19 +1,14 @@
 package dev.neep.virtio.pci;
 
-import static dev.neep.virtio.pci.VirtioPciRegs.NO_VECTOR;
-
-import dev.neep.virtio.DeviceStatus;
 import dev.neep.virtio.GuestMemory;
 import dev.neep.virtio.Interrupts;
-import dev.neep.virtio.InvalidQueueException;
 import dev.neep.virtio.OnceLog;
 import dev.neep.virtio.VirtioDevice;
 import dev.neep.virtio.VirtioFeatures;
-import dev.neep.virtio.Virtqueue;
+import dev.neep.virtio.VirtioTransportCore;
+import dev.neep.virtio.pci.internal.CommonConfig;
 import dev.neep.virtio.pci.internal.ConfigSpace;
-import dev.neep.virtio.pci.internal.MsixTable;
-import java.util.ArrayList;
-import java.util.Arrays;
+import dev.neep.virtio.pci.internal.PciInterrupts;
 import java.util.List;
 import java.util.Objects;
 import org.slf4j.Logger;
@@ -35,15 +30,17 @@ import org.slf4j.LoggerFactory;
  * cannot map BARs) and MSI-X.</li>
  * </ul>
  *
- * <p>Driver mistakes are answered the spec's way and logged once per cause: FEATURES_OK is
- * refused when the driver accepted a feature the device did not offer; at DRIVER_OK every
- * enabled queue becomes a {@link Virtqueue}, and a configuration it refuses (or a size above
- * the device's maximum) sets DEVICE_NEEDS_RESET instead of activating the device. The device
- * SPI takes its queues in index order, so the enabled queues must be 0..k-1.
+ * <p>Device status, feature negotiation, queue activation and reset are the
+ * {@link VirtioTransportCore}'s, which the common configuration ({@link CommonConfig}) writes
+ * into: FEATURES_OK is refused when the driver accepted a feature the device did not offer or
+ * lacks VERSION_1; a queue configuration refused at DRIVER_OK sets DEVICE_NEEDS_RESET, and the
+ * driver hears of it by a configuration change interrupt. Driver mistakes are logged once per
+ * cause.
  *
  * <p>Threading: any number of threads may access the function. Driver-side accesses are
- * serialized by one lock; the device's interrupts take only a second, inner lock, so a
- * device whose {@link VirtioDevice#reset} waits for its own thread cannot deadlock with it.
+ * serialized by one lock; the device's interrupts take only a second, inner lock
+ * ({@link PciInterrupts}), so a device whose {@link VirtioDevice#reset} waits for its own
+ * thread cannot deadlock with it.
  */
 public final class VirtioPciFunction implements PciFunction, AutoCloseable {
     public static final int MSIX_BAR = 1;
@@ -59,18 +56,6 @@ public final class VirtioPciFunction implements PciFunction, AutoCloseable {
             | VirtioFeatures.bit(VirtioFeatures.VIRTIO_F_NOTIF_CONFIG_DATA)
             | VirtioFeatures.bit(VirtioFeatures.VIRTIO_F_RING_RESET)
             | VirtioFeatures.bit(VirtioFeatures.VIRTIO_F_SR_IOV);
-    private static final int DRIVER_STATUS_BITS = DeviceStatus.ACKNOWLEDGE | DeviceStatus.DRIVER
-            | DeviceStatus.FEATURES_OK | DeviceStatus.DRIVER_OK | DeviceStatus.FAILED;
-    /** struct virtio_pci_common_cfg fields, by offset and size; 64-bit addresses are one field each. */
-    private static final int[][] COMMON_FIELDS = {
-        {VirtioPciRegs.COMMON_DFSELECT, 4}, {VirtioPciRegs.COMMON_DF, 4}, {VirtioPciRegs.COMMON_GFSELECT, 4},
-        {VirtioPciRegs.COMMON_GF, 4}, {VirtioPciRegs.COMMON_MSIX, 2}, {VirtioPciRegs.COMMON_NUMQ, 2},
-        {VirtioPciRegs.COMMON_STATUS, 1}, {VirtioPciRegs.COMMON_CFGGENERATION, 1},
-        {VirtioPciRegs.COMMON_Q_SELECT, 2}, {VirtioPciRegs.COMMON_Q_SIZE, 2}, {VirtioPciRegs.COMMON_Q_MSIX, 2},
-        {VirtioPciRegs.COMMON_Q_ENABLE, 2}, {VirtioPciRegs.COMMON_Q_NOFF, 2}, {VirtioPciRegs.COMMON_Q_DESCLO, 8},
-        {VirtioPciRegs.COMMON_Q_AVAILLO, 8}, {VirtioPciRegs.COMMON_Q_USEDLO, 8}, {VirtioPciRegs.COMMON_Q_NDATA, 2},
-        {VirtioPciRegs.COMMON_Q_RESET, 2},
-    };
 
     /**
      * Identity of the function on the bus.
@@ -118,16 +103,7 @@ public final class VirtioPciFunction implements PciFunction, AutoCloseable {
         }
     }
 
-    private static final class QueueConfig {
-        int size;
-        boolean enabled;
-        long desc;
-        long driver;
-        long device;
-    }
-
     private final VirtioDevice device;
-    private final GuestMemory memory;
     private final Options options;
     private final OnceLog log;
     private final int queueCount;
@@ -143,28 +119,12 @@ public final class VirtioPciFunction implements PciFunction, AutoCloseable {
     private final int capPciCfg;
     private final int capMsix;
 
-    // Driver-side state, guarded by lock.
+    // Driver-side state, guarded by lock; the interrupts' own lock is taken after it, never before.
     private final Object lock = new Object();
     private final ConfigSpace config = new ConfigSpace();
-    private final QueueConfig[] queues;
-    private int deviceFeatureSelect;
-    private int driverFeatureSelect;
-    private long driverFeatures;
-    private int status;
-    private int queueSelect;
-    private boolean active;
-
-    // Interrupt state, guarded by irqLock (taken after lock, never before it).
-    private final Object irqLock = new Object();
-    private final MsixTable msix;
-    private final int[] queueVector;
-    private int configVector = NO_VECTOR;
-    private int isr;
-    private int generation;
-    private int epoch;
-    private boolean intxDisabled;
-    private boolean intxLevel;
-    private InterruptLine line;
+    private final VirtioTransportCore core;
+    private final CommonConfig common;
+    private final PciInterrupts interrupts;
 
     public VirtioPciFunction(VirtioDevice device, GuestMemory memory) {
         this(device, memory, Options.forDevice(device.deviceId()));
@@ -172,7 +132,7 @@ public final class VirtioPciFunction implements PciFunction, AutoCloseable {
 
     public VirtioPciFunction(VirtioDevice device, GuestMemory memory, Options options) {
         this.device = Objects.requireNonNull(device, "device");
-        this.memory = Objects.requireNonNull(memory, "memory");
+        Objects.requireNonNull(memory, "memory");
         this.options = Objects.requireNonNull(options, "options");
         int id = device.deviceId();
         if (id < 1 || id > 0xffff - VirtioPciRegs.DEVICE_ID_BASE) {
@@ -198,9 +158,9 @@ public final class VirtioPciFunction implements PciFunction, AutoCloseable {
         next += roundUp((long) Math.max(queueCount, 1) * NOTIFY_OFF_MULTIPLIER, REGION);
         virtioBarSize = Long.highestOneBit(next - 1) << 1;
 
-        msix = new MsixTable(Math.min(queueCount + 1, PciRegs.MSIX_FLAGS_QSIZE + 1));
-        pbaOffset = roundUp(msix.tableBytes(), 8);
-        long msixEnd = Math.max(REGION, pbaOffset + msix.pbaBytes());
+        interrupts = new PciInterrupts(queueCount, log);
+        pbaOffset = roundUp(interrupts.tableBytes(), 8);
+        long msixEnd = Math.max(REGION, pbaOffset + interrupts.pbaBytes());
         msixBarSize = Long.bitCount(msixEnd) == 1 ? msixEnd : Long.highestOneBit(msixEnd) << 1;
 
         int at = CAP_START + 2 * VirtioPciRegs.CAP_SIZE;
@@ -210,16 +170,12 @@ public final class VirtioPciFunction implements PciFunction, AutoCloseable {
         capPciCfg = capNotify + VirtioPciRegs.NOTIFY_CAP_SIZE;
         capMsix = capPciCfg + VirtioPciRegs.PCI_CFG_CAP_SIZE;
 
-        queues = new QueueConfig[queueCount];
-        queueVector = new int[queueCount];
-        for (int q = 0; q < queueCount; q++) {
-            queues[q] = new QueueConfig();
-        }
+        core = new VirtioTransportCore(device, memory, ~UNSUPPORTED,
+                VirtioFeatures.bit(VirtioFeatures.VIRTIO_F_VERSION_1), new CoreSide(), log);
+        common = new CommonConfig(core, interrupts, log);
         synchronized (lock) {
             initConfigSpace();
-            resetQueues();
         }
-        Arrays.fill(queueVector, NO_VECTOR);
     }
 
     public VirtioDevice device() {
@@ -233,7 +189,7 @@ public final class VirtioPciFunction implements PciFunction, AutoCloseable {
     /** The device status as the driver last left it (for VMM monitors and tests). */
     public int deviceStatus() {
         synchronized (lock) {
-            return status;
+            return core.status();
         }
     }
 
@@ -248,10 +204,7 @@ public final class VirtioPciFunction implements PciFunction, AutoCloseable {
             }
             int value = config.read(offset, size);
             if (ConfigSpace.overlaps(offset, size, PciRegs.STATUS, 1)) {
-                boolean pending;
-                synchronized (irqLock) {
-                    pending = isr != 0 && !msix.enabled();
-                }
+                boolean pending = interrupts.pending();
                 int bit = PciRegs.STATUS_INTERRUPT << (8 * (PciRegs.STATUS - offset));
                 value = pending ? value | bit : value & ~bit;
             }
@@ -267,13 +220,14 @@ public final class VirtioPciFunction implements PciFunction, AutoCloseable {
             config.write(offset, size, value);
             if (ConfigSpace.overlaps(offset, size, PciRegs.COMMAND, 2)
                     || ConfigSpace.overlaps(offset, size, capMsix + PciRegs.MSIX_FLAGS, 2)) {
-                released = interruptControlChanged();
+                released = interrupts.controlChanged(config.read(PciRegs.COMMAND, 2),
+                        config.read(capMsix + PciRegs.MSIX_FLAGS, 2));
             }
             if (ConfigSpace.overlaps(offset, size, capPciCfg + VirtioPciRegs.PCI_CFG_CAP_DATA, 4)) {
                 pciCfgAccess(true);
             }
         }
-        send(released);
+        interrupts.send(released);
     }
 
     @Override
@@ -310,13 +264,11 @@ public final class VirtioPciFunction implements PciFunction, AutoCloseable {
     public long barRead(int bar, long offset, int size) {
         checkBarSize(size);
         if (bar == MSIX_BAR) {
-            synchronized (irqLock) {
-                if (offset >= 0 && offset < msix.tableBytes()) {
-                    return msix.readTable(offset, size);
-                }
-                if (offset >= pbaOffset && offset < pbaOffset + msix.pbaBytes()) {
-                    return msix.readPba(offset - pbaOffset, size);
-                }
+            if (offset >= 0 && offset < interrupts.tableBytes()) {
+                return interrupts.readTable(offset, size);
+            }
+            if (offset >= pbaOffset && offset < pbaOffset + interrupts.pbaBytes()) {
+                return interrupts.readPba(offset - pbaOffset, size);
             }
             return outside(bar, offset, size, "read");
         }
@@ -325,10 +277,10 @@ public final class VirtioPciFunction implements PciFunction, AutoCloseable {
         }
         synchronized (lock) {
             if (offset >= 0 && offset < REGION) {
-                return commonRead((int) offset, size);
+                return common.read((int) offset, size);
             }
             if (offset == isrOffset) {
-                return readIsr();
+                return interrupts.readIsr();
             }
             if (offset > isrOffset && offset < isrOffset + REGION) {
                 return 0;
@@ -353,15 +305,9 @@ public final class VirtioPciFunction implements PciFunction, AutoCloseable {
     public void barWrite(int bar, long offset, int size, long value) {
         checkBarSize(size);
         if (bar == MSIX_BAR) {
-            List<MsiMessage> released = null;
-            synchronized (irqLock) {
-                if (offset >= 0 && offset < msix.tableBytes()) {
-                    released = msix.writeTable(offset, size, value);
-                }
-            }
-            if (released != null) {
-                send(released);
-            } else if (offset >= pbaOffset && offset < pbaOffset + msix.pbaBytes()) {
+            if (offset >= 0 && offset < interrupts.tableBytes()) {
+                interrupts.writeTable(offset, size, value);
+            } else if (offset >= pbaOffset && offset < pbaOffset + interrupts.pbaBytes()) {
                 log.guest("PBA write", "the pending bit array is read-only");
             } else {
                 outside(bar, offset, size, "write");
@@ -374,7 +320,7 @@ public final class VirtioPciFunction implements PciFunction, AutoCloseable {
         }
         synchronized (lock) {
             if (offset >= 0 && offset < VirtioPciRegs.COMMON_SIZE) {
-                commonWrite((int) offset, size, value);
+                common.write((int) offset, size, value);
             } else if (offset >= 0 && offset < REGION) {
                 log.guest("common cfg write", String.format("offset 0x%x is past the structure", offset));
             } else if (offset >= isrOffset && offset < isrOffset + REGION) {
@@ -386,7 +332,7 @@ public final class VirtioPciFunction implements PciFunction, AutoCloseable {
                 }
                 device.writeConfig((int) (offset - deviceOffset), bytes);
             } else if (offset >= notifyOffset && offset < notifyOffset + (long) queueCount * NOTIFY_OFF_MULTIPLIER) {
-                notifyQueue((int) ((offset - notifyOffset) / NOTIFY_OFF_MULTIPLIER));
+                core.queueNotify((int) ((offset - notifyOffset) / NOTIFY_OFF_MULTIPLIER));
             } else {
                 outside(bar, offset, size, "write");
             }
@@ -397,26 +343,16 @@ public final class VirtioPciFunction implements PciFunction, AutoCloseable {
 
     @Override
     public void connect(InterruptLine next) {
-        synchronized (irqLock) {
-            if (line != null && intxLevel) {
-                line.setIntx(false);
-            }
-            line = next;
-            if (line != null && intxLevel) {
-                line.setIntx(true);
-            }
-        }
+        interrupts.connect(next);
     }
 
+    /** A function-level reset: the device reset, the configuration space and MSI-X as at power-on. */
     @Override
     public void reset() {
         synchronized (lock) {
-            virtioReset();
+            core.reset();
             initConfigSpace();
-            synchronized (irqLock) {
-                msix.reset();
-            }
-            interruptControlChanged();
+            interrupts.resetControl(config.read(PciRegs.COMMAND, 2), config.read(capMsix + PciRegs.MSIX_FLAGS, 2));
         }
     }
 
@@ -424,9 +360,28 @@ public final class VirtioPciFunction implements PciFunction, AutoCloseable {
     @Override
     public void close() {
         synchronized (lock) {
-            virtioReset();
+            core.reset();
         }
         connect(null);
+    }
+
+    /** What the core asks of this transport; called with {@code lock} held. */
+    private final class CoreSide implements VirtioTransportCore.Transport {
+        @Override
+        public Interrupts interrupts() {
+            return interrupts.activation();
+        }
+
+        @Override
+        public void resetting() {
+            common.reset();
+            interrupts.deviceResetting();
+        }
+
+        @Override
+        public void needsReset(String reason) {
+            interrupts.signalNeedsReset();
+        }
     }
 
     // ---- configuration space contents ----
@@ -476,7 +431,7 @@ public final class VirtioPciFunction implements PciFunction, AutoCloseable {
 
         c.set(capMsix, 1, PciRegs.CAP_ID_MSIX);
         c.set(capMsix + 1, 1, 0);
-        c.set(capMsix + PciRegs.MSIX_FLAGS, 2, msix.vectors() - 1);
+        c.set(capMsix + PciRegs.MSIX_FLAGS, 2, interrupts.vectors() - 1);
         c.setWritable(capMsix + PciRegs.MSIX_FLAGS, 2, PciRegs.MSIX_FLAGS_ENABLE | PciRegs.MSIX_FLAGS_MASKALL);
         c.set(capMsix + PciRegs.MSIX_TABLE, 4, MSIX_BAR);
         c.set(capMsix + PciRegs.MSIX_PBA, 4, pbaOffset | MSIX_BAR);
@@ -510,458 +465,6 @@ public final class VirtioPciFunction implements PciFunction, AutoCloseable {
         }
     }
 
-    // ---- common configuration ----
-
-    private long commonRead(int offset, int size) {
-        long value = 0;
-        for (int i = 0; i < size; i++) {
-            int at = offset + i;
-            int[] field = commonField(at);
-            if (field != null) {
-                long fieldValue = commonValue(field[0]);
-                value |= ((fieldValue >>> (8 * (at - field[0]))) & 0xff) << (8 * i);
-            }
-        }
-        return value;
-    }
-
-    /** Merges the written bytes into each field they touch, then writes each field whole. */
-    private void commonWrite(int offset, int size, long value) {
-        for (int[] field : COMMON_FIELDS) {
-            int start = field[0];
-            int fieldSize = field[1];
-            if (!ConfigSpace.overlaps(offset, size, start, fieldSize)) {
-                continue;
-            }
-            long merged = commonValue(start);
-            for (int i = 0; i < size; i++) {
-                int at = offset + i - start;
-                if (at >= 0 && at < fieldSize) {
-                    long b = (value >>> (8 * i)) & 0xff;
-                    merged = (merged & ~(0xffL << (8 * at))) | (b << (8 * at));
-                }
-            }
-            commonStore(start, merged);
-        }
-    }
-
-    private static int[] commonField(int offset) {
-        for (int[] field : COMMON_FIELDS) {
-            if (offset >= field[0] && offset < field[0] + field[1]) {
-                return field;
-            }
-        }
-        return null;
-    }
-
-    private QueueConfig selected() {
-        return queueSelect < queueCount ? queues[queueSelect] : null;
-    }
-
-    private long commonValue(int field) {
-        QueueConfig q = selected();
-        switch (field) {
-            case VirtioPciRegs.COMMON_DFSELECT:
-                return deviceFeatureSelect & 0xffff_ffffL;
-            case VirtioPciRegs.COMMON_DF:
-                return featureWindow(offeredFeatures(), deviceFeatureSelect);
-            case VirtioPciRegs.COMMON_GFSELECT:
-                return driverFeatureSelect & 0xffff_ffffL;
-            case VirtioPciRegs.COMMON_GF:
-                return featureWindow(driverFeatures, driverFeatureSelect);
-            case VirtioPciRegs.COMMON_MSIX:
-                synchronized (irqLock) {
-                    return configVector;
-                }
-            case VirtioPciRegs.COMMON_NUMQ:
-                return queueCount;
-            case VirtioPciRegs.COMMON_STATUS:
-                return status;
-            case VirtioPciRegs.COMMON_CFGGENERATION:
-                synchronized (irqLock) {
-                    return generation & 0xff;
-                }
-            case VirtioPciRegs.COMMON_Q_SELECT:
-                return queueSelect;
-            case VirtioPciRegs.COMMON_Q_SIZE:
-                return q == null ? 0 : q.size;
-            case VirtioPciRegs.COMMON_Q_MSIX:
-                synchronized (irqLock) {
-                    return q == null ? NO_VECTOR : queueVector[queueSelect];
-                }
-            case VirtioPciRegs.COMMON_Q_ENABLE:
-                return q != null && q.enabled ? 1 : 0;
-            case VirtioPciRegs.COMMON_Q_NOFF:
-                return q == null ? 0 : queueSelect;
-            case VirtioPciRegs.COMMON_Q_DESCLO:
-                return q == null ? 0 : q.desc;
-            case VirtioPciRegs.COMMON_Q_AVAILLO:
-                return q == null ? 0 : q.driver;
-            case VirtioPciRegs.COMMON_Q_USEDLO:
-                return q == null ? 0 : q.device;
-            default:
-                // queue_notify_data and queue_reset: their features are not offered.
-                return 0;
-        }
-    }
-
-    private void commonStore(int field, long value) {
-        switch (field) {
-            case VirtioPciRegs.COMMON_DFSELECT -> deviceFeatureSelect = (int) value;
-            case VirtioPciRegs.COMMON_GFSELECT -> driverFeatureSelect = (int) value;
-            case VirtioPciRegs.COMMON_GF -> writeDriverFeatures(value & 0xffff_ffffL);
-            case VirtioPciRegs.COMMON_MSIX -> {
-                int vector = mapVector("config_msix_vector", (int) value);
-                synchronized (irqLock) {
-                    configVector = vector;
-                }
-            }
-            case VirtioPciRegs.COMMON_STATUS -> writeStatus((int) value & 0xff);
-            case VirtioPciRegs.COMMON_Q_SELECT -> queueSelect = (int) value;
-            case VirtioPciRegs.COMMON_Q_MSIX -> {
-                if (selected() == null) {
-                    log.guest("queue_msix_vector", "queue_select " + queueSelect + " names no queue");
-                    return;
-                }
-                int vector = mapVector("queue_msix_vector", (int) value);
-                synchronized (irqLock) {
-                    queueVector[queueSelect] = vector;
-                }
-            }
-            case VirtioPciRegs.COMMON_Q_SIZE, VirtioPciRegs.COMMON_Q_ENABLE, VirtioPciRegs.COMMON_Q_DESCLO,
-                    VirtioPciRegs.COMMON_Q_AVAILLO, VirtioPciRegs.COMMON_Q_USEDLO -> writeQueueField(field, value);
-            case VirtioPciRegs.COMMON_Q_RESET -> {
-                if (value != 0) {
-                    log.guest("queue_reset", "VIRTIO_F_RING_RESET is not offered");
-                }
-            }
-            default -> log.guest("common cfg read-only", String.format(
-                    "write of 0x%x to the read-only field at 0x%x", value, field));
-        }
-    }
-
-    private static long featureWindow(long features, int select) {
-        return switch (select) {
-            case 0 -> features & 0xffff_ffffL;
-            case 1 -> features >>> 32;
-            default -> 0;
-        };
-    }
-
-    private long offeredFeatures() {
-        return (device.deviceFeatures() & ~UNSUPPORTED) | VirtioFeatures.bit(VirtioFeatures.VIRTIO_F_VERSION_1);
-    }
-
-    private void writeDriverFeatures(long word) {
-        if ((status & DeviceStatus.FEATURES_OK) != 0) {
-            log.guest("driver_feature", "written after FEATURES_OK; ignored");
-            return;
-        }
-        switch (driverFeatureSelect) {
-            case 0 -> driverFeatures = (driverFeatures & 0xffff_ffff_0000_0000L) | word;
-            case 1 -> driverFeatures = (driverFeatures & 0xffff_ffffL) | word << 32;
-            default -> {
-                if (word != 0) {
-                    log.guest("driver_feature", String.format("bits 0x%x in window %d, where no feature exists",
-                            word, driverFeatureSelect));
-                }
-            }
-        }
-    }
-
-    /** A vector the table does not have cannot be mapped: the field reads back NO_VECTOR (§4.1.5.1.2). */
-    private int mapVector(String field, int vector) {
-        int v = vector & 0xffff;
-        if (v != NO_VECTOR && v >= msix.vectors()) {
-            log.guest(field, "vector " + v + " is beyond the MSI-X table of " + msix.vectors());
-            return NO_VECTOR;
-        }
-        return v;
-    }
-
-    private void writeQueueField(int field, long value) {
-        QueueConfig q = selected();
-        if (q == null) {
-            log.guest("queue_select", "queue_select " + queueSelect + " names no queue; the write is ignored");
-            return;
-        }
-        if (q.enabled) {
-            log.guest("queue config", String.format("queue %d: field at 0x%x written while the queue is enabled",
-                    queueSelect, field));
-            return;
-        }
-        switch (field) {
-            case VirtioPciRegs.COMMON_Q_SIZE -> q.size = (int) value & 0xffff;
-            case VirtioPciRegs.COMMON_Q_DESCLO -> q.desc = value;
-            case VirtioPciRegs.COMMON_Q_AVAILLO -> q.driver = value;
-            case VirtioPciRegs.COMMON_Q_USEDLO -> q.device = value;
-            default -> {
-                if ((value & 0xffff) == 1) {
-                    q.enabled = true;
-                } else {
-                    log.guest("queue_enable", "queue " + queueSelect + ": only 1 may be written");
-                }
-            }
-        }
-    }
-
-    // ---- device status (§2.1, §3.1.1) ----
-
-    private void writeStatus(int value) {
-        if (value == 0) {
-            virtioReset();
-            return;
-        }
-        int cleared = status & DRIVER_STATUS_BITS & ~value;
-        if (cleared != 0) {
-            log.guest("device_status", String.format("bits 0x%x cleared without a reset (0x%x -> 0x%x); ignored",
-                    cleared, status, value));
-            return;
-        }
-        int added = value & DRIVER_STATUS_BITS & ~status;
-        status |= added & ~(DeviceStatus.FEATURES_OK | DeviceStatus.DRIVER_OK);
-        if ((added & DeviceStatus.FEATURES_OK) != 0 && featuresAcceptable()) {
-            status |= DeviceStatus.FEATURES_OK;
-        }
-        if ((added & DeviceStatus.DRIVER_OK) != 0) {
-            status |= DeviceStatus.DRIVER_OK;
-            activate();
-        }
-    }
-
-    /** §3.1.1 step 5: the device refuses FEATURES_OK for a feature set it did not offer. */
-    private boolean featuresAcceptable() {
-        long offered = offeredFeatures();
-        long extra = driverFeatures & ~offered;
-        if (extra != 0) {
-            log.guest("FEATURES_OK", String.format("driver features 0x%x include 0x%x, which the device did not"
-                    + " offer (0x%x); FEATURES_OK stays clear", driverFeatures, extra, offered));
-            return false;
-        }
-        if (!VirtioFeatures.has(driverFeatures, VirtioFeatures.VIRTIO_F_VERSION_1)) {
-            log.guest("FEATURES_OK", String.format("driver features 0x%x lack VIRTIO_F_VERSION_1, which a modern"
-                    + " device requires; FEATURES_OK stays clear", driverFeatures));
-            return false;
-        }
-        return true;
-    }
-
-    private void activate() {
-        if ((status & DeviceStatus.FEATURES_OK) == 0) {
-            needsReset("DRIVER_OK", "DRIVER_OK set without FEATURES_OK");
-            return;
-        }
-        if ((status & DeviceStatus.DEVICE_NEEDS_RESET) != 0) {
-            return;
-        }
-        boolean eventIdx = VirtioFeatures.has(driverFeatures, VirtioFeatures.VIRTIO_RING_F_EVENT_IDX);
-        List<Virtqueue> built = new ArrayList<>();
-        int firstDisabled = -1;
-        for (int i = 0; i < queueCount; i++) {
-            QueueConfig q = queues[i];
-            if (!q.enabled) {
-                firstDisabled = firstDisabled < 0 ? i : firstDisabled;
-                continue;
-            }
-            if (firstDisabled >= 0) {
-                needsReset("queue_enable", "queue " + i + " is enabled but queue " + firstDisabled
-                        + " is not; the device takes its queues in index order");
-                return;
-            }
-            int max = device.maxQueueSize(i);
-            if (q.size > max) {
-                needsReset("queue_size", String.format("virtqueue %d: size=%d is above the device's maximum %d",
-                        i, q.size, max));
-                return;
-            }
-            try {
-                built.add(new Virtqueue(i, memory, q.size, q.desc, q.driver, q.device, eventIdx));
-            } catch (InvalidQueueException e) {
-                needsReset("queue " + e.field(), e.getMessage());
-                return;
-            }
-        }
-        int activation;
-        synchronized (irqLock) {
-            activation = epoch;
-        }
-        try {
-            device.activate(driverFeatures, memory, List.copyOf(built), new TransportInterrupts(activation));
-            active = true;
-        } catch (RuntimeException e) {
-            LOG.error("virtio device {} failed to activate", device.deviceId(), e);
-            needsReset("activate", "the device failed to activate: " + e);
-        }
-    }
-
-    /** §2.1.2: DEVICE_NEEDS_RESET, and a configuration change notification once DRIVER_OK was set. */
-    private void needsReset(String cause, String detail) {
-        log.guest(cause, detail + "; DEVICE_NEEDS_RESET set");
-        status |= DeviceStatus.DEVICE_NEEDS_RESET;
-        if ((status & DeviceStatus.DRIVER_OK) != 0) {
-            MsiMessage message;
-            InterruptLine target;
-            synchronized (irqLock) {
-                message = raise(VirtioPciRegs.ISR_CONFIG, configVector);
-                target = line;
-            }
-            send(target, message);
-        }
-    }
-
-    /** §4.1.4.3.2: writing 0 to device_status resets the device; the reset is complete when the write returns. */
-    private void virtioReset() {
-        synchronized (irqLock) {
-            epoch++;
-        }
-        try {
-            device.reset();
-        } catch (RuntimeException e) {
-            LOG.error("virtio device {} failed to reset", device.deviceId(), e);
-        }
-        active = false;
-        status = 0;
-        deviceFeatureSelect = 0;
-        driverFeatureSelect = 0;
-        driverFeatures = 0;
-        queueSelect = 0;
-        resetQueues();
-        synchronized (irqLock) {
-            isr = 0;
-            configVector = NO_VECTOR;
-            Arrays.fill(queueVector, NO_VECTOR);
-            // Interrupts of the reset device are stale; the driver sets everything up again.
-            msix.clearPending();
-            updateIntx();
-        }
-    }
-
-    private void resetQueues() {
-        for (int i = 0; i < queueCount; i++) {
-            QueueConfig q = queues[i];
-            q.size = Math.min(device.maxQueueSize(i), Virtqueue.MAX_SIZE);
-            q.enabled = false;
-            q.desc = 0;
-            q.driver = 0;
-            q.device = 0;
-        }
-    }
-
-    private void notifyQueue(int queue) {
-        if (!active) {
-            log.guest("notify", "queue " + queue + " notified before DRIVER_OK");
-            return;
-        }
-        device.queueNotify(queue);
-    }
-
-    // ---- interrupts ----
-
-    private long readIsr() {
-        synchronized (irqLock) {
-            int value = isr;
-            isr = 0;
-            updateIntx();
-            return value;
-        }
-    }
-
-    /** Called with lock held after a write to the command register or MSI-X message control. */
-    private List<MsiMessage> interruptControlChanged() {
-        int command = config.read(PciRegs.COMMAND, 2);
-        int control = config.read(capMsix + PciRegs.MSIX_FLAGS, 2);
-        synchronized (irqLock) {
-            intxDisabled = (command & PciRegs.COMMAND_INTX_DISABLE) != 0;
-            List<MsiMessage> released = msix.setControl((control & PciRegs.MSIX_FLAGS_ENABLE) != 0,
-                    (control & PciRegs.MSIX_FLAGS_MASKALL) != 0, (command & PciRegs.COMMAND_MASTER) != 0);
-            updateIntx();
-            return released;
-        }
-    }
-
-    /**
-     * Sets the ISR bit and picks the delivery, with irqLock held. With MSI-X the queue bit
-     * is not used (§4.1.5.3); the configuration bit is set either way.
-     */
-    private MsiMessage raise(int isrBit, int vector) {
-        if (msix.enabled()) {
-            if (isrBit == VirtioPciRegs.ISR_CONFIG) {
-                isr |= isrBit;
-            }
-            return vector == NO_VECTOR ? null : msix.fire(vector);
-        }
-        isr |= isrBit;
-        updateIntx();
-        return null;
-    }
-
-    private void updateIntx() {
-        boolean level = isr != 0 && !msix.enabled() && !intxDisabled;
-        if (level != intxLevel) {
-            intxLevel = level;
-            if (line != null) {
-                line.setIntx(level);
-            }
-        }
-    }
-
-    private void send(List<MsiMessage> messages) {
-        if (messages.isEmpty()) {
-            return;
-        }
-        InterruptLine target;
-        synchronized (irqLock) {
-            target = line;
-        }
-        for (MsiMessage m : messages) {
-            send(target, m);
-        }
-    }
-
-    private static void send(InterruptLine target, MsiMessage message) {
-        if (target != null && message != null) {
-            target.sendMsi(message);
-        }
-    }
-
-    /** The device's way to the driver for one activation; after a reset it goes nowhere. */
-    private final class TransportInterrupts implements Interrupts {
-        private final int activation;
-
-        TransportInterrupts(int activation) {
-            this.activation = activation;
-        }
-
-        @Override
-        public void signalQueue(int queueIndex) {
-            MsiMessage message;
-            InterruptLine target;
-            synchronized (irqLock) {
-                if (activation != epoch || queueIndex < 0 || queueIndex >= queueCount) {
-                    return;
-                }
-                message = raise(VirtioPciRegs.ISR_QUEUE, queueVector[queueIndex]);
-                target = line;
-            }
-            send(target, message);
-        }
-
-        @Override
-        public void signalConfigChange() {
-            MsiMessage message;
-            InterruptLine target;
-            synchronized (irqLock) {
-                if (activation != epoch) {
-                    return;
-                }
-                generation++;
-                message = raise(VirtioPciRegs.ISR_CONFIG, configVector);
-                target = line;
-            }
-            send(target, message);
-        }
-    }
-
     // ---- helpers ----
 
     private long outside(int bar, long offset, int size, String access) {
@@ -990,7 +493,7 @@ public final class VirtioPciFunction implements PciFunction, AutoCloseable {
     public String toString() {
         synchronized (lock) {
             return String.format("VirtioPciFunction[%04x:%04x, status 0x%x, %s]", VirtioPciRegs.VENDOR_ID,
-                    VirtioPciRegs.DEVICE_ID_BASE + device.deviceId(), status, active ? "active" : "inactive");
+                    VirtioPciRegs.DEVICE_ID_BASE + device.deviceId(), core.status(), core.active() ? "active" : "inactive");
         }
     }
 }

@@ -9,7 +9,7 @@
  * <p>Nothing here knows OSGi.
  */
 @Export
-@Version("0.1.0")
+@Version("0.2.0")
 package dev.neep.virtio.pci;
 
 import org.osgi.annotation.bundle.Export;

@@ -3,11 +3,9 @@ package dev.neep.gpu.pci.internal;
 import dev.neep.config.support.TypedConfiguration;
 import dev.neep.virtio.GuestMemory;
 import dev.neep.virtio.VirtioDevice;
-import dev.neep.virtio.pci.InterruptLine;
-import dev.neep.virtio.pci.PciBar;
+import dev.neep.virtio.pci.ForwardingPciFunction;
 import dev.neep.virtio.pci.PciFunction;
 import dev.neep.virtio.pci.VirtioPciFunction;
-import java.util.List;
 import java.util.Map;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -31,7 +29,7 @@ import org.osgi.service.metatype.annotations.Designate;
             "neep.status.may.wait=waits for the embedding VMM's dev.neep.virtio.GuestMemory service"})
 @Designate(ocd = GpuPciConfig.class)
 @GpuPciConfig
-public final class GpuPciComponent implements PciFunction {
+public final class GpuPciComponent extends ForwardingPciFunction {
 
     private final VirtioPciFunction function;
 
@@ -48,47 +46,7 @@ public final class GpuPciComponent implements PciFunction {
     }
 
     @Override
-    public int configRead(int offset, int size) {
-        return function.configRead(offset, size);
-    }
-
-    @Override
-    public void configWrite(int offset, int size, int value) {
-        function.configWrite(offset, size, value);
-    }
-
-    @Override
-    public List<PciBar> bars() {
-        return function.bars();
-    }
-
-    @Override
-    public long barAddress(int index) {
-        return function.barAddress(index);
-    }
-
-    @Override
-    public boolean memoryEnabled() {
-        return function.memoryEnabled();
-    }
-
-    @Override
-    public long barRead(int bar, long offset, int size) {
-        return function.barRead(bar, offset, size);
-    }
-
-    @Override
-    public void barWrite(int bar, long offset, int size, long value) {
-        function.barWrite(bar, offset, size, value);
-    }
-
-    @Override
-    public void connect(InterruptLine line) {
-        function.connect(line);
-    }
-
-    @Override
-    public void reset() {
-        function.reset();
+    protected PciFunction delegate() {
+        return function;
     }
 }

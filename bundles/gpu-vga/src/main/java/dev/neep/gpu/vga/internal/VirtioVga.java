@@ -3,6 +3,7 @@ package dev.neep.gpu.vga.internal;
 import dev.neep.gpu.api.DisplaySink;
 import dev.neep.gpu.vga.VgaDisplay;
 import dev.neep.gpu.vga.VgaPorts;
+import dev.neep.virtio.ForwardingVirtioDevice;
 import dev.neep.virtio.GuestMemory;
 import dev.neep.virtio.Interrupts;
 import dev.neep.virtio.OnceLog;
@@ -386,7 +387,7 @@ public final class VirtioVga implements PciFunction, VgaPorts, VgaDisplay, AutoC
     }
 
     /** The GPU as the transport sees it: DRIVER_OK and reset move the screen between VGA and virtio. */
-    private final class HandOver implements VirtioDevice {
+    private final class HandOver extends ForwardingVirtioDevice {
         private final VirtioDevice gpu;
 
         HandOver(VirtioDevice gpu) {
@@ -394,38 +395,8 @@ public final class VirtioVga implements PciFunction, VgaPorts, VgaDisplay, AutoC
         }
 
         @Override
-        public int deviceId() {
-            return gpu.deviceId();
-        }
-
-        @Override
-        public long deviceFeatures() {
-            return gpu.deviceFeatures();
-        }
-
-        @Override
-        public int queueCount() {
-            return gpu.queueCount();
-        }
-
-        @Override
-        public int maxQueueSize(int queueIndex) {
-            return gpu.maxQueueSize(queueIndex);
-        }
-
-        @Override
-        public int configSize() {
-            return gpu.configSize();
-        }
-
-        @Override
-        public void readConfig(int offset, byte[] dst) {
-            gpu.readConfig(offset, dst);
-        }
-
-        @Override
-        public void writeConfig(int offset, byte[] src) {
-            gpu.writeConfig(offset, src);
+        protected VirtioDevice delegate() {
+            return gpu;
         }
 
         @Override
@@ -440,11 +411,6 @@ public final class VirtioVga implements PciFunction, VgaPorts, VgaDisplay, AutoC
                 screen.takeBack();
                 throw e;
             }
-        }
-
-        @Override
-        public void queueNotify(int queueIndex) {
-            gpu.queueNotify(queueIndex);
         }
 
         @Override

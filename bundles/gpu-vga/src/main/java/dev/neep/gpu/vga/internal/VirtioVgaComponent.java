@@ -6,10 +6,8 @@ import dev.neep.gpu.vga.VgaDisplay;
 import dev.neep.gpu.vga.VgaPorts;
 import dev.neep.virtio.GuestMemory;
 import dev.neep.virtio.VirtioDevice;
-import dev.neep.virtio.pci.InterruptLine;
-import dev.neep.virtio.pci.PciBar;
+import dev.neep.virtio.pci.ForwardingPciFunction;
 import dev.neep.virtio.pci.PciFunction;
-import java.util.List;
 import java.util.Map;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -35,7 +33,7 @@ import org.osgi.service.metatype.annotations.Designate;
             "neep.status.may.wait=waits for the embedding VMM's dev.neep.virtio.GuestMemory service"})
 @Designate(ocd = VirtioVgaConfig.class)
 @VirtioVgaConfig
-public final class VirtioVgaComponent implements PciFunction, VgaPorts, VgaDisplay {
+public final class VirtioVgaComponent extends ForwardingPciFunction implements VgaPorts, VgaDisplay {
 
     private final VirtioVga vga;
 
@@ -82,47 +80,7 @@ public final class VirtioVgaComponent implements PciFunction, VgaPorts, VgaDispl
     }
 
     @Override
-    public int configRead(int offset, int size) {
-        return vga.configRead(offset, size);
-    }
-
-    @Override
-    public void configWrite(int offset, int size, int value) {
-        vga.configWrite(offset, size, value);
-    }
-
-    @Override
-    public List<PciBar> bars() {
-        return vga.bars();
-    }
-
-    @Override
-    public long barAddress(int index) {
-        return vga.barAddress(index);
-    }
-
-    @Override
-    public boolean memoryEnabled() {
-        return vga.memoryEnabled();
-    }
-
-    @Override
-    public long barRead(int bar, long offset, int size) {
-        return vga.barRead(bar, offset, size);
-    }
-
-    @Override
-    public void barWrite(int bar, long offset, int size, long value) {
-        vga.barWrite(bar, offset, size, value);
-    }
-
-    @Override
-    public void connect(InterruptLine line) {
-        vga.connect(line);
-    }
-
-    @Override
-    public void reset() {
-        vga.reset();
+    protected PciFunction delegate() {
+        return vga;
     }
 }

@@ -9,12 +9,9 @@ import dev.neep.gpu.device.GpuDeviceInfo;
 import dev.neep.gpu.device.GpuDisplayControl;
 import dev.neep.gpu.device.internal.DeviceConfig;
 import dev.neep.gpu.device.internal.GpuDevice;
-import dev.neep.virtio.GuestMemory;
-import dev.neep.virtio.Interrupts;
+import dev.neep.virtio.ForwardingVirtioDevice;
 import dev.neep.virtio.VirtioDevice;
-import dev.neep.virtio.Virtqueue;
 import java.util.LinkedHashSet;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.osgi.service.component.annotations.Activate;
@@ -60,7 +57,7 @@ import org.slf4j.LoggerFactory;
         property = "virtio.device.id:Integer=" + GpuDevice.DEVICE_ID)
 @Designate(ocd = GpuDeviceConfig.class)
 @GpuDeviceConfig
-public final class GpuDeviceComponent implements VirtioDevice, GpuDeviceInfo, GpuDisplayControl {
+public final class GpuDeviceComponent extends ForwardingVirtioDevice implements GpuDeviceInfo, GpuDisplayControl {
 
     private static final Logger LOG = LoggerFactory.getLogger(GpuDeviceComponent.class);
 
@@ -211,56 +208,16 @@ public final class GpuDeviceComponent implements VirtioDevice, GpuDeviceInfo, Gp
         return d;
     }
 
-    // ---- VirtioDevice ----
+    // ---- VirtioDevice: every call but deviceId goes to the running device ----
+
+    @Override
+    protected VirtioDevice delegate() {
+        return device();
+    }
 
     @Override
     public int deviceId() {
         return GpuDevice.DEVICE_ID;
-    }
-
-    @Override
-    public long deviceFeatures() {
-        return device().deviceFeatures();
-    }
-
-    @Override
-    public int queueCount() {
-        return device().queueCount();
-    }
-
-    @Override
-    public int maxQueueSize(int queueIndex) {
-        return device().maxQueueSize(queueIndex);
-    }
-
-    @Override
-    public int configSize() {
-        return device().configSize();
-    }
-
-    @Override
-    public void readConfig(int offset, byte[] dst) {
-        device().readConfig(offset, dst);
-    }
-
-    @Override
-    public void writeConfig(int offset, byte[] src) {
-        device().writeConfig(offset, src);
-    }
-
-    @Override
-    public void activate(long driverFeatures, GuestMemory memory, List<Virtqueue> queues, Interrupts interrupts) {
-        device().activate(driverFeatures, memory, queues, interrupts);
-    }
-
-    @Override
-    public void queueNotify(int queueIndex) {
-        device().queueNotify(queueIndex);
-    }
-
-    @Override
-    public void reset() {
-        device().reset();
     }
 
     // ---- GpuDeviceInfo, GpuDisplayControl ----

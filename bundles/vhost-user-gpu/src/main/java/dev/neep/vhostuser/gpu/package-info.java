@@ -1,0 +1,12 @@
+/**
+ * vhost-user-gpu: the virtio GPU's extension of the generic vhost-user back-end
+ * ({@link dev.neep.vhostuser.gpu.VhostUserGpu}) and the listener told when a front end's
+ * display channel comes and goes ({@link dev.neep.vhostuser.gpu.DisplayChannelListener}).
+ * Plain Java; the DS component that wires the GPU device service to a server is internal.
+ */
+@Export
+@Version("0.1.0")
+package dev.neep.vhostuser.gpu;
+
+import org.osgi.annotation.bundle.Export;
+import org.osgi.annotation.versioning.Version;

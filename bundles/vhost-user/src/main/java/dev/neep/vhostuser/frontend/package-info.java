@@ -1,0 +1,11 @@
+/**
+ * The front-end side of vhost-user as QEMU plays it, in Java, for tests and integrators: a
+ * real unix socket, guest RAM in a memfd both sides map, eventfds for kicks and calls, and
+ * the driver's view of the rings. A back-end never uses it.
+ */
+@Export
+@Version("0.1.0")
+package dev.neep.vhostuser.frontend;
+
+import org.osgi.annotation.bundle.Export;
+import org.osgi.annotation.versioning.Version;

@@ -1,0 +1,64 @@
+package dev.neep.virtio;
+
+import java.util.List;
+
+/**
+ * A {@link VirtioDevice} that hands every call to {@link #delegate()}: the base of wrappers
+ * that change one or two calls (a hand-over around {@code activate} and {@code reset}) and of
+ * shells whose device is made later or replaced (a DS component).
+ */
+public abstract class ForwardingVirtioDevice implements VirtioDevice {
+
+    /** The device the calls go to, asked anew for each call. */
+    protected abstract VirtioDevice delegate();
+
+    @Override
+    public int deviceId() {
+        return delegate().deviceId();
+    }
+
+    @Override
+    public long deviceFeatures() {
+        return delegate().deviceFeatures();
+    }
+
+    @Override
+    public int queueCount() {
+        return delegate().queueCount();
+    }
+
+    @Override
+    public int maxQueueSize(int queueIndex) {
+        return delegate().maxQueueSize(queueIndex);
+    }
+
+    @Override
+    public int configSize() {
+        return delegate().configSize();
+    }
+
+    @Override
+    public void readConfig(int offset, byte[] dst) {
+        delegate().readConfig(offset, dst);
+    }
+
+    @Override
+    public void writeConfig(int offset, byte[] src) {
+        delegate().writeConfig(offset, src);
+    }
+
+    @Override
+    public void activate(long driverFeatures, GuestMemory memory, List<Virtqueue> queues, Interrupts interrupts) {
+        delegate().activate(driverFeatures, memory, queues, interrupts);
+    }
+
+    @Override
+    public void queueNotify(int queueIndex) {
+        delegate().queueNotify(queueIndex);
+    }
+
+    @Override
+    public void reset() {
+        delegate().reset();
+    }
+}
