@@ -28,7 +28,6 @@ final class BackendSlot {
     private String noBackendReason = "no backend bound yet";
     private List<CapsetInfo> capsets = List.of();
     private boolean headless;
-    private boolean touched;
 
     BackendSlot(OnceLog log) {
         this.log = log;
@@ -38,7 +37,6 @@ final class BackendSlot {
     void use(GpuBackend b, String reason) {
         backend = b;
         noBackendReason = reason;
-        touched = false;
         capsets = b == null ? List.of() : List.copyOf(b.capsets());
         headless = b != null && b.headless();
     }
@@ -46,11 +44,6 @@ final class BackendSlot {
     /** The bound backend's {@link GpuBackend#headless()}: the sinks get geometry, no pixels. */
     boolean headless() {
         return headless;
-    }
-
-    /** True once a call may have left state in the backend since {@link #use}. */
-    boolean touched() {
-        return touched;
     }
 
     /** The capsets offered, in capset-index order. */
@@ -77,7 +70,6 @@ final class BackendSlot {
                     null);
             return Reply.error(RESP_ERR_UNSPEC);
         }
-        touched = true;
         try {
             c.run(backend);
             return null;

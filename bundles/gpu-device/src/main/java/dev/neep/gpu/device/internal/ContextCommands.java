@@ -89,11 +89,37 @@ final class ContextCommands {
         if (bad != null) {
             return bad;
         }
-        int ctx = c.hdr().ctxId();
+        return destroy(c.hdr().ctxId());
+    }
+
+    /**
+     * Detaches every resource still attached to the live context {@code ctx}, then destroys it
+     * (CTX_DESTROY, and reset). A native renderer keeps its own list of a resource's contexts and
+     * detaches the resource from each when it goes; a context destroyed under an attached
+     * resource leaves an entry it later fails on (gfxstream: "context not found"). The context is
+     * gone from the device whatever the backend said.
+     */
+    Reply destroy(int ctx) {
+        for (int res : contexts.attached(ctx)) {
+            detach(ctx, res);
+        }
         Reply failed = backend.call("CMD_CTX_DESTROY", b -> b.contextDestroy(ctx));
         contexts.remove(ctx);
         contextDestroyed.accept(ctx);
         return failed != null ? failed : Reply.OK;
+    }
+
+    /** Detaches {@code resourceId} from every live context it is attached to, before the resource goes. */
+    void detachEverywhere(int resourceId) {
+        for (int ctx : contexts.holding(resourceId)) {
+            detach(ctx, resourceId);
+        }
+    }
+
+    /** A detach the device makes on its own; a failure is logged by the slot and the attachment forgotten. */
+    private void detach(int ctx, int res) {
+        backend.call("detach before release", b -> b.contextDetachResource(ctx, res));
+        contexts.detach(ctx, res);
     }
 
     Reply ctxAttachResource(CtxResource c) {
@@ -117,7 +143,15 @@ final class ContextCommands {
         Reply failed = attach
                 ? backend.call("CMD_CTX_ATTACH_RESOURCE", b -> b.contextAttachResource(ctx, res.id))
                 : backend.call("CMD_CTX_DETACH_RESOURCE", b -> b.contextDetachResource(ctx, res.id));
-        return failed != null ? failed : Reply.OK;
+        if (failed != null) {
+            return failed;
+        }
+        if (attach) {
+            contexts.attach(ctx, res.id);
+        } else {
+            contexts.detach(ctx, res.id);
+        }
+        return Reply.OK;
     }
 
     Reply create3d(ResourceCreate3d r) {

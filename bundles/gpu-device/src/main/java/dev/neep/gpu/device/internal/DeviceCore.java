@@ -28,6 +28,8 @@ final class DeviceCore {
     private final DriverState driver = new DriverState();
     private final BackendSlot backend;
     private final ScanoutCommands scanoutCommands;
+    private final ResourceCommands resourceCommands;
+    private final ContextCommands contextCommands;
     private final CommandTable table;
     private final Framing framing;
 
@@ -40,12 +42,15 @@ final class DeviceCore {
         Checks checks = new Checks(log, driver, resources, contexts);
         BooleanSupplier headless = backend::headless;
         this.scanoutCommands = new ScanoutCommands(headless, log, resources, scanouts, sinks, backend, checks);
+        this.contextCommands = new ContextCommands(resources, contexts, backend, checks, contextDestroyed);
+        this.resourceCommands = new ResourceCommands(resources, scanouts, backend, checks,
+                contextCommands::detachEverywhere);
         this.table = new CommandTable(
                 new DisplayCommands(() -> this.config.edid(), log, scanouts, backend, checks),
-                new ResourceCommands(resources, scanouts, backend, checks),
+                resourceCommands,
                 new BlobCommands(resources, contexts, backend, checks),
                 scanoutCommands,
-                new ContextCommands(resources, contexts, backend, checks, contextDestroyed),
+                contextCommands,
                 new CursorCommands(headless, log, resources, scanouts, sinks, backend, checks));
         this.framing = new Framing(log, table, backend, checks, contexts);
     }
@@ -81,19 +86,18 @@ final class DeviceCore {
     }
 
     /**
-     * Forgets every resource, context, scanout and cursor (telling the sinks the scanouts are
-     * gone) and gives the host memory account back. The backend is not called: the caller
-     * closes it, which releases its side of everything at once.
+     * Releases everything the guest made, in the backend too, the way QEMU's reset does: the
+     * scanouts and cursors (the sinks are told), then each context once its resources are
+     * detached from it, then every resource; the host memory account is given back. The backend
+     * instance stays: a native renderer is built once for the device's life, and some cannot be
+     * built twice in one process. A backend call that fails is logged once and the release goes on.
      */
-    void dropState() {
+    void releaseAll() {
         scanouts.clear();
-        resources.clear();
-        contexts.clear();
-    }
-
-    /** True once a call may have left state in the backend since {@link #useBackend}. */
-    boolean backendTouched() {
-        return backend.touched();
+        for (int ctx : contexts.ids()) {
+            contextCommands.destroy(ctx);
+        }
+        resourceCommands.releaseAll();
     }
 
     /** Gives the backend its turn to retire work and report fences. */

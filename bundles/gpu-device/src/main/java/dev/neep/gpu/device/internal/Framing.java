@@ -47,6 +47,8 @@ final class Framing {
     private final BackendSlot backend;
     private final Checks checks;
     private final ContextTable contexts;
+    /** The last fence id given to the backend; see {@link #control}. */
+    private long lastFenceId;
 
     Framing(OnceLog log, CommandTable table, BackendSlot backend, Checks checks, ContextTable contexts) {
         this.log = log;
@@ -59,7 +61,13 @@ final class Framing {
     /**
      * Processes one control command from {@code in}, answering into {@code out}. A command
      * whose answer has no room at all is not executed. A fenced command that succeeded has
-     * had its fence created and comes back with the timeline to park it on.
+     * had its fence created and comes back with the timeline and the fence id to park it on.
+     *
+     * <p>The answer echoes the guest's fence id, but the backend gets one of the device's own:
+     * an increasing sequence over the device's life. A backend instance outlives the drivers
+     * (reset keeps it), and each new driver starts its ids at 1 again; with the guest's ids, a
+     * fence of the previous driver that the backend signals late would complete the new
+     * driver's command of the same id.
      */
     Processed control(ChainReader in, ChainWriter out) {
         if (out.remaining() < CtrlHdr.SIZE) {
@@ -103,7 +111,7 @@ final class Framing {
         if (!reply.isOk() || !hdr.isFenced()) {
             return respond(out, hdr, reply);
         }
-        Fence fence = new Fence(hdr.flags() & (Fence.FLAG_FENCE | Fence.FLAG_INFO_RING_IDX), hdr.fenceId(),
+        Fence fence = new Fence(hdr.flags() & (Fence.FLAG_FENCE | Fence.FLAG_INFO_RING_IDX), ++lastFenceId,
                 hdr.ctxId(), hdr.hasRingIdx() ? hdr.ringIdx() : 0);
         Reply failed = backend.call(command + ": create fence", b -> b.createFence(fence));
         if (failed != null) {

@@ -42,12 +42,18 @@ import org.slf4j.LoggerFactory;
  * keeps the device's state. This class binds them to the transport, the backend and the sinks.
  *
  * <h2>Backends</h2>
- * {@link #useProvider} opens the provider's backend on the device thread. Replacing it while
- * the device runs releases every resource, context and mapping, completes the parked fences
- * (the old backend will never signal them), closes the old instance, opens the new one,
- * recomputes the features and {@code num_capsets}, withdraws negotiated features the new one
- * lacks, and raises a configuration change. {@link #reopen} does the same when the
- * provider's own settings change.
+ * {@link #useProvider} opens the provider's backend on the device thread, and that instance
+ * serves every driver until the provider or its settings change, as QEMU keeps one rutabaga
+ * instance for the device's life: a reset (a driver reload, a front end leaving) releases what
+ * the guest made in it (see {@link DeviceCore#releaseAll}) but never closes it. Replacing it
+ * while the device runs releases the same way, completes the parked fences (the old backend will
+ * never signal them), closes the old instance, opens the new one, recomputes the features and
+ * {@code num_capsets}, withdraws negotiated features the new one lacks, and raises a
+ * configuration change. {@link #reopen} does the same when the provider's own settings change.
+ *
+ * <p>Because the instance outlives its drivers, the backend never sees a guest's fence ids: it
+ * sees the device's own, one increasing sequence (see {@link Framing}), so a fence of an earlier
+ * driver that the backend signals after a reset cannot complete a later driver's command.
  */
 public final class GpuDevice implements VirtioDevice, GpuDeviceInfo, GpuDisplayControl, AutoCloseable {
 
@@ -344,21 +350,16 @@ public final class GpuDevice implements VirtioDevice, GpuDeviceInfo, GpuDisplayC
             core.reconfigure(config);
             deviceFeatures = features(backend == null ? null : backend.capabilities());
         }
-        if (core.backendTouched() && provider != null) {
-            // A fresh instance is the only way to be sure the backend holds nothing of the old
-            // guest, and that a late fence of the old instance cannot complete a new command.
-            swapTo(provider);
-        }
     }
 
     /**
-     * Releases every resource, context, scanout and parked fence. Parked responses are
-     * completed when the queues live on (a backend swap: the guest must not wait forever for
-     * fences the closed backend will never signal) and dropped on reset.
+     * Releases every parked fence, scanout, context and resource, in the backend too. Parked
+     * responses are completed when the queues live on (a backend swap: the guest must not wait
+     * forever for fences the closed backend will never signal) and dropped on reset.
      */
     private void releaseEverything(boolean completeParked) {
         queues.releaseParked(completeParked);
-        core.dropState();
+        core.releaseAll();
     }
 
     // ---- fences ----

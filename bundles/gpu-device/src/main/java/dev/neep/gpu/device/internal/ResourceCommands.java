@@ -18,6 +18,7 @@ import dev.neep.gpu.protocol.ResourceUnref;
 import dev.neep.gpu.protocol.TransferToHost2d;
 import dev.neep.virtio.ChainReader;
 import java.util.UUID;
+import java.util.function.IntConsumer;
 
 /**
  * 2D resources and guest backing: RESOURCE_CREATE_2D, RESOURCE_UNREF, RESOURCE_ATTACH_BACKING,
@@ -29,12 +30,16 @@ final class ResourceCommands {
     private final Scanouts scanouts;
     private final BackendSlot backend;
     private final Checks checks;
+    private final IntConsumer detachEverywhere;
 
-    ResourceCommands(ResourceTable resources, Scanouts scanouts, BackendSlot backend, Checks checks) {
+    /** {@code detachEverywhere} detaches a resource from every context holding it, before it goes. */
+    ResourceCommands(ResourceTable resources, Scanouts scanouts, BackendSlot backend, Checks checks,
+            IntConsumer detachEverywhere) {
         this.resources = resources;
         this.scanouts = scanouts;
         this.backend = backend;
         this.checks = checks;
+        this.detachEverywhere = detachEverywhere;
     }
 
     Reply create2d(ResourceCreate2d r) {
@@ -76,7 +81,19 @@ final class ResourceCommands {
         if (res == null) {
             return checks.unknownResource(r.hdr(), r.resourceId());
         }
+        return release(res);
+    }
+
+    /** Unreferences every resource, as a reset does. */
+    void releaseAll() {
+        for (Resource res : resources.all()) {
+            release(res);
+        }
+    }
+
+    private Reply release(Resource res) {
         scanouts.disableShowing(res);
+        detachEverywhere.accept(res.id);
         // The backend drops whatever backing is still attached (CVE-2016-9912: unref must not leak it).
         Reply failed = backend.call("CMD_RESOURCE_UNREF", b -> b.resourceUnref(res.id));
         // The guest's resource is gone whatever the backend said: keep the device's account exact.

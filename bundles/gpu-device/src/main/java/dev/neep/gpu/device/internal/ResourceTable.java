@@ -1,6 +1,7 @@
 package dev.neep.gpu.device.internal;
 
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -63,12 +64,8 @@ final class ResourceTable {
         hostmemUsed -= r.hostmem;
     }
 
-    /** Drops every resource and zeroes the account. */
-    void clear() {
-        for (Resource r : resources.values()) {
-            r.detach();
-        }
-        resources.clear();
-        hostmemUsed = 0;
+    /** Every resource, in no particular order; a copy, so the caller may remove as it goes. */
+    List<Resource> all() {
+        return List.copyOf(resources.values());
     }
 }

@@ -23,6 +23,7 @@ import dev.neep.gpu.protocol.TransferHost3d;
 import dev.neep.testkit.Backing;
 import dev.neep.testkit.GpuDriver;
 import java.nio.ByteBuffer;
+import java.util.List;
 import org.junit.After;
 import org.junit.Before;
 import org.junit.Test;
@@ -133,6 +134,36 @@ public class ContextCommandsTest {
         assertEquals(RESP_OK_NODATA, d.ctxAttachResource(1, 5).type());
         assertEquals(RESP_OK_NODATA, d.ctxDetachResource(1, 5).type());
         assertEquals(RESP_ERR_INVALID_CONTEXT_ID, d.ctxDetachResource(0, 5).type());
+    }
+
+    @Test
+    public void ctxDestroyDetachesWhatIsStillAttachedFirst() {
+        d.ctxCreate(1, 0, "x");
+        create3d(5, Gallium.TEXTURE_2D, 16, 16, 1, 1, 0);
+        create3d(6, Gallium.TEXTURE_2D, 16, 16, 1, 1, 0);
+        d.ctxAttachResource(1, 5);
+        d.ctxAttachResource(1, 6);
+        d.ctxDetachResource(1, 5);
+        int before = h.backend().calls.size();
+        assertEquals(RESP_OK_NODATA, d.ctxDestroy(1).type());
+        assertEquals(List.of("contextDetachResource[1, 6]", "contextDestroy[1]"),
+                h.backend().calls.subList(before, h.backend().calls.size()));
+    }
+
+    @Test
+    public void unrefDetachesTheResourceFromEveryContextFirst() {
+        d.ctxCreate(1, 0, "x");
+        d.ctxCreate(2, 0, "y");
+        create3d(5, Gallium.TEXTURE_2D, 16, 16, 1, 1, 0);
+        d.ctxAttachResource(1, 5);
+        d.ctxAttachResource(2, 5);
+        int before = h.backend().calls.size();
+        assertEquals(RESP_OK_NODATA, d.resourceUnref(5).type());
+        assertEquals(List.of("contextDetachResource[1, 5]", "contextDetachResource[2, 5]", "resourceUnref[5]"),
+                h.backend().calls.subList(before, h.backend().calls.size()));
+        before = h.backend().calls.size();
+        d.ctxDestroy(1);
+        assertEquals(List.of("contextDestroy[1]"), h.backend().calls.subList(before, h.backend().calls.size()));
     }
 
     // ---- SUBMIT_3D ----

@@ -72,7 +72,7 @@ public class FenceTest {
         awaitParked(1);
         assertFalse(c.isDone());
         Fence f = b.fences.get(0);
-        assertEquals(new Fence(CtrlFlags.FLAG_FENCE, c.request().hdr().fenceId(), 1, 0), f);
+        assertEquals(new Fence(CtrlFlags.FLAG_FENCE, f.fenceId(), 1, 0), f);
         b.signal(f);
         CtrlHdr answer = c.await().hdr();
         assertEquals(RESP_OK_NODATA, answer.type());
@@ -157,8 +157,7 @@ public class FenceTest {
         d.ctxCreate(1, 0, "a");
         PendingCommand global = d.submit3dFenced(1, -1, commands());
         awaitParked(1);
-        b.signal(new Fence(CtrlFlags.FLAG_FENCE | CtrlFlags.FLAG_INFO_RING_IDX, global.request().hdr().fenceId(), 1,
-                0));
+        b.signal(new Fence(CtrlFlags.FLAG_FENCE | CtrlFlags.FLAG_INFO_RING_IDX, b.fences.get(0).fenceId(), 1, 0));
         h.settle();
         assertFalse(global.isDone());
     }
@@ -261,6 +260,28 @@ public class FenceTest {
         b.signal(f);
         h.settle();
         assertFalse(h.device.active());
+    }
+
+    @Test
+    public void lateFenceOfThePreviousDriverDoesNotCompleteTheNextDriversCommand() {
+        d.ctxCreate(1, 0, "a");
+        PendingCommand old = d.submit3dFenced(1, -1, commands());
+        awaitParked(1);
+        Fence late = b.fences.get(0);
+        h.device.reset();
+        d = GpuDriver.start(h.device, h.memory, h.allocator, GpuDriver.Options.defaults());
+        d.ctxCreate(1, 0, "a");
+        PendingCommand next = d.submit3dFenced(1, -1, commands());
+        awaitParked(1);
+        // the new driver counts from 1 again, but the backend saw two different fences
+        assertEquals(old.request().hdr().fenceId(), next.request().hdr().fenceId());
+        assertTrue(Long.compareUnsigned(b.fences.get(1).fenceId(), late.fenceId()) > 0);
+        b.signal(late);
+        h.settle();
+        assertFalse(next.isDone());
+        assertEquals(1, h.device.parkedFences());
+        b.signal(b.fences.get(1));
+        assertEquals(next.request().hdr().fenceId(), next.await().hdr().fenceId());
     }
 
     @Test

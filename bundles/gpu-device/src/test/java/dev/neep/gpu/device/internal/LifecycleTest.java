@@ -20,6 +20,7 @@ import dev.neep.testkit.GpuDriver;
 import dev.neep.testkit.PendingCommand;
 import java.nio.ByteBuffer;
 import java.util.List;
+import java.util.Set;
 import org.junit.Test;
 
 /** Reset, close and swapping the backend while the device runs: everything is released, the same way each time. */
@@ -37,19 +38,47 @@ public class LifecycleTest {
     }
 
     @Test
-    public void resetReleasesEverythingAndReopensTheBackend() {
+    public void resetReleasesEverythingInTheBackendAndKeepsIt() {
         try (Harness h = Harness.start()) {
             populate(h);
-            TestBackend first = h.backend();
+            h.driver.ctxCreate(2, 0, "y");
+            assertEquals(RESP_OK_NODATA, h.driver.ctxAttachResource(1, 1).type());
+            assertEquals(RESP_OK_NODATA, h.driver.ctxAttachResource(1, 3).type());
+            assertEquals(RESP_OK_NODATA, h.driver.ctxAttachResource(2, 3).type());
+            TestBackend b = h.backend();
+            int before = b.calls.size();
             h.device.reset();
             assertEquals(0, h.device.resourceCount());
             assertEquals(0, h.device.contextCount());
             assertEquals(0, h.device.hostMemoryUsed());
             assertFalse(h.device.active());
-            assertTrue(first.closed);
-            assertEquals(2, h.testProvider().opened.size());
+            assertFalse(b.closed);
+            assertEquals(1, h.testProvider().opened.size());
             assertTrue(h.sink.scanouts.isEmpty());
             assertTrue(h.sink.cursors.isEmpty());
+            // QEMU's order: each context loses its resources, then goes; then every resource goes
+            List<String> release = b.calls.subList(before, b.calls.size());
+            assertEquals(List.of("contextDetachResource[1, 1]", "contextDetachResource[1, 3]", "contextDestroy[1]",
+                    "contextDetachResource[2, 3]", "contextDestroy[2]"), release.subList(0, 5));
+            assertEquals(Set.of("resourceUnref[1]", "resourceUnref[3]", "resourceUnref[9]"),
+                    Set.copyOf(release.subList(5, release.size())));
+        }
+    }
+
+    @Test
+    public void tenResetsInARowOpenTheBackendOnceAndLeaveNothingInIt() {
+        TrackingProvider tracking = new TrackingProvider(new TestBackend.Provider("t"));
+        try (Harness h = Harness.start(DeviceConfig.defaults(), tracking)) {
+            for (int round = 0; round < 10; round++) {
+                populate(h);
+                assertEquals(RESP_OK_NODATA, h.driver.ctxAttachResource(1, 3).type());
+                h.device.reset();
+                assertEquals(0, tracking.liveResources());
+                assertEquals(0, tracking.liveBackings());
+                h.driver = GpuDriver.start(h.device, h.memory, h.allocator, GpuDriver.Options.defaults());
+            }
+            assertEquals(1, tracking.openInstances());
+            assertEquals(1, tracking.opened());
         }
     }
 

@@ -19,6 +19,7 @@ final class TrackingProvider implements GpuBackendProvider {
     private final Set<Integer> resources = new HashSet<>();
     private final Set<Integer> backed = new HashSet<>();
     private int open;
+    private int opened;
 
     TrackingProvider(GpuBackendProvider real) {
         this.real = real;
@@ -34,6 +35,7 @@ final class TrackingProvider implements GpuBackendProvider {
         GpuBackend backend = real.open(fences);
         synchronized (this) {
             open++;
+            opened++;
         }
         return (GpuBackend) Proxy.newProxyInstance(GpuBackend.class.getClassLoader(),
                 new Class<?>[] {GpuBackend.class}, (proxy, method, args) -> {
@@ -86,5 +88,10 @@ final class TrackingProvider implements GpuBackendProvider {
     /** Backend instances opened and not closed. */
     synchronized int openInstances() {
         return open;
+    }
+
+    /** Backend instances opened, closed or not. */
+    synchronized int opened() {
+        return opened;
     }
 }
