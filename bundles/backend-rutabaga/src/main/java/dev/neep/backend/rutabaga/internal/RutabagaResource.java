@@ -1,0 +1,29 @@
+package dev.neep.backend.rutabaga.internal;
+
+import java.nio.ByteBuffer;
+import java.util.List;
+
+/**
+ * What the rutabaga backend keeps of one resource: its geometry, the guest memory the library
+ * holds addresses of (kept reachable while attached), and a blob's host mapping.
+ * Confined to the instance's owner thread.
+ */
+final class RutabagaResource {
+    final int id;
+    final boolean blob;
+    final int format;
+    final int width;
+    final int height;
+    /** Guest memory the library holds addresses of; kept reachable while attached. */
+    List<ByteBuffer> backing;
+    /** The host mapping of a mapped blob. */
+    ByteBuffer mapping;
+
+    RutabagaResource(int id, boolean blob, int format, int width, int height) {
+        this.id = id;
+        this.blob = blob;
+        this.format = format;
+        this.width = width;
+        this.height = height;
+    }
+}
