@@ -20,11 +20,15 @@ import java.util.Set;
  * component (with its bug of losing a resource's contents on a failed transfer), the
  * cross-domain component without a Wayland peer, fences signalled inside the call, the
  * process-wide debug callback (a second non-null one panics), {@code -EINVAL} with a debug
- * message for every library error.
+ * message for every library error. {@link #withGfxstream()} models a build with gfxstream too:
+ * capset gfxstream-vulkan (id 3, version 0, 104 bytes), contexts of it, a renderer that can be
+ * initialised once per process, and a resource detached from the contexts it is still attached
+ * to when it goes (as gfxstream does, logging "context not found" for a destroyed one).
  *
  * <p>What the real library would do undefined things on (a capset copy larger than the
- * capset, NULL slices, calls from a thread other than the creator's) is recorded in
- * {@link #violations} so a test can assert there were none.
+ * capset, NULL slices, calls from a thread other than the creator's, a second gfxstream in one
+ * process), and what gfxstream logs as an error (a context destroyed under an attached
+ * resource), is recorded in {@link #violations} so a test can assert there were none.
  */
 class RutabagaModel implements RutabagaGfxFfi {
 
@@ -33,14 +37,23 @@ class RutabagaModel implements RutabagaGfxFfi {
     private static final Map<String, Integer> CAPSETS = Map.of("virgl", 1, "virgl2", 2, "gfxstream-vulkan", 3,
             "venus", 4, "cross-domain", 5, "drm", 6, "gfxstream-magma", 7, "gfxstream-gles", 8, "gfxstream-composer", 9);
 
+    private static final long GFXSTREAM = (1L << 3) | (1L << 7) | (1L << 8) | (1L << 9);
+
     /** The library's process-wide debug handler cell. */
     private static rutabaga_debug_callback debugHandler;
     private static long debugUserData;
+    /** gfxstream's process-wide renderer: built once, never again. */
+    private static boolean gfxstreamBuilt;
 
     final List<String> violations = Collections.synchronizedList(new ArrayList<>());
     final List<String> channelsSeen = Collections.synchronizedList(new ArrayList<>());
     private final Map<Long, Instance> instances = new HashMap<>();
     private long nextHandle = 0x1000;
+    private boolean gfxstreamBuild;
+    private boolean deferFences;
+    private final List<Runnable> deferred = new ArrayList<>();
+    /** Successful {@code rutabaga_init} calls. */
+    int inits;
 
     private static final class Resource {
         int width;
@@ -58,6 +71,9 @@ class RutabagaModel implements RutabagaGfxFfi {
         final List<int[]> capsets = new ArrayList<>();
         final Map<Integer, Resource> resources = new HashMap<>();
         final Set<Integer> contexts = new HashSet<>();
+        /** Resource id to the contexts it was attached to (gfxstream's own list). */
+        final Map<Integer, Set<Integer>> attachedTo = new HashMap<>();
+        boolean gfxstream;
 
         Instance(long userData, rutabaga_fence_callback fenceCallback, boolean twoD) {
             this.userData = userData;
@@ -77,9 +93,43 @@ class RutabagaModel implements RutabagaGfxFfi {
         }
     }
 
+    /** A model of a build with gfxstream as well. */
+    static RutabagaModel withGfxstream() {
+        RutabagaModel model = new RutabagaModel();
+        model.gfxstreamBuild = true;
+        return model;
+    }
+
+    /**
+     * While {@code on}, fences are kept until {@link #signalNext()}, as a renderer still working
+     * on them would.
+     */
+    synchronized void deferFences(boolean on) {
+        deferFences = on;
+    }
+
+    /** Reports the oldest kept fence, from the calling thread. */
+    void signalNext() {
+        Runnable due;
+        synchronized (this) {
+            due = deferred.remove(0);
+        }
+        due.run();
+    }
+
     /** Instances initialized and not yet finished. */
     synchronized int liveInstances() {
         return instances.size();
+    }
+
+    /** Resources alive in every instance. */
+    synchronized int liveResources() {
+        return instances.values().stream().mapToInt(i -> i.resources.size()).sum();
+    }
+
+    /** Contexts alive in every instance. */
+    synchronized int liveContexts() {
+        return instances.values().stream().mapToInt(i -> i.contexts.size()).sum();
     }
 
     private static synchronized int error(String message) {
@@ -147,18 +197,27 @@ class RutabagaModel implements RutabagaGfxFfi {
             return EINVAL;
         }
         long mask = builder.capset_mask;
-        long gfxstream = (1L << 3) | (1L << 7) | (1L << 8) | (1L << 9);
         long virgl = (1L << 2) | (1L << 4) | (1L << 6);
-        if ((mask & gfxstream) != 0) {
+        if ((mask & GFXSTREAM) != 0 && !gfxstreamBuild) {
             return error("invalid rutabaga build: gfxstream feature not enabled");
         }
         if ((mask & virgl) != 0) {
             return error("invalid rutabaga build: virgl renderer feature not enabled");
         }
         Instance instance = new Instance(builder.user_data, builder.fence_cb, mask == 0);
+        if ((mask & GFXSTREAM) != 0) {
+            if (gfxstreamBuilt) {
+                violations.add("gfxstream initialised a second time in one process (the real one fails or crashes)");
+                return error("Failed to initialize Gfxstream renderer!");
+            }
+            gfxstreamBuilt = true;
+            instance.gfxstream = true;
+            instance.capsets.add(new int[] {3, 0, 104});
+        }
         if (mask != 0 && (mask & (1L << 5)) != 0) {
             instance.capsets.add(new int[] {5, 0, 16});
         }
+        inits++;
         long handle = nextHandle += 0x100;
         instances.put(handle, instance);
         ptr.setValue(new Pointer(handle));
@@ -195,9 +254,10 @@ class RutabagaModel implements RutabagaGfxFfi {
 
     @Override
     public int rutabaga_get_capset(rutabaga ptr, int capset_id, int version, Pointer capset, int capset_size) {
-        Instance r = instance(ptr);
-        // Cross-domain's capabilities: version 1, then channel bits and flags, 16 bytes.
-        byte[] data = new byte[16];
+        instance(ptr);
+        // Cross-domain's capabilities (16 bytes) and gfxstream's vulkanCapset (104) start with
+        // their version, 1.
+        byte[] data = new byte[capset_id == 3 ? 104 : 16];
         data[0] = 1;
         if (capset_size != data.length) {
             violations.add("rutabaga_get_capset copies " + capset_size + " bytes of a " + data.length + "-byte capset");
@@ -222,7 +282,15 @@ class RutabagaModel implements RutabagaGfxFfi {
 
     @Override
     public int rutabaga_context_destroy(rutabaga ptr, int ctx_id) {
-        return instance(ptr).contexts.remove(ctx_id) ? 0 : error("invalid context id");
+        Instance r = instance(ptr);
+        r.attachedTo.forEach((resource, contexts) -> {
+            if (contexts.contains(ctx_id)) {
+                violations.add("context " + ctx_id + " destroyed with resource " + resource + " attached (gfxstream"
+                        + " logs \"failed to detach resource " + resource + " to context " + ctx_id
+                        + ": context not found\" when it goes)");
+            }
+        });
+        return r.contexts.remove(ctx_id) ? 0 : error("invalid context id");
     }
 
     @Override
@@ -231,12 +299,24 @@ class RutabagaModel implements RutabagaGfxFfi {
         if (!r.contexts.contains(ctx_id)) {
             return error("invalid context id");
         }
-        return r.resources.containsKey(resource_id) ? 0 : error("invalid resource id");
+        if (!r.resources.containsKey(resource_id)) {
+            return error("invalid resource id");
+        }
+        r.attachedTo.computeIfAbsent(resource_id, k -> new HashSet<>()).add(ctx_id);
+        return 0;
     }
 
     @Override
     public int rutabaga_context_detach_resource(rutabaga ptr, int ctx_id, int resource_id) {
-        return rutabaga_context_attach_resource(ptr, ctx_id, resource_id);
+        Instance r = instance(ptr);
+        if (!r.contexts.contains(ctx_id)) {
+            return error("invalid context id");
+        }
+        if (!r.resources.containsKey(resource_id)) {
+            return error("invalid resource id");
+        }
+        r.attachedTo.getOrDefault(resource_id, new HashSet<>()).remove(ctx_id);
+        return 0;
     }
 
     @Override
@@ -405,7 +485,15 @@ class RutabagaModel implements RutabagaGfxFfi {
 
     @Override
     public int rutabaga_resource_unref(rutabaga ptr, int resource_id) {
-        return instance(ptr).resources.remove(resource_id) != null ? 0 : error("invalid resource id");
+        Instance r = instance(ptr);
+        for (int ctx : r.attachedTo.getOrDefault(resource_id, Set.of())) {
+            if (!r.contexts.contains(ctx)) {
+                violations.add("failed to detach resource " + resource_id + " to context " + ctx
+                        + ": context not found");
+            }
+        }
+        r.attachedTo.remove(resource_id);
+        return r.resources.remove(resource_id) != null ? 0 : error("invalid resource id");
     }
 
     @Override
@@ -448,12 +536,27 @@ class RutabagaModel implements RutabagaGfxFfi {
     @Override
     public int rutabaga_create_fence(rutabaga ptr, rutabaga_fence fence) {
         Instance r = instance(ptr);
+        if (deferFences) {
+            int flags = fence.flags;
+            long id = fence.fence_id;
+            int ctx = fence.ctx_id;
+            int ring = fence.ring_idx;
+            synchronized (this) {
+                deferred.add(() -> r.signal(flags, id, ctx, ring));
+            }
+            return 0;
+        }
         if ((fence.flags & RUTABAGA_FLAG_INFO_RING_IDX) == 0) {
-            r.signal(fence.flags, fence.fence_id, fence.ctx_id, fence.ring_idx);
+            // gfxstream reports a global fence with ctx_id 0 whatever it was created with
+            r.signal(fence.flags, fence.fence_id, r.gfxstream ? 0 : fence.ctx_id, fence.ring_idx);
             return 0;
         }
         if (!r.contexts.contains(fence.ctx_id)) {
             return error("invalid context id");
+        }
+        if (r.gfxstream) {
+            r.signal(fence.flags, fence.fence_id, fence.ctx_id, fence.ring_idx);
+            return 0;
         }
         switch (fence.ring_idx & 0xff) {
             case 0:
