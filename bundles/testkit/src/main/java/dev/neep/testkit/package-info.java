@@ -4,11 +4,13 @@
  * negotiates features and activates any {@link dev.neep.virtio.VirtioDevice} as a transport
  * and the Linux driver would, then issues commands and waits, bounded, for their answers
  * and fences. {@link dev.neep.testkit.TestPattern} is the image the real guest harness draws.
+ * On the host side, {@link dev.neep.testkit.TrackingProvider} counts what a device leaves in
+ * its backend.
  *
  * <p>Nothing here knows OSGi.
  */
 @Export
-@Version("0.1.0")
+@Version("0.2.0")
 package dev.neep.testkit;
 
 import org.osgi.annotation.bundle.Export;

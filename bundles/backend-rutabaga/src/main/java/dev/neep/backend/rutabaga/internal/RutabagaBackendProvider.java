@@ -37,6 +37,17 @@ public final class RutabagaBackendProvider implements GpuBackendProvider {
                 properties), System.getenv()));
     }
 
+    /**
+     * A provider outside OSGi, for a VMM or a test that wires the device in plain Java:
+     * {@code properties} are what configuration PID {@code dev.neep.backend.rutabaga} would hold (a
+     * refused value fails every open, naming it, as under DS).
+     */
+    public static RutabagaBackendProvider configured(Map<String, Object> properties) {
+        RutabagaBackendProvider provider = new RutabagaBackendProvider();
+        provider.configure(properties);
+        return provider;
+    }
+
     @Override
     public String kind() {
         return KIND;

@@ -38,6 +38,17 @@ public final class VirglBackendProvider implements GpuBackendProvider {
                 properties)));
     }
 
+    /**
+     * A provider outside OSGi, for a VMM or a test that wires the device in plain Java:
+     * {@code properties} are what configuration PID {@code dev.neep.backend.virgl} would hold (a
+     * refused value fails every open, naming it, as under DS).
+     */
+    public static VirglBackendProvider configured(Map<String, Object> properties) {
+        VirglBackendProvider provider = new VirglBackendProvider();
+        provider.configure(properties);
+        return provider;
+    }
+
     @Override
     public String kind() {
         return KIND;

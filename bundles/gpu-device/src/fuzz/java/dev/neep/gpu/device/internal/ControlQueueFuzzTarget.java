@@ -5,6 +5,7 @@ import com.code_intelligence.jazzer.junit.FuzzTest;
 import dev.neep.gpu.device.internal.GuestCommandFuzzTest.Run;
 import dev.neep.gpu.device.internal.GuestCommandFuzzTest.Sent;
 import dev.neep.testkit.GpuDriver;
+import dev.neep.testkit.TrackingProvider;
 import java.nio.ByteBuffer;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;

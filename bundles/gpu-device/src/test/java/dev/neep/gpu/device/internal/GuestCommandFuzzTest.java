@@ -14,6 +14,7 @@ import dev.neep.gpu.protocol.Formats;
 import dev.neep.gpu.protocol.Response;
 import dev.neep.testkit.GpuCommandException;
 import dev.neep.testkit.GpuDriver;
+import dev.neep.testkit.TrackingProvider;
 import dev.neep.testkit.PendingCommand;
 import dev.neep.virtio.Virtq;
 import dev.neep.virtio.driver.DriverQueue;

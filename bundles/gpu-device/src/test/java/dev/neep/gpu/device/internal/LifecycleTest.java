@@ -17,6 +17,7 @@ import dev.neep.gpu.protocol.GpuEvents;
 import dev.neep.gpu.protocol.GpuFeatures;
 import dev.neep.gpu.protocol.Rect;
 import dev.neep.testkit.GpuDriver;
+import dev.neep.testkit.TrackingProvider;
 import dev.neep.testkit.PendingCommand;
 import java.nio.ByteBuffer;
 import java.util.List;

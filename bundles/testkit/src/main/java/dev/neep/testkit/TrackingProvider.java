@@ -1,4 +1,4 @@
-package dev.neep.gpu.device.internal;
+package dev.neep.testkit;
 
 import dev.neep.gpu.api.FenceListener;
 import dev.neep.gpu.api.GpuBackend;
@@ -10,18 +10,20 @@ import java.util.HashSet;
 import java.util.Set;
 
 /**
- * A provider around another whose backends count what the device leaves in them: resources
- * and attached backings not yet released, instances not yet closed. Whatever the backend
- * itself does is unchanged, so a real backend runs as it would.
+ * A provider around another whose backends count what the device leaves in them: resources,
+ * attached backings and contexts not yet released, instances opened and not yet closed. Whatever
+ * the backend itself does is unchanged, so a real backend runs as it would. One instance is open
+ * at a time.
  */
-final class TrackingProvider implements GpuBackendProvider {
+public final class TrackingProvider implements GpuBackendProvider {
     private final GpuBackendProvider real;
     private final Set<Integer> resources = new HashSet<>();
     private final Set<Integer> backed = new HashSet<>();
+    private final Set<Integer> contexts = new HashSet<>();
     private int open;
     private int opened;
 
-    TrackingProvider(GpuBackendProvider real) {
+    public TrackingProvider(GpuBackendProvider real) {
         this.real = real;
     }
 
@@ -64,11 +66,14 @@ final class TrackingProvider implements GpuBackendProvider {
             }
             case "attachBacking" -> backed.add((Integer) args[0]);
             case "detachBacking" -> backed.remove((Integer) args[0]);
+            case "contextCreate" -> contexts.add((Integer) args[0]);
+            case "contextDestroy" -> contexts.remove((Integer) args[0]);
             case "close" -> {
                 // One instance is open at a time; closing it releases everything in it.
                 open--;
                 resources.clear();
                 backed.clear();
+                contexts.clear();
             }
             default -> {
             }
@@ -76,22 +81,27 @@ final class TrackingProvider implements GpuBackendProvider {
     }
 
     /** Resources the device created in the open backend and has not unreferenced. */
-    synchronized int liveResources() {
+    public synchronized int liveResources() {
         return resources.size();
     }
 
     /** Resources of the open backend with guest pages attached (or a guest blob's pages). */
-    synchronized int liveBackings() {
+    public synchronized int liveBackings() {
         return backed.size();
     }
 
+    /** Contexts the device created in the open backend and has not destroyed. */
+    public synchronized int liveContexts() {
+        return contexts.size();
+    }
+
     /** Backend instances opened and not closed. */
-    synchronized int openInstances() {
+    public synchronized int openInstances() {
         return open;
     }
 
     /** Backend instances opened, closed or not. */
-    synchronized int opened() {
+    public synchronized int opened() {
         return opened;
     }
 }

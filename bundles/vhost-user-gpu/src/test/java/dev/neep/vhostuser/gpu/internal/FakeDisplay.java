@@ -1,0 +1,120 @@
+package dev.neep.vhostuser.gpu.internal;
+
+import dev.neep.gpu.protocol.CtrlHdr;
+import dev.neep.gpu.protocol.CtrlType;
+import dev.neep.gpu.protocol.DisplayOne;
+import dev.neep.gpu.protocol.Rect;
+import dev.neep.gpu.protocol.RespDisplayInfo;
+import dev.neep.testkit.TestPattern;
+import dev.neep.vhostuser.protocol.MessageHeader;
+import dev.neep.vhostuser.sys.Fd;
+import dev.neep.vhostuser.sys.UnixSocket;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/** QEMU's display side of the vhost-user-gpu channel: answers questions, keeps the picture. */
+final class FakeDisplay implements Runnable, AutoCloseable {
+    private final UnixSocket socket;
+    private final int displayWidth;
+    private final int displayHeight;
+    private final Thread thread = new Thread(this, "fake-qemu-display");
+    private int width;
+    private int[] screen = new int[0];
+    volatile int scanouts;
+    private volatile IOException failure;
+
+    /** Serves the display channel on {@code fd}, with one output of {@code width} x {@code height}. */
+    FakeDisplay(Fd fd, int width, int height) {
+        this.socket = new UnixSocket(fd);
+        this.displayWidth = width;
+        this.displayHeight = height;
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    @Override
+    public void run() {
+        List<Fd> fds = new ArrayList<>();
+        ByteBuffer header = ByteBuffer.allocateDirect(MessageHeader.SIZE).order(ByteOrder.LITTLE_ENDIAN);
+        try {
+            while (socket.receiveFully(header.clear(), fds)) {
+                MessageHeader h = MessageHeader.decode(header.flip());
+                ByteBuffer p = ByteBuffer.allocateDirect(h.size()).order(ByteOrder.LITTLE_ENDIAN);
+                socket.receiveFully(p, fds);
+                p.flip();
+                switch (h.request()) {
+                    case GpuRequest.GET_PROTOCOL_FEATURES:
+                        reply(h.request(), ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(0).flip());
+                        break;
+                    case GpuRequest.GET_DISPLAY_INFO: {
+                        ByteBuffer info = ByteBuffer.allocate(RespDisplayInfo.SIZE).order(ByteOrder.LITTLE_ENDIAN);
+                        RespDisplayInfo.of(CtrlHdr.of(CtrlType.RESP_OK_DISPLAY_INFO),
+                                List.of(new DisplayOne(new Rect(0, 0, displayWidth, displayHeight), 1, 0)))
+                                .encode(info);
+                        reply(h.request(), info.flip());
+                        break;
+                    }
+                    case GpuRequest.SCANOUT:
+                        synchronized (this) {
+                            width = p.getInt(4);
+                            screen = new int[width * p.getInt(8)];
+                            scanouts++;
+                        }
+                        break;
+                    case GpuRequest.UPDATE:
+                        synchronized (this) {
+                            int x = p.getInt(4);
+                            int y = p.getInt(8);
+                            int w = p.getInt(12);
+                            int rows = p.getInt(16);
+                            for (int r = 0; r < rows; r++) {
+                                for (int c = 0; c < w; c++) {
+                                    screen[(y + r) * width + x + c] = p.getInt(20 + (r * w + c) * 4);
+                                }
+                            }
+                            notifyAll();
+                        }
+                        break;
+                    default:
+                        break;
+                }
+                fds.forEach(Fd::close);
+                fds.clear();
+            }
+        } catch (IOException e) {
+            failure = e;
+        }
+    }
+
+    private void reply(int request, ByteBuffer payload) throws IOException {
+        ByteBuffer b = ByteBuffer.allocateDirect(MessageHeader.SIZE + payload.remaining())
+                .order(ByteOrder.LITTLE_ENDIAN);
+        new MessageHeader(request, MessageHeader.REPLY, payload.remaining()).encode(b);
+        socket.send(b.put(payload).flip());
+    }
+
+    synchronized void awaitPattern(int w, int h) throws Exception {
+        long end = System.currentTimeMillis() + 10_000;
+        Optional<String> mismatch = Optional.of("nothing shown");
+        while (System.currentTimeMillis() < end) {
+            if (screen.length == w * h) {
+                mismatch = TestPattern.compare(screen, w, w, h);
+                if (mismatch.isEmpty()) {
+                    return;
+                }
+            }
+            wait(100);
+        }
+        throw new AssertionError("the front end's display does not show the pattern: " + mismatch.get()
+                + (failure != null ? " (display channel: " + failure.getMessage() + ")" : ""));
+    }
+
+    @Override
+    public void close() {
+        socket.close();
+    }
+}

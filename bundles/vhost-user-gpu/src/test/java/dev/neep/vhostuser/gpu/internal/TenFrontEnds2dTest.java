@@ -1,0 +1,18 @@
+package dev.neep.vhostuser.gpu.internal;
+
+import dev.neep.backend2d.internal.Backend2dProvider;
+import dev.neep.gpu.api.GpuBackendProvider;
+
+/** {@link TenFrontEndsScenario} on the pure-Java 2D backend (no contexts: the rounds skip them). */
+public class TenFrontEnds2dTest extends TenFrontEndsScenario {
+
+    @Override
+    GpuBackendProvider provider() {
+        return new Backend2dProvider();
+    }
+
+    @Override
+    int contextInit() {
+        return 0;
+    }
+}
