@@ -126,10 +126,10 @@ public abstract class TenFrontEndsScenario {
             runRound(round, round % 2 == 1);
             awaitReleased(round);
             if (round == 2) {
-                afterRound2 = openDescriptors();
+                afterRound2 = settledDescriptors(Map.of());
             }
         }
-        Map<Integer, String> afterRound10 = openDescriptors();
+        Map<Integer, String> afterRound10 = settledDescriptors(afterRound2);
         double seconds = (System.nanoTime() - started) / 1e9;
         System.setErr(stderr);
         String log = captured.toString(StandardCharsets.UTF_8);
@@ -202,6 +202,26 @@ public abstract class TenFrontEndsScenario {
         assertFalse("round " + round + ": the device is still active", device.active());
         assertEquals("round " + round + ": resources left", 0, tracking.liveResources());
         assertEquals("round " + round + ": contexts left", 0, tracking.liveContexts());
+    }
+
+    /**
+     * The open descriptors once the server has closed what the last session held (it does so on
+     * its own thread after the device reset): as soon as they equal {@code expected}, else once
+     * they stayed the same for 200 ms, waiting at most 5 s.
+     */
+    private static Map<Integer, String> settledDescriptors(Map<Integer, String> expected)
+            throws IOException, InterruptedException {
+        long end = System.currentTimeMillis() + 5_000;
+        Map<Integer, String> last = openDescriptors();
+        while (!last.equals(expected) && System.currentTimeMillis() < end) {
+            Thread.sleep(200);
+            Map<Integer, String> now = openDescriptors();
+            if (now.equals(last) && expected.isEmpty()) {
+                return now;
+            }
+            last = now;
+        }
+        return last;
     }
 
     /** This process's open descriptors and what each is, from /proc/self/fd. */
