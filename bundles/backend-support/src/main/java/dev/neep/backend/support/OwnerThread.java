@@ -70,6 +70,16 @@ public final class OwnerThread {
      * contract lets nothing else out. After {@link #stop} every call is refused.
      */
     public <T> T call(String what, NativeCall<T> call) throws GpuBackendException {
+        return call(what, Long.MAX_VALUE, call);
+    }
+
+    /**
+     * As {@link #call(String, NativeCall)}, but the caller waits at most {@code timeoutMillis}
+     * ({@link Long#MAX_VALUE}: for good). A native call cannot be stopped: after the timeout it
+     * goes on, the owner thread stays busy with it (for good, if it never returns), and the
+     * caller gets RESP_ERR_UNSPEC saying so. For calls a library is known to hang in.
+     */
+    public <T> T call(String what, long timeoutMillis, NativeCall<T> call) throws GpuBackendException {
         if (isOwner()) {
             return invoke(what, call);
         }
@@ -80,14 +90,16 @@ public final class OwnerThread {
             throw closed(what);
         }
         try {
-            return getUninterruptibly(task, Long.MAX_VALUE);
+            return getUninterruptibly(task, timeoutMillis == Long.MAX_VALUE ? Long.MAX_VALUE
+                    : TimeUnit.MILLISECONDS.toNanos(timeoutMillis));
         } catch (ExecutionException e) {
             if (e.getCause() instanceof GpuBackendException) {
                 throw (GpuBackendException) e.getCause();
             }
             throw new GpuBackendException(CtrlType.RESP_ERR_UNSPEC, what + " failed: " + e.getCause(), e.getCause());
         } catch (TimeoutException e) {
-            throw new IllegalStateException("an unbounded wait timed out", e);
+            throw new GpuBackendException(CtrlType.RESP_ERR_UNSPEC, what + " did not return within " + timeoutMillis
+                    + " ms; it is left running on its thread, which serves nothing else from now on");
         }
     }
 

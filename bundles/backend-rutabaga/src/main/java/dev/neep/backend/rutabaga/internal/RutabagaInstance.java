@@ -64,6 +64,12 @@ final class RutabagaInstance {
     /** What the library returns when it caught a panic (ESRCH). */
     private static final int PANIC = -3;
     private static final long FINISH_TIMEOUT_MILLIS = 10_000;
+    /**
+     * How long an open waits for {@code rutabaga_init}. gfxstream waits for ever when its
+     * renderer fails to start (its FrameBuffer is never signalled initialised): measured with
+     * gfxstream-gles on Mesa's surfaceless EGL, which has no GLES 2 config for it.
+     */
+    static final long INIT_TIMEOUT_MILLIS = 60_000;
     /** 0.1.2's builder is 48 bytes; later versions append optional fields, read as zero from here. */
     private static final int BUILDER_BLOCK = 256;
 
@@ -88,6 +94,7 @@ final class RutabagaInstance {
     private volatile List<CapsetInfo> capsets = List.of();
     private volatile BackendCapabilities capabilities = new BackendCapabilities(false, false, false, false);
     private rutabaga pointer;
+    private volatile boolean initReturned;
 
     // Owner-thread state.
     /** The backend using the instance now; null while it waits for the next one. */
@@ -101,16 +108,30 @@ final class RutabagaInstance {
         this.waylandSocket = waylandSocket;
     }
 
-    /** Builds an instance for capset mask {@code mask} (and the cross-domain channel, if any). */
-    static RutabagaInstance start(RutabagaGfxFfi lib, long mask, Optional<String> waylandSocket)
-            throws GpuBackendException {
+    /**
+     * Builds an instance for capset mask {@code mask} (and the cross-domain channel, if any),
+     * waiting at most {@code initTimeoutMillis} for the library. An init that does not return is
+     * left on its owner thread, which is lost with it.
+     */
+    static RutabagaInstance start(RutabagaGfxFfi lib, long mask, Optional<String> waylandSocket,
+            long initTimeoutMillis) throws GpuBackendException {
         RutabagaInstance instance = new RutabagaInstance(lib, mask, waylandSocket);
         try {
-            instance.call("rutabaga_init", () -> {
-                instance.init();
+            instance.call("rutabaga_init", initTimeoutMillis, () -> {
+                try {
+                    instance.init();
+                } finally {
+                    instance.initReturned = true;
+                }
                 return null;
             });
         } catch (GpuBackendException e) {
+            if (!instance.initReturned) {
+                throw new GpuBackendException(RESP_ERR_UNSPEC, e.getMessage() + ". gfxstream does this when its"
+                        + " renderer fails to start (the library's messages above say why; gfxstream-gles and"
+                        + " gfxstream-composer without gfxstream-vulkan need a GLES 2 EGL config, which Mesa's"
+                        + " surfaceless EGL does not have): restart neep with other capsets", e);
+            }
             instance.finish();
             throw e;
         }
@@ -261,7 +282,12 @@ final class RutabagaInstance {
      * for the exception when it fails.
      */
     <T> T call(String what, NativeCall<T> call) throws GpuBackendException {
-        return owner.call(what, () -> {
+        return call(what, Long.MAX_VALUE, call);
+    }
+
+    /** As {@link #call(String, NativeCall)}, waiting at most {@code timeoutMillis}; see {@link OwnerThread}. */
+    <T> T call(String what, long timeoutMillis, NativeCall<T> call) throws GpuBackendException {
+        return owner.call(what, timeoutMillis, () -> {
             DebugRelay.beginCapture();
             try {
                 return call.call();

@@ -96,7 +96,12 @@ public final class RutabagaInstances {
      * @throws GpuBackendException when the library fails, or the settings need a renderer this
      *         process built already for other settings (the message says to restart neep)
      */
-    static synchronized RutabagaInstance take(RutabagaGfxFfi lib, RutabagaSettings settings)
+    static RutabagaInstance take(RutabagaGfxFfi lib, RutabagaSettings settings) throws GpuBackendException {
+        return take(lib, settings, RutabagaInstance.INIT_TIMEOUT_MILLIS);
+    }
+
+    /** {@link #take(RutabagaGfxFfi, RutabagaSettings)}, waiting at most {@code initTimeoutMillis} for an init. */
+    static synchronized RutabagaInstance take(RutabagaGfxFfi lib, RutabagaSettings settings, long initTimeoutMillis)
             throws GpuBackendException {
         Key key = new Key(lib, Set.copyOf(settings.capsetNames().keySet()), settings.waylandSocket());
         RutabagaInstance kept = KEPT.remove(key);
@@ -114,7 +119,8 @@ public final class RutabagaInstances {
                 throw new GpuBackendException(RESP_ERR_UNSPEC, RutabagaBackendConfig.PID + ": " + settings + " need"
                         + " gfxstream or virglrenderer, which librutabaga_gfx_ffi builds only once per process, and"
                         + " this process asked for it already, for " + held + "; restart neep to use the new settings"
-                        + " (or set the earlier ones back to use that instance again)");
+                        + (held.contains("(failed to build") ? "" : " (or set the earlier ones back to use that"
+                                + " instance again)"));
             }
             // Claimed before the library is asked: a failed first init may leave the renderer's
             // process-wide state half built, and nothing may try again in this process.
@@ -122,7 +128,7 @@ public final class RutabagaInstances {
         }
         RutabagaInstance started;
         try {
-            started = RutabagaInstance.start(lib, mask, settings.waylandSocket());
+            started = RutabagaInstance.start(lib, mask, settings.waylandSocket(), initTimeoutMillis);
         } catch (GpuBackendException e) {
             if (claimed != null) {
                 claimed.state = "failed to build: " + e.getMessage();

@@ -21,6 +21,8 @@ import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import javax.management.ObjectName;
 import org.junit.After;
 import org.junit.Test;
@@ -143,6 +145,33 @@ public class RutabagaBackendModelTest extends RutabagaBackendScenarios {
             assertTrue(e.getMessage(), e.getMessage().contains("'drm'"));
         }
         assertEquals(0, withoutDrm.liveInstances());
+    }
+
+    /** gfxstream's init waits for ever when its renderer fails to start: the open gives up instead of hanging. */
+    @Test
+    public void anInitThatNeverReturnsFailsTheOpenInsteadOfHangingIt() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        RutabagaModel hanging = new RutabagaModel() {
+            @Override
+            public int rutabaga_init(rutabaga_builder builder, PointerByReference ptr) {
+                try {
+                    release.await(10, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                return super.rutabaga_init(builder, ptr);
+            }
+        };
+        try {
+            RutabagaInstances.take(hanging, new RutabagaSettings("", Map.of(), false, Optional.empty()), 200);
+            fail("an init that did not return was taken for a success");
+        } catch (GpuBackendException e) {
+            assertEquals(CtrlType.RESP_ERR_UNSPEC, e.responseType());
+            assertTrue(e.getMessage(), e.getMessage().startsWith("rutabaga_init did not return within 200 ms"));
+            assertTrue(e.getMessage(), e.getMessage().contains("restart neep"));
+        } finally {
+            release.countDown();
+        }
     }
 
     @Test
