@@ -1,9 +1,11 @@
 #!/bin/bash
-# guest/e2e.sh [--backend neep|qemu|'CMD {sock}']... [--bench N] [--res WxH] [--workdir DIR]
+# guest/e2e.sh [--backend neep|qemu|'CMD {sock}']... [--neep-args ARGS] [--connections N] [--bench N]
+#              [--res WxH] [--workdir DIR]
 # The demo guest end to end: start the vhost-user GPU backend, boot the guest in QEMU with
 # vhost-user-gpu-pci on the backend's socket, wait until the guest says it painted the
 # pattern, take QMP screendumps until one equals the pattern pixel for pixel (or time
-# runs out), stop QEMU and the backend. One line per backend:
+# runs out), stop QEMU and the backend. One line per backend (per connection with
+# --connections):
 #   NEEP-E2E PASS backend=neep qemu=10.0.2 res=1024x768 t_drawn=5.2s t_visible=5.5s screen=pixel-exact workdir=...
 #   NEEP-E2E FAIL backend=neep ... reason=...
 #   NEEP-E2E SKIP reason=...        (something this machine lacks; never a pass)
@@ -11,6 +13,12 @@
 #                 qemu: QEMU's C backend vhost-user-gpu, same release as the QEMU used
 #                 anything else: a command, {sock} replaced by the socket path
 #                 (repeatable; the backends run one after the other)
+#   --neep-args A more arguments for ./neep serve, e.g. '--backend rutabaga --set
+#                 dev.neep.backend.rutabaga:capset_names=gfxstream-vulkan'
+#   --connections N  one backend process serves N QEMU runs in a row (QEMU quits after each
+#                 checked screen, the next one connects to the same backend): each must be
+#                 pixel-exact, the backend must survive every departure, and for neep its log
+#                 must hold no ERROR line and no "context not found" when it has been stopped
 #   --bench N     the guest also runs kmsbench for N full frames; the line gets fps=, and
 #                 the screen is checked after the benchmark. Without --backend, runs neep
 #                 and then qemu, and ends with a NEEP-BENCH line comparing the two.
@@ -25,18 +33,21 @@ set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 PROJECT=$(cd "$GUEST_SRC/.." && pwd)
 
-BACKENDS=() BENCH=0 ROUNDS=1 RES=1024x768 WORK= TIMEOUT=120
+BACKENDS=() BENCH=0 ROUNDS=1 RES=1024x768 WORK= TIMEOUT=120 NEEP_ARGS= CONNECTIONS=1
 while [ $# -gt 0 ]; do
     case "$1" in
     --backend) BACKENDS+=("$2"); shift 2 ;;
+    --neep-args) NEEP_ARGS=$2; shift 2 ;;
+    --connections) CONNECTIONS=$2; shift 2 ;;
     --bench) BENCH=$2; shift 2 ;;
     --rounds) ROUNDS=$2; shift 2 ;;
     --res) RES=$2; shift 2 ;;
     --workdir) WORK=$2; shift 2 ;;
     --timeout) TIMEOUT=$2; shift 2 ;;
-    *) sed -n '2,28p' "$0" >&2; exit 2 ;;
+    *) sed -n '2,36p' "$0" >&2; exit 2 ;;
     esac
 done
+[[ $CONNECTIONS =~ ^[1-9][0-9]*$ ]] || { echo "--connections wants a positive number, not $CONNECTIONS" >&2; exit 2; }
 if [ ${#BACKENDS[@]} = 0 ]; then
     BACKENDS=(neep)
     [ "$BENCH" -gt 0 ] && BACKENDS=(neep qemu)
@@ -62,10 +73,10 @@ prepare GUEST build.sh
 prepare QDIR qemu.sh
 QEMU_VERSION=$("$QDIR/qemu-system-x86_64" --version | sed -n '1s/.*version \([^ ]*\).*/\1/p')
 
-QEMU_PID= BACKEND_PID=
+QEMU_PID= BACKEND_PID= CRUN=
 stop_all() {
     if [ -n "$QEMU_PID" ] && kill -0 "$QEMU_PID" 2>/dev/null; then
-        python3 "$GUEST_SRC/qmp.py" "$RUN/qmp.sock" quit >/dev/null 2>&1
+        python3 "$GUEST_SRC/qmp.py" "$CRUN/qmp.sock" quit >/dev/null 2>&1
         stop_pid "$QEMU_PID"
     fi
     stop_group "$BACKEND_PID"
@@ -80,7 +91,7 @@ since() { awk -v a="$1" -v b="$(date +%s.%N)" 'BEGIN {printf "%.1f", b - a}'; }
 # waits for a line on the guest's console; 0 seen, 1 timeout, 2 QEMU gone, 3 backend gone
 wait_console() {  # wait_console REGEX SECONDS
     local deadline=$(( $(date +%s) + $2 ))
-    until grep -qE "$1" "$RUN/serial.log" 2>/dev/null; do
+    until grep -qE "$1" "$CRUN/serial.log" 2>/dev/null; do
         kill -0 "$QEMU_PID" 2>/dev/null || return 2
         kill -0 "$BACKEND_PID" 2>/dev/null || return 3
         [ "$(date +%s)" -lt $deadline ] || return 1
@@ -90,10 +101,10 @@ wait_console() {  # wait_console REGEX SECONDS
 
 FAILED=0
 declare -A FPS=()
-run_one() {  # run_one BACKEND -> prints the NEEP-E2E line
+run_one() {  # run_one BACKEND -> prints the NEEP-E2E line(s)
     local name=$1 cmd
     case "$1" in
-    neep) cmd="$PROJECT/neep serve --socket {sock}" ;;
+    neep) cmd="$PROJECT/neep serve --socket {sock}${NEEP_ARGS:+ $NEEP_ARGS}" ;;
     qemu) cmd="$QDIR/vhost-user-gpu --socket-path={sock}" ;;
     *) cmd=$1; name=custom ;;
     esac
@@ -101,7 +112,9 @@ run_one() {  # run_one BACKEND -> prints the NEEP-E2E line
     [ "$ROUNDS" -gt 1 ] && RUN=$WORK/$name-$ROUND
     rm -rf "$RUN"; mkdir -p "$RUN"
     local sock=$RUN/gpu.sock head="backend=$name qemu=$QEMU_VERSION res=$RES"
-    fail() { echo "NEEP-E2E FAIL $head $* workdir=$RUN"; FAILED=1; stop_all; }
+    [ "$name" = neep ] && [ -n "$NEEP_ARGS" ] && head+=" neep_args=\"$NEEP_ARGS\""
+    CRUN=$RUN
+    fail() { echo "NEEP-E2E FAIL $head $* workdir=$CRUN"; FAILED=1; stop_all; }
 
     cmd=${cmd//\{sock\}/$sock}
     echo "$cmd" > "$RUN/backend.cmd"
@@ -114,11 +127,40 @@ run_one() {  # run_one BACKEND -> prints the NEEP-E2E line
         fail "reason=\"backend made no socket: $(tail -3 "$RUN/backend.log" | tr '\n"' "  ")\""; return
     fi
 
+    local c
+    for c in $(seq "$CONNECTIONS"); do
+        if [ "$CONNECTIONS" -gt 1 ]; then
+            CRUN=$RUN/connection-$c
+            mkdir -p "$CRUN"
+        fi
+        connect_guest "$sock" "$head" "$c" || return
+    done
+    CRUN=$RUN
+    stop_all
+    if [ "$CONNECTIONS" -gt 1 ] && [ "$name" = neep ]; then
+        # the backend served every connection and was stopped: a clean teardown logs no error
+        local bad
+        bad=$(grep -E ' ERROR |context not found' "$RUN/backend.log" | head -3 | cut -c1-200 | tr '\n"' "  ")
+        if [ -n "$bad" ]; then
+            echo "NEEP-E2E FAIL $head connections=$CONNECTIONS reason=\"the backend logged: $bad\" workdir=$RUN"
+            FAILED=1
+        else
+            echo "NEEP-E2E PASS $head connections=$CONNECTIONS backend_log=clean workdir=$RUN"
+        fi
+    fi
+}
+
+# One QEMU run against the backend that listens on SOCK: boots the guest, waits for the
+# pattern, checks the screen, prints the NEEP-E2E line; with --connections, QEMU then quits
+# (the front end leaves) and the backend must still be there. Returns 1 after a failure.
+connect_guest() {  # connect_guest SOCK HEAD CONNECTION
+    local sock=$1 head=$2 c=$3 tag=
+    [ "$CONNECTIONS" -gt 1 ] && tag="connection=$c/$CONNECTIONS "
     local t0; t0=$(date +%s.%N)
     local bench_args=()
     [ "$BENCH" -gt 0 ] && bench_args=(--bench "$BENCH")
-    "$GUEST_SRC/run.sh" --guest "$GUEST" --qemu "$QDIR" --socket "$sock" --qmp "$RUN/qmp.sock" \
-        --serial "$RUN/serial.log" --res "$RES" "${bench_args[@]}" > "$RUN/qemu.log" 2>&1 &
+    "$GUEST_SRC/run.sh" --guest "$GUEST" --qemu "$QDIR" --socket "$sock" --qmp "$CRUN/qmp.sock" \
+        --serial "$CRUN/serial.log" --res "$RES" "${bench_args[@]}" > "$CRUN/qemu.log" 2>&1 &
     QEMU_PID=$!
 
     local rc why
@@ -126,31 +168,40 @@ run_one() {  # run_one BACKEND -> prints the NEEP-E2E line
     local t_drawn; t_drawn=$(since "$t0")
     case $rc in
     1) why="no NEEP-PATTERN-DRAWN after ${TIMEOUT}s" ;;
-    2) why="QEMU exited: $(tail -2 "$RUN/qemu.log" | tr '\n"' "  ")" ;;
+    2) why="QEMU exited: $(tail -2 "$CRUN/qemu.log" | tr '\n"' "  ")" ;;
     3) why="backend exited: $(tail -2 "$RUN/backend.log" | tr '\n"' "  ")" ;;
     esac
-    [ $rc = 0 ] || { fail "reason=\"$why\" t=${t_drawn}s"; return; }
-    grep -q 'NEEP-GUEST-ERROR' "$RUN/serial.log" &&
-        { fail "reason=\"$(grep -m1 -o 'NEEP-GUEST-ERROR.*' "$RUN/serial.log" | tr -d '\r"')\""; return; }
+    [ $rc = 0 ] || { fail "${tag}reason=\"$why\" t=${t_drawn}s"; return 1; }
+    grep -q 'NEEP-GUEST-ERROR' "$CRUN/serial.log" &&
+        { fail "${tag}reason=\"$(grep -m1 -o 'NEEP-GUEST-ERROR.*' "$CRUN/serial.log" | tr -d '\r"')\""; return 1; }
 
     local extra=
     if [ "$BENCH" -gt 0 ]; then
         # the benchmark starts right after the pattern, so the screen is checked after it,
         # when the guest has painted the pattern again
-        wait_console 'NEEP-BENCH-DONE' "$TIMEOUT" || { fail "reason=\"benchmark did not finish\""; return; }
-        local fps; fps=$(sed -n 's/.*NEEP-BENCH .*fps=\([0-9.]*\).*/\1/p' "$RUN/serial.log" | head -1)
-        [ -n "$fps" ] || { fail "reason=\"kmsbench printed no result\""; return; }
+        wait_console 'NEEP-BENCH-DONE' "$TIMEOUT" || { fail "reason=\"benchmark did not finish\""; return 1; }
+        local fps; fps=$(sed -n 's/.*NEEP-BENCH .*fps=\([0-9.]*\).*/\1/p' "$CRUN/serial.log" | head -1)
+        [ -n "$fps" ] || { fail "reason=\"kmsbench printed no result\""; return 1; }
         FPS[$name]="${FPS[$name]:-} $fps"
         extra="bench_frames=$BENCH fps=$fps"
     fi
     local verdict
-    verdict=$(python3 "$GUEST_SRC/qmp.py" "$RUN/qmp.sock" expect-pattern "$RUN/screen.ppm" --size "$RES" --timeout 15 2>&1)
+    verdict=$(python3 "$GUEST_SRC/qmp.py" "$CRUN/qmp.sock" expect-pattern "$CRUN/screen.ppm" --size "$RES" --timeout 15 2>&1)
     rc=$?
     local t_visible; t_visible=$(since "$t0")
-    echo "$verdict" > "$RUN/screen.check"
-    [ $rc = 0 ] || { fail "t_drawn=${t_drawn}s reason=\"$(echo "$verdict" | tail -1 | cut -c1-200 | tr -d '"')\" $extra"; return; }
-    echo "NEEP-E2E PASS $head t_drawn=${t_drawn}s t_visible=${t_visible}s screen=pixel-exact${extra:+ $extra} workdir=$RUN"
-    stop_all
+    echo "$verdict" > "$CRUN/screen.check"
+    [ $rc = 0 ] || { fail "${tag}t_drawn=${t_drawn}s reason=\"$(echo "$verdict" | tail -1 | cut -c1-200 | tr -d '"')\" $extra"; return 1; }
+    echo "NEEP-E2E PASS $head ${tag}t_drawn=${t_drawn}s t_visible=${t_visible}s screen=pixel-exact${extra:+ $extra} workdir=$CRUN"
+    if [ "$CONNECTIONS" -gt 1 ]; then
+        # QEMU quits: the front end leaves, and the backend must serve the next one
+        python3 "$GUEST_SRC/qmp.py" "$CRUN/qmp.sock" quit >/dev/null 2>&1
+        stop_pid "$QEMU_PID"
+        wait "$QEMU_PID" 2>/dev/null
+        QEMU_PID=
+        sleep 1
+        kill -0 "$BACKEND_PID" 2>/dev/null ||
+            { fail "${tag}reason=\"the backend exited when the front end left: $(tail -2 "$RUN/backend.log" | tr '\n"' "  ")\""; return 1; }
+    fi
 }
 
 LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
