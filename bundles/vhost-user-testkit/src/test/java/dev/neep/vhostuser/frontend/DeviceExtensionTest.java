@@ -1,4 +1,4 @@
-package dev.neep.vhostuser.internal;
+package dev.neep.vhostuser.frontend;
 
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
@@ -25,7 +25,6 @@ import dev.neep.vhostuser.DeviceExtension;
 import dev.neep.vhostuser.DeviceSession;
 import dev.neep.vhostuser.FrontEndMessage;
 import dev.neep.vhostuser.VhostUserServer;
-import dev.neep.vhostuser.frontend.FrontEnd;
 import dev.neep.vhostuser.protocol.MessageHeader;
 import dev.neep.vhostuser.protocol.ProtocolException;
 import dev.neep.vhostuser.protocol.ProtocolFeatures;

@@ -1,4 +1,4 @@
-package dev.neep.vhostuser.internal;
+package dev.neep.vhostuser.frontend;
 
 import java.nio.ByteBuffer;
 import java.util.ArrayList;

@@ -1,8 +1,9 @@
 /**
  * The driver side of a split virtqueue, in Java: what a guest's virtio driver does with
  * guest memory (lay out the rings, add descriptor chains, publish them, read the used
- * ring, suppress notifications). For unit tests of devices and for the testkit's
- * guest-side drivers; a device never uses it.
+ * ring, suppress notifications), for tests of devices and transports and for the other
+ * testkits' guest-side drivers. Test support: a device never uses it, and no production
+ * bundle exports it.
  */
 @Export
 @Version("0.1.0")

@@ -1,8 +1,8 @@
 /**
- * The guest side of virtio-pci, for tests and the testkit: a driver that probes a
+ * The guest side of virtio-pci, test support: a driver that probes a
  * {@link dev.neep.virtio.pci.PciFunction} the way Linux's {@code virtio_pci_modern} does
  * (capability walk, BAR sizing and placement, feature negotiation, queue set-up through
- * the common configuration, notify writes, MSI-X).
+ * the common configuration, notify writes, MSI-X). No production bundle exports it.
  */
 @Export
 @Version("0.1.0")
