@@ -1,8 +1,8 @@
 /**
  * A display sink that shows nothing and remembers what it was shown: frames per scanout and
  * the facts of the last one, including a CRC32 of its pixels. Tests read them through the
- * {@link dev.neep.display.headless.HeadlessDisplay} service, or build a
- * {@link dev.neep.display.headless.HeadlessSink} with {@code new}.
+ * {@link dev.neep.display.headless.HeadlessDisplay} service, registered beside the sink's
+ * {@code DisplaySink} service; the sink itself is the bundle's own.
  */
 @Export
 @Version("0.1.0")

@@ -20,10 +20,10 @@ import org.junit.Rule;
 import org.junit.Test;
 import org.junit.rules.TemporaryFolder;
 
-import dev.neep.backend2d.internal.Backend2dProvider;
+import dev.neep.backend2d.Backend2d;
 import dev.neep.gpu.api.DisplaySink;
-import dev.neep.gpu.device.internal.DeviceConfig;
-import dev.neep.gpu.device.internal.GpuDevice;
+import dev.neep.gpu.device.DeviceConfig;
+import dev.neep.gpu.device.VirtioGpu;
 import dev.neep.gpu.protocol.CtrlHdr;
 import dev.neep.gpu.protocol.CtrlType;
 import dev.neep.gpu.protocol.DisplayOne;
@@ -62,15 +62,15 @@ public class GpuDeviceOverVhostUserTest {
     @Rule
     public TemporaryFolder tmp = new TemporaryFolder();
 
-    private GpuDevice device;
+    private VirtioGpu device;
     private VhostUserServer server;
     private Path socketPath;
 
     @Before
     public void start() throws Exception {
         assumeTrue("native access: " + Posix.unavailableReason(), Posix.unavailableReason() == null);
-        device = new GpuDevice(new DeviceConfig(1, W, H, false, DeviceConfig.DEFAULT_MAX_HOSTMEM));
-        device.useProvider(new Backend2dProvider());
+        device = VirtioGpu.create(new DeviceConfig(1, W, H, false, DeviceConfig.DEFAULT_MAX_HOSTMEM),
+                Backend2d.provider());
         socketPath = tmp.getRoot().toPath().resolve("gpu.sock");
         server = VhostUserServer.listen(socketPath, device, new VhostUserGpu(new DisplayChannelListener() {
             @Override

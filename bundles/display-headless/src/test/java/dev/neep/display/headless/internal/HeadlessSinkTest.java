@@ -1,9 +1,10 @@
-package dev.neep.display.headless;
+package dev.neep.display.headless.internal;
 
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertNotEquals;
 import static org.junit.Assert.assertNull;
 
+import dev.neep.display.headless.FrameFacts;
 import dev.neep.gpu.api.Frame;
 import dev.neep.gpu.api.Scanout;
 import dev.neep.gpu.protocol.Formats;

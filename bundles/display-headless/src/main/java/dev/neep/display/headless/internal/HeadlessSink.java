@@ -1,5 +1,8 @@
-package dev.neep.display.headless;
+package dev.neep.display.headless.internal;
 
+import dev.neep.display.headless.FrameFacts;
+import dev.neep.display.headless.HeadlessDisplay;
+import dev.neep.display.headless.ScanoutStats;
 import dev.neep.gpu.api.DisplaySink;
 import dev.neep.gpu.api.Frame;
 import dev.neep.gpu.api.Scanout;
@@ -14,18 +17,18 @@ import java.util.zip.CRC32;
  * Counts frames per scanout and keeps the last frame's facts. Updates come from device threads
  * and reads from test threads: each scanout's stats are one immutable value, replaced whole.
  */
-public final class HeadlessSink implements DisplaySink, HeadlessDisplay {
+final class HeadlessSink implements DisplaySink, HeadlessDisplay {
     private final Map<Integer, ScanoutStats> scanouts = new ConcurrentHashMap<>();
 
     @Override
     public ScanoutStats stats(int scanoutId) {
-        return scanouts.getOrDefault(scanoutId, ScanoutStats.empty(scanoutId));
+        return scanouts.getOrDefault(scanoutId, empty(scanoutId));
     }
 
     @Override
     public void scanoutChanged(int scanoutId, Scanout scanout) {
         scanouts.compute(scanoutId, (id, s) -> {
-            ScanoutStats old = s == null ? ScanoutStats.empty(id) : s;
+            ScanoutStats old = s == null ? empty(id) : s;
             return new ScanoutStats(id, old.frames(), scanout, old.lastFrame(), old.cursorX(), old.cursorY());
         });
     }
@@ -35,7 +38,7 @@ public final class HeadlessSink implements DisplaySink, HeadlessDisplay {
         // The checksum is taken here, on the caller's thread, because the frame is only valid now.
         FrameFacts facts = new FrameFacts(frame.width(), frame.height(), frame.format(), dirty, crc32(frame));
         scanouts.compute(scanoutId, (id, s) -> {
-            ScanoutStats old = s == null ? ScanoutStats.empty(id) : s;
+            ScanoutStats old = s == null ? empty(id) : s;
             return new ScanoutStats(id, old.frames() + 1, old.scanout(), facts, old.cursorX(), old.cursorY());
         });
     }
@@ -43,9 +46,13 @@ public final class HeadlessSink implements DisplaySink, HeadlessDisplay {
     @Override
     public void cursorMoved(int scanoutId, int x, int y) {
         scanouts.compute(scanoutId, (id, s) -> {
-            ScanoutStats old = s == null ? ScanoutStats.empty(id) : s;
+            ScanoutStats old = s == null ? empty(id) : s;
             return new ScanoutStats(id, old.frames(), old.scanout(), old.lastFrame(), x, y);
         });
+    }
+
+    private static ScanoutStats empty(int scanoutId) {
+        return new ScanoutStats(scanoutId, 0, null, null, 0, 0);
     }
 
     /** CRC32 of the {@code width * bpp} pixel bytes of each row, in order. */

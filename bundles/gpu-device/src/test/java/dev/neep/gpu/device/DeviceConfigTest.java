@@ -1,4 +1,4 @@
-package dev.neep.gpu.device.internal;
+package dev.neep.gpu.device;
 
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;

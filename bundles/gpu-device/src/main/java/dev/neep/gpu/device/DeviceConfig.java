@@ -1,4 +1,4 @@
-package dev.neep.gpu.device.internal;
+package dev.neep.gpu.device;
 
 import dev.neep.config.support.ConfigurationRefused;
 
@@ -8,9 +8,10 @@ import dev.neep.config.support.ConfigurationRefused;
  * configuration fails loudly instead of half-working.
  *
  * <p>These are the device's <em>shape</em>, what a driver reads when it initialises the device.
- * Which backend the device binds is chosen by the DS reference target, and everything about
- * the backend (its capsets, window-system integration, libraries) is in the backend's own
- * configuration: the device knows no backend by name.
+ * The backend is not among them: in a framework the DS reference target chooses it, embedded
+ * it is the provider given to {@link VirtioGpu}, and everything about the backend (its capsets,
+ * window-system integration, libraries) is in the backend's own configuration: the device
+ * knows no backend by name. In a framework the record is read from configuration {@value #PID}.
  *
  * @param maxOutputs {@code max_outputs}: scanouts, 1..16
  * @param xres       {@code xres}: preferred width of every output
@@ -27,6 +28,8 @@ public record DeviceConfig(int maxOutputs, int xres, int yres, boolean edid, lon
     public static final int MAX_SCANOUTS = 16;
     /** The smallest mode SET_SCANOUT accepts (QEMU's rule), so also the smallest output. */
     public static final int MIN_RESOLUTION = 16;
+    /** The largest width or height of an output: an EDID detailed timing has 12 bits for each. */
+    public static final int MAX_RESOLUTION = 4095;
 
     public static final String MAX_OUTPUTS = "max_outputs";
     public static final String XRES = "xres";
@@ -42,10 +45,10 @@ public record DeviceConfig(int maxOutputs, int xres, int yres, boolean edid, lon
 
     public DeviceConfig {
         require(maxOutputs >= 1 && maxOutputs <= MAX_SCANOUTS, MAX_OUTPUTS, maxOutputs, "must be 1.." + MAX_SCANOUTS);
-        require(xres >= MIN_RESOLUTION && xres <= Edid.MAX_ACTIVE, XRES, xres,
-                "must be " + MIN_RESOLUTION + ".." + Edid.MAX_ACTIVE);
-        require(yres >= MIN_RESOLUTION && yres <= Edid.MAX_ACTIVE, YRES, yres,
-                "must be " + MIN_RESOLUTION + ".." + Edid.MAX_ACTIVE);
+        require(xres >= MIN_RESOLUTION && xres <= MAX_RESOLUTION, XRES, xres,
+                "must be " + MIN_RESOLUTION + ".." + MAX_RESOLUTION);
+        require(yres >= MIN_RESOLUTION && yres <= MAX_RESOLUTION, YRES, yres,
+                "must be " + MIN_RESOLUTION + ".." + MAX_RESOLUTION);
         require(maxHostmem > 0, MAX_HOSTMEM, maxHostmem, "must be a positive number of bytes");
     }
 
