@@ -10,7 +10,7 @@ import java.util.List;
 import dev.neep.vhostuser.protocol.MemoryRegionDesc;
 import dev.neep.vhostuser.protocol.MessageHeader;
 import dev.neep.vhostuser.protocol.ProtocolFeatures;
-import dev.neep.vhostuser.protocol.Request;
+import dev.neep.vhostuser.protocol.VhostUserRequest;
 import dev.neep.vhostuser.protocol.VringAddr;
 import dev.neep.vhostuser.protocol.VringState;
 import dev.neep.vhostuser.sys.Fd;
@@ -115,10 +115,10 @@ public final class FrontEnd implements AutoCloseable {
         send(request, payload, fds);
         Reply reply = receive();
         if (reply == null) {
-            throw new IOException("the back-end closed the connection on " + Request.name(request));
+            throw new IOException("the back-end closed the connection on " + VhostUserRequest.name(request));
         }
         if (reply.header.request() != request || reply.header.flags() != (MessageHeader.VERSION | MessageHeader.REPLY)) {
-            throw new IOException("unexpected reply " + reply.header + " to " + Request.name(request));
+            throw new IOException("unexpected reply " + reply.header + " to " + VhostUserRequest.name(request));
         }
         return reply;
     }
@@ -128,7 +128,7 @@ public final class FrontEnd implements AutoCloseable {
         send(request, MessageHeader.VERSION | MessageHeader.NEED_REPLY, payload, fds);
         Reply reply = receive();
         if (reply == null) {
-            throw new IOException("the back-end closed the connection on " + Request.name(request));
+            throw new IOException("the back-end closed the connection on " + VhostUserRequest.name(request));
         }
         return reply.u64();
     }
@@ -163,12 +163,12 @@ public final class FrontEnd implements AutoCloseable {
 
     /** Feature negotiation as QEMU 10 does it; returns the features acknowledged. */
     public long negotiate(long protocolFeatures) throws IOException {
-        long features = call(Request.GET_FEATURES, none()).u64();
-        long offered = call(Request.GET_PROTOCOL_FEATURES, none()).u64();
-        send(Request.SET_PROTOCOL_FEATURES, u64(offered & protocolFeatures));
-        call(Request.GET_QUEUE_NUM, none());
-        send(Request.SET_OWNER, none());
-        send(Request.SET_FEATURES, u64(features));
+        long features = call(VhostUserRequest.GET_FEATURES, none()).u64();
+        long offered = call(VhostUserRequest.GET_PROTOCOL_FEATURES, none()).u64();
+        send(VhostUserRequest.SET_PROTOCOL_FEATURES, u64(offered & protocolFeatures));
+        call(VhostUserRequest.GET_QUEUE_NUM, none());
+        send(VhostUserRequest.SET_OWNER, none());
+        send(VhostUserRequest.SET_FEATURES, u64(features));
         return features;
     }
 
@@ -176,7 +176,7 @@ public final class FrontEnd implements AutoCloseable {
     public void start(int count) throws IOException {
         long features = negotiate(ProtocolFeatures.OFFERED);
         boolean eventIdx = (features & (1L << 29)) != 0;
-        if (acked(Request.ADD_MEM_REG, region(0, ramSize, USER_BASE, 0), ram) != 0) {
+        if (acked(VhostUserRequest.ADD_MEM_REG, region(0, ramSize, USER_BASE, 0), ram) != 0) {
             throw new IOException("ADD_MEM_REG refused");
         }
         for (int i = 0; i < count; i++) {
@@ -186,15 +186,15 @@ public final class FrontEnd implements AutoCloseable {
             Fd call = Posix.eventFd("test call " + i);
             kicks.add(kick);
             calls.add(call);
-            send(Request.SET_VRING_CALL, u64(i), call);
-            send(Request.SET_VRING_NUM, state(i, QUEUE_SIZE));
-            send(Request.SET_VRING_BASE, state(i, 0));
-            send(Request.SET_VRING_ADDR, addr(i, USER_BASE + q.descTable(), USER_BASE + q.usedRing(),
+            send(VhostUserRequest.SET_VRING_CALL, u64(i), call);
+            send(VhostUserRequest.SET_VRING_NUM, state(i, QUEUE_SIZE));
+            send(VhostUserRequest.SET_VRING_BASE, state(i, 0));
+            send(VhostUserRequest.SET_VRING_ADDR, addr(i, USER_BASE + q.descTable(), USER_BASE + q.usedRing(),
                     USER_BASE + q.availRing()));
-            send(Request.SET_VRING_KICK, u64(i), kick);
+            send(VhostUserRequest.SET_VRING_KICK, u64(i), kick);
         }
         for (int i = 0; i < count; i++) {
-            if (acked(Request.SET_VRING_ENABLE, state(i, 1)) != 0) {
+            if (acked(VhostUserRequest.SET_VRING_ENABLE, state(i, 1)) != 0) {
                 throw new IOException("SET_VRING_ENABLE refused");
             }
         }

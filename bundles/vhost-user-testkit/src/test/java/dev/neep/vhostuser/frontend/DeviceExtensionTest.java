@@ -28,7 +28,7 @@ import dev.neep.vhostuser.VhostUserServer;
 import dev.neep.vhostuser.protocol.MessageHeader;
 import dev.neep.vhostuser.protocol.ProtocolException;
 import dev.neep.vhostuser.protocol.ProtocolFeatures;
-import dev.neep.vhostuser.protocol.Request;
+import dev.neep.vhostuser.protocol.VhostUserRequest;
 import dev.neep.vhostuser.sys.Fd;
 import dev.neep.vhostuser.sys.Posix;
 import dev.neep.vhostuser.sys.UnixSocket;
@@ -126,14 +126,14 @@ public class DeviceExtensionTest {
     public void backendChannelReachesTheFrontEnd() throws Exception {
         try (FrontEnd peer = new FrontEnd(socketPath)) {
             peer.negotiate(ProtocolFeatures.OFFERED);
-            assertEquals(2, peer.call(Request.GET_QUEUE_NUM, FrontEnd.none()).u64());
+            assertEquals(2, peer.call(VhostUserRequest.GET_QUEUE_NUM, FrontEnd.none()).u64());
             BackendChannel channel = backend;
             assertFalse("no channel given yet", channel.send(OWN_BACKEND_REQUEST, ByteBuffer.allocate(0)));
 
             Fd[] pair = Posix.socketPair("back-end channel");
             peer.keep(pair[1]);
             try (Fd ours = pair[0]) {
-                assertEquals(0, peer.acked(Request.SET_BACKEND_REQ_FD, FrontEnd.none(), ours));
+                assertEquals(0, peer.acked(VhostUserRequest.SET_BACKEND_REQ_FD, FrontEnd.none(), ours));
             }
             ByteBuffer payload = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(0, 7);
             assertTrue(channel.send(OWN_BACKEND_REQUEST, payload));

@@ -29,7 +29,7 @@ import dev.neep.vhostuser.DeviceExtension;
 import dev.neep.vhostuser.VhostUserServer;
 import dev.neep.vhostuser.protocol.MessageHeader;
 import dev.neep.vhostuser.protocol.ProtocolFeatures;
-import dev.neep.vhostuser.protocol.Request;
+import dev.neep.vhostuser.protocol.VhostUserRequest;
 import dev.neep.vhostuser.sys.Fd;
 import dev.neep.vhostuser.sys.Posix;
 import dev.neep.virtio.VirtioFeatures;
@@ -177,7 +177,7 @@ public class VhostUserServerTest {
     public void wrongSizeForRequest() throws Exception {
         FrontEnd peer = connect();
         peer.negotiate(ProtocolFeatures.OFFERED);
-        peer.send(Request.SET_VRING_NUM, ByteBuffer.allocate(4));
+        peer.send(VhostUserRequest.SET_VRING_NUM, ByteBuffer.allocate(4));
         assertDroppedThenNextFrontEndServed(peer);
     }
 
@@ -194,7 +194,7 @@ public class VhostUserServerTest {
         FrontEnd peer = connect();
         peer.negotiate(ProtocolFeatures.OFFERED);
         // Larger than the file behind it: mapped, it would raise SIGBUS when touched.
-        peer.send(Request.ADD_MEM_REG, FrontEnd.region(0, 2 * FrontEnd.RAM_SIZE, FrontEnd.USER_BASE, 0),
+        peer.send(VhostUserRequest.ADD_MEM_REG, FrontEnd.region(0, 2 * FrontEnd.RAM_SIZE, FrontEnd.USER_BASE, 0),
                 peer.ram);
         assertDroppedThenNextFrontEndServed(peer);
     }
@@ -204,7 +204,7 @@ public class VhostUserServerTest {
         FrontEnd peer = connect();
         peer.negotiate(ProtocolFeatures.OFFERED);
         Fd notMemory = peer.keep(Posix.eventFd("not memory"));
-        peer.send(Request.ADD_MEM_REG, FrontEnd.region(0, 4096, FrontEnd.USER_BASE, 0), notMemory);
+        peer.send(VhostUserRequest.ADD_MEM_REG, FrontEnd.region(0, 4096, FrontEnd.USER_BASE, 0), notMemory);
         assertDroppedThenNextFrontEndServed(peer);
     }
 
@@ -212,11 +212,11 @@ public class VhostUserServerTest {
     public void vringOutsideGuestMemory() throws Exception {
         FrontEnd peer = connect();
         peer.negotiate(ProtocolFeatures.OFFERED);
-        assertEquals(0, peer.acked(Request.ADD_MEM_REG,
+        assertEquals(0, peer.acked(VhostUserRequest.ADD_MEM_REG,
                 FrontEnd.region(0, FrontEnd.RAM_SIZE, FrontEnd.USER_BASE, 0), peer.ram));
-        peer.send(Request.SET_VRING_NUM, FrontEnd.state(0, 64));
+        peer.send(VhostUserRequest.SET_VRING_NUM, FrontEnd.state(0, 64));
         long outside = FrontEnd.USER_BASE + FrontEnd.RAM_SIZE + 0x1000;
-        peer.send(Request.SET_VRING_ADDR, FrontEnd.addr(0, outside, FrontEnd.USER_BASE + 0x2000,
+        peer.send(VhostUserRequest.SET_VRING_ADDR, FrontEnd.addr(0, outside, FrontEnd.USER_BASE + 0x2000,
                 FrontEnd.USER_BASE + 0x3000));
         assertDroppedThenNextFrontEndServed(peer);
     }
@@ -225,12 +225,12 @@ public class VhostUserServerTest {
     public void vringCrossingTheEndOfGuestMemory() throws Exception {
         FrontEnd peer = connect();
         peer.negotiate(ProtocolFeatures.OFFERED);
-        assertEquals(0, peer.acked(Request.ADD_MEM_REG,
+        assertEquals(0, peer.acked(VhostUserRequest.ADD_MEM_REG,
                 FrontEnd.region(0, FrontEnd.RAM_SIZE, FrontEnd.USER_BASE, 0), peer.ram));
-        peer.send(Request.SET_VRING_NUM, FrontEnd.state(0, 256));
+        peer.send(VhostUserRequest.SET_VRING_NUM, FrontEnd.state(0, 256));
         // The table starts inside guest memory but its 4096 bytes run past the end.
         long nearEnd = FrontEnd.USER_BASE + FrontEnd.RAM_SIZE - 0x100;
-        peer.send(Request.SET_VRING_ADDR, FrontEnd.addr(0, nearEnd, FrontEnd.USER_BASE + 0x2000,
+        peer.send(VhostUserRequest.SET_VRING_ADDR, FrontEnd.addr(0, nearEnd, FrontEnd.USER_BASE + 0x2000,
                 FrontEnd.USER_BASE + 0x3000));
         assertDroppedThenNextFrontEndServed(peer);
     }
@@ -239,11 +239,11 @@ public class VhostUserServerTest {
     public void replyAckIsSent() throws Exception {
         try (FrontEnd peer = connect()) {
             peer.negotiate(ProtocolFeatures.OFFERED);
-            peer.send(Request.SET_VRING_NUM, MessageHeader.VERSION | MessageHeader.NEED_REPLY,
+            peer.send(VhostUserRequest.SET_VRING_NUM, MessageHeader.VERSION | MessageHeader.NEED_REPLY,
                     FrontEnd.state(0, 64));
             FrontEnd.Reply ack = peer.receive();
             assertNotNull(ack);
-            assertEquals(Request.SET_VRING_NUM, ack.header().request());
+            assertEquals(VhostUserRequest.SET_VRING_NUM, ack.header().request());
             assertEquals(MessageHeader.VERSION | MessageHeader.REPLY, ack.header().flags());
             assertEquals(8, ack.header().size());
             assertEquals(0, ack.u64());
@@ -254,23 +254,23 @@ public class VhostUserServerTest {
     public void noAcknowledgementWithoutReplyAck() throws Exception {
         try (FrontEnd peer = connect()) {
             peer.negotiate(ProtocolFeatures.OFFERED & ~ProtocolFeatures.bit(ProtocolFeatures.REPLY_ACK));
-            peer.send(Request.SET_VRING_NUM, MessageHeader.VERSION | MessageHeader.NEED_REPLY,
+            peer.send(VhostUserRequest.SET_VRING_NUM, MessageHeader.VERSION | MessageHeader.NEED_REPLY,
                     FrontEnd.state(0, 64));
             // The next thing on the wire is the answer to the next request.
-            assertEquals(Request.GET_QUEUE_NUM, peer.call(Request.GET_QUEUE_NUM, FrontEnd.none()).header().request());
+            assertEquals(VhostUserRequest.GET_QUEUE_NUM, peer.call(VhostUserRequest.GET_QUEUE_NUM, FrontEnd.none()).header().request());
         }
     }
 
     @Test
     public void transportOffersOnlyFeaturesItServes() throws Exception {
         try (FrontEnd peer = connect()) {
-            long features = peer.call(Request.GET_FEATURES, FrontEnd.none()).u64();
+            long features = peer.call(VhostUserRequest.GET_FEATURES, FrontEnd.none()).u64();
             assertTrue("VHOST_USER_F_PROTOCOL_FEATURES", (features & (1L << 30)) != 0);
             assertTrue("the device's own bit", (features & (1L << 1)) != 0);
             assertTrue(VirtioFeatures.has(features, VirtioFeatures.VIRTIO_F_VERSION_1));
             assertFalse("packed rings are not served here", VirtioFeatures.has(features, VirtioFeatures.VIRTIO_F_RING_PACKED));
-            assertEquals(2, peer.call(Request.GET_QUEUE_NUM, FrontEnd.none()).u64());
-            assertEquals("the memory table's slots", 32, peer.call(Request.GET_MAX_MEM_SLOTS, FrontEnd.none()).u64());
+            assertEquals(2, peer.call(VhostUserRequest.GET_QUEUE_NUM, FrontEnd.none()).u64());
+            assertEquals("the memory table's slots", 32, peer.call(VhostUserRequest.GET_MAX_MEM_SLOTS, FrontEnd.none()).u64());
         }
     }
 
@@ -278,20 +278,20 @@ public class VhostUserServerTest {
     public void ringsStartOnlyOnceEnabled() throws Exception {
         try (FrontEnd peer = connect()) {
             peer.negotiate(ProtocolFeatures.OFFERED);
-            assertEquals(0, peer.acked(Request.ADD_MEM_REG,
+            assertEquals(0, peer.acked(VhostUserRequest.ADD_MEM_REG,
                     FrontEnd.region(0, FrontEnd.RAM_SIZE, FrontEnd.USER_BASE, 0), peer.ram));
             for (int i = 0; i < 2; i++) {
                 DriverQueue q = DriverQueue.contiguous(peer.memory, 64, 0x1000L + i * 0x2000L, false);
-                peer.send(Request.SET_VRING_NUM, FrontEnd.state(i, 64));
-                peer.send(Request.SET_VRING_ADDR, FrontEnd.addr(i, FrontEnd.USER_BASE + q.descTable(),
+                peer.send(VhostUserRequest.SET_VRING_NUM, FrontEnd.state(i, 64));
+                peer.send(VhostUserRequest.SET_VRING_ADDR, FrontEnd.addr(i, FrontEnd.USER_BASE + q.descTable(),
                         FrontEnd.USER_BASE + q.usedRing(), FrontEnd.USER_BASE + q.availRing()));
-                peer.send(Request.SET_VRING_KICK, FrontEnd.u64(i), peer.keep(Posix.eventFd("kick")));
+                peer.send(VhostUserRequest.SET_VRING_KICK, FrontEnd.u64(i), peer.keep(Posix.eventFd("kick")));
             }
-            assertEquals(2, peer.call(Request.GET_QUEUE_NUM, FrontEnd.none()).u64());
+            assertEquals(2, peer.call(VhostUserRequest.GET_QUEUE_NUM, FrontEnd.none()).u64());
             assertEquals("started but disabled: not active", 0, device.activations.get());
-            assertEquals(0, peer.acked(Request.SET_VRING_ENABLE, FrontEnd.state(0, 1)));
+            assertEquals(0, peer.acked(VhostUserRequest.SET_VRING_ENABLE, FrontEnd.state(0, 1)));
             assertEquals(0, device.activations.get());
-            assertEquals(0, peer.acked(Request.SET_VRING_ENABLE, FrontEnd.state(1, 1)));
+            assertEquals(0, peer.acked(VhostUserRequest.SET_VRING_ENABLE, FrontEnd.state(1, 1)));
             assertTrue(device.awaitActivations(1, 5000));
             assertEquals(VirtioFeatures.bit(VirtioFeatures.VIRTIO_F_VERSION_1)
                     | VirtioFeatures.bit(VirtioFeatures.VIRTIO_RING_F_EVENT_IDX) | 1L << 1, device.driverFeatures);
@@ -306,17 +306,17 @@ public class VhostUserServerTest {
             for (int i = 0; i < 3; i++) {
                 roundTrip(peer, 0, "x" + i);
             }
-            FrontEnd.Reply base = peer.call(Request.GET_VRING_BASE, FrontEnd.state(0, 0));
+            FrontEnd.Reply base = peer.call(VhostUserRequest.GET_VRING_BASE, FrontEnd.state(0, 0));
             assertEquals(0, base.payload().getInt(0));
             assertEquals(3, base.payload().getInt(4));
             assertEquals("the device is reset when a ring stops", 1, device.resets.get());
-            assertEquals(0, peer.call(Request.GET_VRING_BASE, FrontEnd.state(1, 0)).payload().getInt(4));
+            assertEquals(0, peer.call(VhostUserRequest.GET_VRING_BASE, FrontEnd.state(1, 0)).payload().getInt(4));
 
             // Restarted from where it stopped, as QEMU does after a stop.
             DriverQueue q = peer.queues.get(0);
-            peer.send(Request.SET_VRING_BASE, FrontEnd.state(0, 3));
-            peer.send(Request.SET_VRING_KICK, FrontEnd.u64(0), peer.kicks.get(0));
-            peer.send(Request.SET_VRING_KICK, FrontEnd.u64(1), peer.kicks.get(1));
+            peer.send(VhostUserRequest.SET_VRING_BASE, FrontEnd.state(0, 3));
+            peer.send(VhostUserRequest.SET_VRING_KICK, FrontEnd.u64(0), peer.kicks.get(0));
+            peer.send(VhostUserRequest.SET_VRING_KICK, FrontEnd.u64(1), peer.kicks.get(1));
             assertTrue(device.awaitActivations(2, 5000));
             assertEquals("4x", roundTrip(peer, 0, "x4"));
             assertEquals(4, q.usedIndex());
@@ -330,14 +330,14 @@ public class VhostUserServerTest {
             peer.negotiate(ProtocolFeatures.OFFERED);
             ByteBuffer get = ByteBuffer.allocate(12 + 16).order(ByteOrder.LITTLE_ENDIAN);
             get.putInt(0).putInt(16).putInt(0).position(28).flip();
-            FrontEnd.Reply reply = peer.call(Request.GET_CONFIG, get);
+            FrontEnd.Reply reply = peer.call(VhostUserRequest.GET_CONFIG, get);
             assertEquals(28, reply.header().size());
             assertEquals(16, reply.payload().getInt(4));
             assertEquals(1, reply.payload().get(12 + 8));
 
             ByteBuffer set = ByteBuffer.allocate(12 + 4).order(ByteOrder.LITTLE_ENDIAN);
             set.putInt(4).putInt(4).putInt(0).putInt(0x01020304).flip();
-            assertEquals(0, peer.acked(Request.SET_CONFIG, set));
+            assertEquals(0, peer.acked(VhostUserRequest.SET_CONFIG, set));
             assertArrayEquals(new byte[] {4, 3, 2, 1}, java.util.Arrays.copyOfRange(device.config, 4, 8));
         }
     }
@@ -348,7 +348,7 @@ public class VhostUserServerTest {
         peer.negotiate(ProtocolFeatures.OFFERED);
         ByteBuffer get = ByteBuffer.allocate(12 + 16).order(ByteOrder.LITTLE_ENDIAN);
         get.putInt(250).putInt(16).putInt(0).position(28).flip();
-        peer.send(Request.GET_CONFIG, get);
+        peer.send(VhostUserRequest.GET_CONFIG, get);
         assertDroppedThenNextFrontEndServed(peer);
     }
 
@@ -357,9 +357,9 @@ public class VhostUserServerTest {
         try (FrontEnd peer = connect()) {
             peer.start(2);
             assertTrue(device.awaitActivations(1, 5000));
-            assertEquals(0, peer.acked(Request.RESET_DEVICE, FrontEnd.none()));
+            assertEquals(0, peer.acked(VhostUserRequest.RESET_DEVICE, FrontEnd.none()));
             assertEquals(1, device.resets.get());
-            assertEquals(2, peer.call(Request.GET_QUEUE_NUM, FrontEnd.none()).u64());
+            assertEquals(2, peer.call(VhostUserRequest.GET_QUEUE_NUM, FrontEnd.none()).u64());
         }
     }
 

@@ -3,9 +3,11 @@ package dev.neep.vhostuser.protocol;
 /**
  * Front-end request ids of the vhost-user protocol (QEMU docs/interop/vhost-user.rst,
  * "Front-end message types"), and the one back-end request this transport sends. Requests
- * that belong to one device type (33, GPU_SET_SOCKET) are its extension's to name.
+ * that belong to one device type (33, GPU_SET_SOCKET) are its extension's to name. QEMU's
+ * name ({@code VhostUserRequest}), which also keeps it apart from gpu-protocol's
+ * {@code Request}.
  */
-public final class Request {
+public final class VhostUserRequest {
     public static final int GET_FEATURES = 1;
     public static final int SET_FEATURES = 2;
     public static final int SET_OWNER = 3;
@@ -79,7 +81,7 @@ public final class Request {
         NAMES[GET_STATUS] = "GET_STATUS";
     }
 
-    private Request() {
+    private VhostUserRequest() {
     }
 
     /** The spec's name without the VHOST_USER_ prefix, with the id: {@code SET_VRING_NUM(8)}. */
