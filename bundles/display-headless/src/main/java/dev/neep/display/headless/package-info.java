@@ -3,6 +3,8 @@
  * the facts of the last one, including a CRC32 of its pixels. Tests read them through the
  * {@link dev.neep.display.headless.HeadlessDisplay} service, registered beside the sink's
  * {@code DisplaySink} service; the sink itself is the bundle's own.
+ * {@link dev.neep.display.headless.HeadlessDisplay} is implemented here and called by tests
+ * ({@code @ProviderType}).
  */
 @Export
 @Version("0.1.0")

@@ -5,6 +5,8 @@
  * when libc cannot be reached, {@link dev.neep.vhostuser.sys.Posix#unavailableReason()}
  * says why. Exported for the device extensions of the transport (vhost-user-gpu's display
  * channel), so that there is one copy of it.
+ * {@link dev.neep.vhostuser.sys.Fd.Call} is the caller's code run with a descriptor
+ * ({@code @ConsumerType}).
  */
 @Export
 @Version("0.1.0")
