@@ -6,7 +6,7 @@
  * ({@code @ProviderType}).
  */
 @Export
-@Version("0.1.0")
+@Version("1.0.0")
 package dev.neep.testbackend;
 
 import org.osgi.annotation.bundle.Export;

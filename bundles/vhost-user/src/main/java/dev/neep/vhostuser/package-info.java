@@ -11,7 +11,7 @@
  * ({@code @ProviderType}).
  */
 @Export
-@Version("0.1.0")
+@Version("1.0.0")
 package dev.neep.vhostuser;
 
 import org.osgi.annotation.bundle.Export;

@@ -13,7 +13,7 @@
  * own, handed to devices, and so {@code @ProviderType}.
  */
 @Export
-@Version("0.2.0")
+@Version("1.0.0")
 package dev.neep.virtio;
 
 import org.osgi.annotation.bundle.Export;

@@ -13,7 +13,7 @@
  * the owner thread ({@code @ConsumerType}).
  */
 @Export
-@Version("0.1.0")
+@Version("1.0.0")
 package dev.neep.backend.support;
 
 import org.osgi.annotation.bundle.Export;

@@ -6,7 +6,7 @@
  * Both are implemented here and called by the VMM ({@code @ProviderType}).
  */
 @Export
-@Version("0.1.0")
+@Version("1.0.0")
 package dev.neep.gpu.vga;
 
 import org.osgi.annotation.bundle.Export;

@@ -5,7 +5,7 @@
  * guest's side of SUBMIT_3D, which no backend needs.
  */
 @Export
-@Version("0.1.0")
+@Version("1.0.0")
 package dev.neep.virgl.stream;
 
 import org.osgi.annotation.bundle.Export;

@@ -5,7 +5,7 @@
  * production bundle exports it.
  */
 @Export
-@Version("0.1.0")
+@Version("1.0.0")
 package dev.neep.vhostuser.frontend;
 
 import org.osgi.annotation.bundle.Export;

@@ -16,7 +16,7 @@
  * {@code @ConsumerType}.
  */
 @Export
-@Version("0.2.0")
+@Version("1.0.0")
 package dev.neep.virtio.pci;
 
 import org.osgi.annotation.bundle.Export;

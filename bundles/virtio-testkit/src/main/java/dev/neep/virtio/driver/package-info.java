@@ -6,7 +6,7 @@
  * bundle exports it.
  */
 @Export
-@Version("0.1.0")
+@Version("1.0.0")
 package dev.neep.virtio.driver;
 
 import org.osgi.annotation.bundle.Export;
