@@ -144,7 +144,8 @@ public final class FrontEndSession {
             }
             header = MessageHeader.decode(rxHeader.flip());
             if ((header.flags() & MessageHeader.VERSION_MASK) != MessageHeader.VERSION) {
-                throw new ProtocolException(VhostUserRequest.name(header.request()) + ": unsupported protocol version in flags 0x"
+                throw new ProtocolException(VhostUserRequest.name(header.request())
+                        + ": unsupported protocol version in flags 0x"
                         + Integer.toHexString(header.flags()));
             }
             if (header.size() < 0 || header.size() > MAX_PAYLOAD) {
@@ -311,7 +312,8 @@ public final class FrontEndSession {
             case VhostUserRequest.VRING_KICK:
             case VhostUserRequest.SET_STATUS:
             case VhostUserRequest.GET_STATUS:
-                throw new ProtocolException(VhostUserRequest.name(request) + " is not supported (its feature was not offered)");
+                throw new ProtocolException(VhostUserRequest.name(request)
+                        + " is not supported (its feature was not offered)");
             default:
                 throw new ProtocolException("unknown request " + Integer.toUnsignedString(request));
         }
