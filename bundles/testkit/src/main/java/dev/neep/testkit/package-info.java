@@ -10,7 +10,7 @@
  * <p>Nothing here knows OSGi.
  */
 @Export
-@Version("0.2.0")
+@Version("1.1.0")
 package dev.neep.testkit;
 
 import org.osgi.annotation.bundle.Export;

@@ -12,9 +12,9 @@ import org.junit.Rule;
 import org.junit.Test;
 import org.junit.rules.TemporaryFolder;
 
-import dev.neep.backend2d.internal.Backend2dProvider;
-import dev.neep.gpu.device.internal.DeviceConfig;
-import dev.neep.gpu.device.internal.GpuDevice;
+import dev.neep.backend2d.Backend2d;
+import dev.neep.gpu.device.DeviceConfig;
+import dev.neep.gpu.device.VirtioGpu;
 import dev.neep.testkit.GpuDriver;
 import dev.neep.vhostuser.VhostUserServer;
 import dev.neep.vhostuser.frontend.FrontEnd;
@@ -36,15 +36,15 @@ public class GpuDeviceOverVhostUserTest {
     @Rule
     public TemporaryFolder tmp = new TemporaryFolder();
 
-    private GpuDevice device;
+    private VirtioGpu device;
     private VhostUserServer server;
     private Path socketPath;
 
     @Before
     public void start() throws Exception {
         assumeTrue("native access: " + Posix.unavailableReason(), Posix.unavailableReason() == null);
-        device = new GpuDevice(new DeviceConfig(1, W, H, false, DeviceConfig.DEFAULT_MAX_HOSTMEM));
-        device.useProvider(new Backend2dProvider());
+        device = VirtioGpu.create(new DeviceConfig(1, W, H, false, DeviceConfig.DEFAULT_MAX_HOSTMEM),
+                Backend2d.provider());
         socketPath = tmp.getRoot().toPath().resolve("gpu.sock");
         server = GpuServer.serve(socketPath, device);
     }

@@ -1,7 +1,7 @@
 package dev.neep.vhostuser.gpu.internal;
 
 import dev.neep.gpu.api.DisplaySink;
-import dev.neep.gpu.device.internal.GpuDevice;
+import dev.neep.gpu.device.VirtioGpu;
 import dev.neep.vhostuser.VhostUserServer;
 import dev.neep.vhostuser.gpu.DisplayChannelListener;
 import dev.neep.vhostuser.gpu.VhostUserGpu;
@@ -15,7 +15,7 @@ final class GpuServer {
     private GpuServer() {
     }
 
-    static VhostUserServer serve(Path socket, GpuDevice device) throws IOException {
+    static VhostUserServer serve(Path socket, VirtioGpu device) throws IOException {
         return VhostUserServer.listen(socket, device, new VhostUserGpu(new DisplayChannelListener() {
             @Override
             public void channelUp(DisplaySink sink, Map<String, Object> properties) {

@@ -1,6 +1,6 @@
 package dev.neep.vhostuser.gpu.internal;
 
-import dev.neep.backend2d.internal.Backend2dProvider;
+import dev.neep.backend2d.Backend2d;
 import dev.neep.gpu.api.GpuBackendProvider;
 
 /** {@link TenFrontEndsScenario} on the pure-Java 2D backend (no contexts: the rounds skip them). */
@@ -8,7 +8,7 @@ public class TenFrontEnds2dTest extends TenFrontEndsScenario {
 
     @Override
     GpuBackendProvider provider() {
-        return new Backend2dProvider();
+        return Backend2d.provider();
     }
 
     @Override

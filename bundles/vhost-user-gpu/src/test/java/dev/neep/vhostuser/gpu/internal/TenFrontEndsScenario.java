@@ -7,8 +7,8 @@ import static org.junit.Assume.assumeTrue;
 
 import dev.neep.gpu.api.GpuBackendException;
 import dev.neep.gpu.api.GpuBackendProvider;
-import dev.neep.gpu.device.internal.DeviceConfig;
-import dev.neep.gpu.device.internal.GpuDevice;
+import dev.neep.gpu.device.DeviceConfig;
+import dev.neep.gpu.device.VirtioGpu;
 import dev.neep.gpu.protocol.CtrlType;
 import dev.neep.gpu.protocol.Formats;
 import dev.neep.gpu.protocol.GpuFeatures;
@@ -69,7 +69,7 @@ public abstract class TenFrontEndsScenario {
 
     private final ByteArrayOutputStream captured = new ByteArrayOutputStream();
     private PrintStream stderr;
-    private GpuDevice device;
+    private VirtioGpu device;
     private TrackingProvider tracking;
     private VhostUserServer server;
     private Path socketPath;
@@ -92,7 +92,7 @@ public abstract class TenFrontEndsScenario {
         assumeTrue(why, why == null);
         stderr = System.err;
         System.setErr(new PrintStream(new Tee(stderr, captured), true, StandardCharsets.UTF_8));
-        device = new GpuDevice(new DeviceConfig(1, W, H, false, DeviceConfig.DEFAULT_MAX_HOSTMEM));
+        device = VirtioGpu.create(new DeviceConfig(1, W, H, false, DeviceConfig.DEFAULT_MAX_HOSTMEM));
         tracking = new TrackingProvider(provider());
         try {
             device.useProvider(tracking);
