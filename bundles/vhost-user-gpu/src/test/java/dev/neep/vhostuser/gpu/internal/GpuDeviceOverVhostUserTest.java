@@ -4,7 +4,6 @@ import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
 import static org.junit.Assume.assumeTrue;
 
-import java.nio.file.Path;
 
 import org.junit.After;
 import org.junit.Before;
@@ -16,7 +15,6 @@ import dev.neep.backend2d.Backend2d;
 import dev.neep.gpu.device.DeviceConfig;
 import dev.neep.gpu.device.VirtioGpu;
 import dev.neep.testkit.GpuDriver;
-import dev.neep.vhostuser.VhostUserServer;
 import dev.neep.vhostuser.frontend.FrontEnd;
 import dev.neep.vhostuser.sys.Posix;
 
@@ -37,31 +35,24 @@ public class GpuDeviceOverVhostUserTest {
     public TemporaryFolder tmp = new TemporaryFolder();
 
     private VirtioGpu device;
-    private VhostUserServer server;
-    private Path socketPath;
+    private ServedGpu served;
 
     @Before
     public void start() throws Exception {
         assumeTrue("native access: " + Posix.unavailableReason(), Posix.unavailableReason() == null);
         device = VirtioGpu.create(new DeviceConfig(1, W, H, false, DeviceConfig.DEFAULT_MAX_HOSTMEM),
                 Backend2d.provider());
-        socketPath = tmp.getRoot().toPath().resolve("gpu.sock");
-        server = GpuServer.serve(socketPath, device);
+        served = ServedGpu.serve(tmp.getRoot().toPath(), device);
     }
 
     @After
     public void stop() {
-        if (server != null) {
-            server.close();
-        }
-        if (device != null) {
-            device.close();
-        }
+        ServedGpu.close(served, device);
     }
 
     @Test
     public void guestFrameReachesTheFrontEndDisplayPixelExact() throws Exception {
-        try (RemoteGpu gpu = new RemoteGpu(new FrontEnd(socketPath, RAM), W, H)) {
+        try (RemoteGpu gpu = new RemoteGpu(new FrontEnd(served.socket, RAM), W, H)) {
             GpuDriver driver = gpu.startDriver();
             assertEquals(W, driver.getDisplayInfo().pmodes().get(0).r().width());
             driver.drawPattern(W, H);
@@ -72,7 +63,7 @@ public class GpuDeviceOverVhostUserTest {
 
     @Test
     public void afterTheFrontEndIsKilledTheNextOneDrawsAgain() throws Exception {
-        RemoteGpu first = new RemoteGpu(new FrontEnd(socketPath, RAM), W, H);
+        RemoteGpu first = new RemoteGpu(new FrontEnd(served.socket, RAM), W, H);
         try {
             GpuDriver driver = first.startDriver();
             driver.drawPattern(W, H);
@@ -87,7 +78,7 @@ public class GpuDeviceOverVhostUserTest {
         } finally {
             first.close();
         }
-        try (RemoteGpu second = new RemoteGpu(new FrontEnd(socketPath, RAM), W, H)) {
+        try (RemoteGpu second = new RemoteGpu(new FrontEnd(served.socket, RAM), W, H)) {
             second.startDriver().drawPattern(W, H);
             second.display.awaitPattern(W, H);
         }

@@ -17,7 +17,6 @@ import dev.neep.gpu.protocol.ResourceFlush;
 import dev.neep.testkit.GpuDriver;
 import dev.neep.testkit.GpuDriver.PatternResource;
 import dev.neep.testkit.TrackingProvider;
-import dev.neep.vhostuser.VhostUserServer;
 import dev.neep.vhostuser.frontend.FrontEnd;
 import dev.neep.vhostuser.sys.Posix;
 import java.io.ByteArrayOutputStream;
@@ -71,8 +70,7 @@ public abstract class TenFrontEndsScenario {
     private PrintStream stderr;
     private VirtioGpu device;
     private TrackingProvider tracking;
-    private VhostUserServer server;
-    private Path socketPath;
+    private ServedGpu served;
 
     /** The backend's provider, as a VMM wires it in plain Java. */
     abstract GpuBackendProvider provider();
@@ -101,18 +99,12 @@ public abstract class TenFrontEndsScenario {
             assumeTrue(message, !message.contains("not available") && !message.contains("feature not enabled"));
             throw e;
         }
-        socketPath = tmp.getRoot().toPath().resolve("gpu.sock");
-        server = GpuServer.serve(socketPath, device);
+        served = ServedGpu.serve(tmp.getRoot().toPath(), device);
     }
 
     @After
     public void stop() {
-        if (server != null) {
-            server.close();
-        }
-        if (device != null) {
-            device.close();
-        }
+        ServedGpu.close(served, device);
         if (stderr != null) {
             System.setErr(stderr);
         }
@@ -156,7 +148,7 @@ public abstract class TenFrontEndsScenario {
     }
 
     private void runRound(int round, boolean resetFirst) throws Exception {
-        try (RemoteGpu gpu = new RemoteGpu(new FrontEnd(socketPath, RAM), W, H)) {
+        try (RemoteGpu gpu = new RemoteGpu(new FrontEnd(served.socket, RAM), W, H)) {
             GpuDriver driver = gpu.startDriver(FEATURES);
             Rect all = new Rect(0, 0, W, H);
             PatternResource screen = driver.drawPattern(W, H);
