@@ -23,6 +23,11 @@ import org.osgi.annotation.versioning.ProviderType;
  *
  * <p>Every method may be called from any thread; the device does its work on its own command
  * thread and the calls that change it wait for that thread. {@link #close} ends it.
+ *
+ * <p>A backend, once open, serves every driver: a reset (a driver reload, a vhost-user front end
+ * leaving) releases what the guest made in it and keeps it, as QEMU keeps its rutabaga instance
+ * for the device's life. Only {@link #useProvider}, {@link #reopen}, {@link #dropProvider} and
+ * {@link #close} close it.
  */
 @ProviderType
 public interface VirtioGpu extends VirtioDevice, GpuDeviceInfo, GpuDisplayControl, AutoCloseable {
