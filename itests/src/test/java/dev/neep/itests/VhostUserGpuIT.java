@@ -33,7 +33,7 @@ import dev.neep.gpu.protocol.RespDisplayInfo;
 import dev.neep.vhostuser.frontend.FrontEnd;
 import dev.neep.vhostuser.gpu.VhostUserGpu;
 import dev.neep.vhostuser.protocol.MessageHeader;
-import dev.neep.vhostuser.protocol.Request;
+import dev.neep.vhostuser.protocol.VhostUserRequest;
 import dev.neep.vhostuser.sys.Fd;
 import dev.neep.vhostuser.sys.Posix;
 import dev.neep.vhostuser.sys.UnixSocket;
@@ -68,7 +68,7 @@ public class VhostUserGpuIT extends NeepTestSupport {
             await("the socket " + socket, () -> Files.exists(socket) ? Optional.of(socket) : Optional.empty());
 
             try (FrontEnd frontEnd = new FrontEnd(socket)) {
-                long features = frontEnd.call(Request.GET_FEATURES, FrontEnd.none()).u64();
+                long features = frontEnd.call(VhostUserRequest.GET_FEATURES, FrontEnd.none()).u64();
                 assertTrue("a modern device", VirtioFeatures.has(features, VirtioFeatures.VIRTIO_F_VERSION_1));
 
                 Fd[] pair = Posix.socketPair("display channel");

@@ -5,6 +5,7 @@ import static dev.neep.gpu.protocol.CtrlType.RESP_ERR_INVALID_RESOURCE_ID;
 import static dev.neep.gpu.protocol.CtrlType.RESP_ERR_OUT_OF_MEMORY;
 import static dev.neep.gpu.protocol.CtrlType.RESP_ERR_UNSPEC;
 
+import dev.neep.backend2d.internal.Backend2dProvider;
 import dev.neep.gpu.api.BackendCapabilities;
 import dev.neep.gpu.api.BlobMapping;
 import dev.neep.gpu.api.CapsetInfo;
@@ -15,6 +16,7 @@ import dev.neep.gpu.api.FenceListener;
 import dev.neep.gpu.api.Frame;
 import dev.neep.gpu.api.GpuBackend;
 import dev.neep.gpu.api.GpuBackendException;
+import dev.neep.gpu.api.GpuBackendProvider;
 import dev.neep.gpu.api.Transfer;
 import dev.neep.gpu.protocol.Blobs;
 import dev.neep.gpu.protocol.Formats;
@@ -54,6 +56,15 @@ public final class Backend2d implements GpuBackend {
 
     private Backend2d(FenceListener fences) {
         this.fences = fences;
+    }
+
+    /**
+     * The provider of this backend, for an embedder that hands one to
+     * {@code dev.neep.gpu.device.VirtioGpu} itself; in a framework the same provider is the
+     * {@code GpuBackendProvider} service with {@code neep.backend=2d}.
+     */
+    public static GpuBackendProvider provider() {
+        return new Backend2dProvider();
     }
 
     /** Opens an instance. The 2D backend has no settings: no capsets, and pixels for every sink. */

@@ -8,7 +8,7 @@
  * <p>Nothing here knows OSGi.
  */
 @Export
-@Version("0.1.0")
+@Version("1.0.0")
 package dev.neep.testkit;
 
 import org.osgi.annotation.bundle.Export;

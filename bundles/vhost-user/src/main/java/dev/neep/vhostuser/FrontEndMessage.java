@@ -5,7 +5,7 @@ import java.util.List;
 
 import dev.neep.vhostuser.protocol.MessageHeader;
 import dev.neep.vhostuser.protocol.ProtocolException;
-import dev.neep.vhostuser.protocol.Request;
+import dev.neep.vhostuser.protocol.VhostUserRequest;
 import dev.neep.vhostuser.sys.Fd;
 
 /**
@@ -74,6 +74,6 @@ public final class FrontEndMessage {
 
     /** The request's name for messages: {@code SET_VRING_NUM(8)}. */
     public String name() {
-        return Request.name(header.request());
+        return VhostUserRequest.name(header.request());
     }
 }

@@ -1,6 +1,7 @@
 package dev.neep.virtio;
 
 import java.nio.ByteBuffer;
+import org.osgi.annotation.versioning.ProviderType;
 
 /**
  * Reads the device-readable part of one descriptor chain as one byte stream, hiding
@@ -8,6 +9,7 @@ import java.nio.ByteBuffer;
  * guest memory; reading past the end throws {@link ChainException} and consumes
  * nothing.
  */
+@ProviderType
 public interface ChainReader {
 
     /** Readable bytes not yet consumed. */

@@ -1,11 +1,13 @@
 package dev.neep.virtio;
 
 import java.nio.ByteBuffer;
+import org.osgi.annotation.versioning.ProviderType;
 
 /**
  * Writes the device-writable part of one descriptor chain as one byte stream. Writing
  * past the end throws {@link ChainException} and writes nothing.
  */
+@ProviderType
 public interface ChainWriter {
 
     /** Writable bytes left. */

@@ -2,6 +2,7 @@ package dev.neep.virtio;
 
 import java.nio.ByteBuffer;
 import java.util.List;
+import org.osgi.annotation.versioning.ConsumerType;
 
 /**
  * Guest-physical memory as the device sees it: a set of regions, each a run of
@@ -16,6 +17,7 @@ import java.util.List;
  * a transport whose memory table changes (vhost-user ADD_MEM_REG) may change
  * between two accesses, never during one.
  */
+@ConsumerType
 public interface GuestMemory {
 
     /** True when {@code [gpa, gpa + length)} lies wholly in guest memory. */

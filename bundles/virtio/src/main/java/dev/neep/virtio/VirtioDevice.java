@@ -1,6 +1,7 @@
 package dev.neep.virtio;
 
 import java.util.List;
+import org.osgi.annotation.versioning.ConsumerType;
 
 /**
  * The device SPI a transport drives: feature negotiation, the device configuration
@@ -15,6 +16,7 @@ import java.util.List;
  * <p>Threading: the transport may call these methods from its own threads; the device
  * does its work on its own thread and must not block the caller for long.
  */
+@ConsumerType
 public interface VirtioDevice {
 
     /** The virtio device id (16 for GPU). */

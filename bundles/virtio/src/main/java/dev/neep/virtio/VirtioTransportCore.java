@@ -3,6 +3,7 @@ package dev.neep.virtio;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import org.osgi.annotation.versioning.ConsumerType;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,6 +41,7 @@ import org.slf4j.LoggerFactory;
 public final class VirtioTransportCore {
 
     /** What the core needs from the transport it serves. */
+    @ConsumerType
     public interface Transport {
 
         /** The way to the driver for the activation about to happen (called just before {@link VirtioDevice#activate}). */

@@ -2,8 +2,8 @@ package dev.neep.virtio;
 
 /**
  * The split virtqueue layout of virtio 1.2 §2.7, shared by the device side
- * ({@link Virtqueue}) and the driver side ({@code dev.neep.virtio.driver}). Names are the
- * spec's minus the {@code VIRTQ_} prefix.
+ * ({@link Virtqueue}) and the driver side ({@code dev.neep.virtio.driver}, in the test-support
+ * bundle virtio-testkit). Names are the spec's minus the {@code VIRTQ_} prefix.
  *
  * <pre>
  * struct virtq_desc  { le64 addr; le32 len; le16 flags; le16 next; }                 16 bytes, table aligned 16

@@ -3,9 +3,17 @@
  * device SPI that a transport (virtio-pci, vhost-user) drives.
  *
  * <p>Nothing here knows OSGi; every class is built with {@code new} in unit tests.
+ *
+ * <p>Roles (see gpu-api's package documentation for the rule): the core and the transports
+ * call what devices, VMMs and transports bring, so {@link dev.neep.virtio.VirtioDevice}
+ * (implemented by every device), {@link dev.neep.virtio.GuestMemory} (a VMM may bring its
+ * own), {@link dev.neep.virtio.Interrupts} and {@link dev.neep.virtio.VirtioTransportCore.Transport}
+ * (implemented by every transport) are {@code @ConsumerType};
+ * {@link dev.neep.virtio.ChainReader} and {@link dev.neep.virtio.ChainWriter} are the core's
+ * own, handed to devices, and so {@code @ProviderType}.
  */
 @Export
-@Version("0.2.0")
+@Version("1.0.0")
 package dev.neep.virtio;
 
 import org.osgi.annotation.bundle.Export;

@@ -9,6 +9,7 @@ import java.util.concurrent.FutureTask;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.osgi.annotation.versioning.ConsumerType;
 
 /**
  * The one thread on which every native call of a backend instance runs, init and cleanup
@@ -29,6 +30,7 @@ import java.util.concurrent.TimeoutException;
 public final class OwnerThread {
 
     @FunctionalInterface
+    @ConsumerType
     public interface NativeCall<T> {
         T call() throws GpuBackendException;
     }

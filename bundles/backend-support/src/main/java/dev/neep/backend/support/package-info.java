@@ -9,9 +9,11 @@
  * over guest buffers); and reading what their configurations share:
  * {@link dev.neep.backend.support.CapsetNames}, {@link dev.neep.backend.support.Wsi} and
  * {@link dev.neep.backend.support.CheckedSettings}.
+ * {@link dev.neep.backend.support.OwnerThread.NativeCall} is the backend's own code, run on
+ * the owner thread ({@code @ConsumerType}).
  */
 @Export
-@Version("0.1.0")
+@Version("1.0.0")
 package dev.neep.backend.support;
 
 import org.osgi.annotation.bundle.Export;

@@ -9,8 +9,4 @@ import dev.neep.gpu.api.Scanout;
  */
 public record ScanoutStats(int scanoutId, long frames, Scanout scanout, FrameFacts lastFrame, int cursorX,
         int cursorY) {
-
-    static ScanoutStats empty(int scanoutId) {
-        return new ScanoutStats(scanoutId, 0, null, null, 0, 0);
-    }
 }

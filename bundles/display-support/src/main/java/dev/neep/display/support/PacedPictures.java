@@ -8,6 +8,7 @@ import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import org.osgi.annotation.versioning.ConsumerType;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,6 +42,7 @@ public final class PacedPictures<R> implements AutoCloseable {
 
     /** The slow part. */
     @FunctionalInterface
+    @ConsumerType
     public interface Work<R> {
         /**
          * Worker thread, without the lock. {@code picture} is the worker's until this returns;
@@ -51,6 +53,7 @@ public final class PacedPictures<R> implements AutoCloseable {
 
     /** Publishing a result. */
     @FunctionalInterface
+    @ConsumerType
     public interface Done<R> {
         /** Worker thread, under the lock: what {@link Work} returned for {@code picture}. */
         void accept(int scanoutId, Picture picture, R result);

@@ -5,6 +5,9 @@
  * rectangles), {@link dev.neep.display.support.PacedPictures} (the device's thread hands the
  * newest picture to a worker thread, at most once per scanout per interval),
  * {@link dev.neep.display.support.Png} and {@link dev.neep.display.support.Cursors}.
+ * {@link dev.neep.display.support.PacedPictures.Work} and
+ * {@link dev.neep.display.support.PacedPictures.Done} are the sink's own code, run by the
+ * worker ({@code @ConsumerType}).
  */
 @Export
 @Version("1.0.0")

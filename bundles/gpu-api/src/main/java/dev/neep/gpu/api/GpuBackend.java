@@ -2,6 +2,7 @@ package dev.neep.gpu.api;
 
 import java.nio.ByteBuffer;
 import java.util.List;
+import org.osgi.annotation.versioning.ConsumerType;
 
 /**
  * One rendering backend instance, shaped like the rutabaga_gfx API: capsets, 2D/3D/blob
@@ -31,6 +32,7 @@ import java.util.List;
  *   <li>{@link #close()} releases everything, whatever state the instance is in.</li>
  * </ul>
  */
+@ConsumerType
 public interface GpuBackend extends AutoCloseable {
 
     /** What this instance can do; fixed for its lifetime. */

@@ -1,6 +1,6 @@
 package dev.neep.gpu.api;
 
-import org.osgi.annotation.versioning.ProviderType;
+import org.osgi.annotation.versioning.ConsumerType;
 
 /**
  * The OSGi service a backend bundle registers: it opens one {@link GpuBackend} per
@@ -17,7 +17,7 @@ import org.osgi.annotation.versioning.ProviderType;
  * stays registered and updates its service properties; a device bound to it takes that as
  * the sign to open its backend again.
  */
-@ProviderType
+@ConsumerType
 public interface GpuBackendProvider {
 
     /** Service property naming the backend kind. */

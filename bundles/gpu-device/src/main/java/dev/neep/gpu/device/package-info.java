@@ -1,10 +1,16 @@
 /**
- * What the virtio-gpu device offers besides {@code dev.neep.virtio.VirtioDevice}: its
- * accounting for tests and monitoring ({@link dev.neep.gpu.device.GpuDeviceInfo}) and the
- * display-mode requests of a front end ({@link dev.neep.gpu.device.GpuDisplayControl}).
+ * The virtio-gpu device from outside: {@link dev.neep.gpu.device.VirtioGpu}, the device as a
+ * plain object for a VMM that embeds neep without OSGi (and for other bundles' tests), made
+ * from a {@link dev.neep.gpu.device.DeviceConfig}; and what the device offers in a framework
+ * besides its {@code dev.neep.virtio.VirtioDevice} service: its accounting for tests and
+ * monitoring ({@link dev.neep.gpu.device.GpuDeviceInfo}) and the display-mode requests of a
+ * front end ({@link dev.neep.gpu.device.GpuDisplayControl}).
+ *
+ * <p>Every interface here is implemented by this bundle and called by others: all are
+ * {@code @ProviderType} (see gpu-api's package documentation for the rule).
  */
 @Export
-@Version("0.1.0")
+@Version("1.0.0")
 package dev.neep.gpu.device;
 
 import org.osgi.annotation.bundle.Export;

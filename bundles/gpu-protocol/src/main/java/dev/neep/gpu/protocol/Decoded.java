@@ -2,12 +2,14 @@ package dev.neep.gpu.protocol;
 
 import java.util.Objects;
 import java.util.function.Function;
+import org.osgi.annotation.versioning.ProviderType;
 
 /**
  * The outcome of decoding guest bytes: a value, or the {@link DecodeError} that explains why
  * there is none. Decoders return this instead of throwing, so a malformed request is an
  * ordinary branch in the device and never an exception escaping into the queue loop.
  */
+@ProviderType
 public sealed interface Decoded<T> {
 
     record Ok<T>(T value) implements Decoded<T> {

@@ -1,8 +1,10 @@
 package dev.neep.gpu.protocol;
 
 import java.nio.ByteBuffer;
+import org.osgi.annotation.versioning.ProviderType;
 
 /** A device-to-driver answer, decoded by {@link Responses#decode}. */
+@ProviderType
 public sealed interface Response permits RespNoData, RespDisplayInfo, RespCapsetInfo, RespCapset, RespEdid,
         RespResourceUuid, RespMapInfo {
 

@@ -7,6 +7,10 @@
  * <p>All structs are little-endian on the wire, whatever the host's byte order. Decoders never
  * throw for guest-supplied bytes: they return a {@link dev.neep.gpu.protocol.Decoded} value that
  * is either the struct or a {@link dev.neep.gpu.protocol.DecodeError} naming the field at fault.
+ *
+ * <p>{@link dev.neep.gpu.protocol.Request}, {@link dev.neep.gpu.protocol.Response} and
+ * {@link dev.neep.gpu.protocol.Decoded} are sealed: only this package implements them, so they
+ * are {@code @ProviderType}.
  */
 @Export
 @Version("1.0.0")

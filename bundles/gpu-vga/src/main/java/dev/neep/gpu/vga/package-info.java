@@ -3,9 +3,10 @@
  * {@link dev.neep.gpu.vga.VgaPorts} (the legacy Bochs VBE I/O ports, for its I/O bus) and
  * {@link dev.neep.gpu.vga.VgaDisplay} (the display tick that shows the VBE framebuffer).
  * The function itself is a {@code dev.neep.virtio.pci.PciFunction}.
+ * Both are implemented here and called by the VMM ({@code @ProviderType}).
  */
 @Export
-@Version("0.1.0")
+@Version("1.0.0")
 package dev.neep.gpu.vga;
 
 import org.osgi.annotation.bundle.Export;

@@ -5,7 +5,7 @@
  * checks is exactly what an operator reads.
  */
 @Export
-@Version("0.1.0")
+@Version("1.0.0")
 package dev.neep.runtime.status;
 
 import org.osgi.annotation.bundle.Export;

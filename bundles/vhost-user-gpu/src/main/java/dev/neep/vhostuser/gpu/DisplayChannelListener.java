@@ -3,12 +3,14 @@ package dev.neep.vhostuser.gpu;
 import java.util.Map;
 
 import dev.neep.gpu.api.DisplaySink;
+import org.osgi.annotation.versioning.ConsumerType;
 
 /**
  * Told when a front end's display channel (vhost-user-gpu) is ready to show scanouts and
  * when it is gone: the DS component registers the sink as an OSGi service in between.
  * Called from the channel's own thread, never with a lock of the transport held.
  */
+@ConsumerType
 public interface DisplayChannelListener {
 
     /** Nothing listens: the channel still serves the front end, but no device will draw on it. */

@@ -9,7 +9,7 @@ import org.slf4j.LoggerFactory;
 
 import dev.neep.vhostuser.BackendChannel;
 import dev.neep.vhostuser.protocol.MessageHeader;
-import dev.neep.vhostuser.protocol.Request;
+import dev.neep.vhostuser.protocol.VhostUserRequest;
 import dev.neep.vhostuser.sys.Fd;
 import dev.neep.vhostuser.sys.UnixSocket;
 
@@ -55,7 +55,7 @@ final class BackendRequests implements BackendChannel {
     /** BACKEND_CONFIG_CHANGE_MSG; a channel that cannot take it is reported once. */
     void configChanged() {
         try {
-            send(Request.BACKEND_CONFIG_CHANGE_MSG, ByteBuffer.allocate(0));
+            send(VhostUserRequest.BACKEND_CONFIG_CHANGE_MSG, ByteBuffer.allocate(0));
         } catch (IOException e) {
             synchronized (lock) {
                 if (!configChangeFailureLogged) {

@@ -17,7 +17,7 @@ import dev.neep.vhostuser.protocol.MemoryRegionDesc;
 import dev.neep.vhostuser.protocol.MessageHeader;
 import dev.neep.vhostuser.protocol.ProtocolException;
 import dev.neep.vhostuser.protocol.ProtocolFeatures;
-import dev.neep.vhostuser.protocol.Request;
+import dev.neep.vhostuser.protocol.VhostUserRequest;
 import dev.neep.vhostuser.protocol.VringAddr;
 import dev.neep.vhostuser.protocol.VringState;
 import dev.neep.vhostuser.sys.Fd;
@@ -144,11 +144,12 @@ public final class FrontEndSession {
             }
             header = MessageHeader.decode(rxHeader.flip());
             if ((header.flags() & MessageHeader.VERSION_MASK) != MessageHeader.VERSION) {
-                throw new ProtocolException(Request.name(header.request()) + ": unsupported protocol version in flags 0x"
+                throw new ProtocolException(VhostUserRequest.name(header.request())
+                        + ": unsupported protocol version in flags 0x"
                         + Integer.toHexString(header.flags()));
             }
             if (header.size() < 0 || header.size() > MAX_PAYLOAD) {
-                throw new ProtocolException(Request.name(header.request()) + ": payload size "
+                throw new ProtocolException(VhostUserRequest.name(header.request()) + ": payload size "
                         + Integer.toUnsignedString(header.size()) + " exceeds " + MAX_PAYLOAD);
             }
             rxPayload.clear().limit(header.size());
@@ -196,7 +197,7 @@ public final class FrontEndSession {
             return false;
         } catch (RuntimeException e) {
             LOG.error("dropping the front end after an internal failure on {}",
-                    header == null ? "a message" : Request.name(header.request()), e);
+                    header == null ? "a message" : VhostUserRequest.name(header.request()), e);
             return false;
         } finally {
             fds.forEach(Fd::close);
@@ -205,12 +206,12 @@ public final class FrontEndSession {
 
     private static boolean hasOwnReply(int request) {
         switch (request) {
-            case Request.GET_FEATURES:
-            case Request.GET_PROTOCOL_FEATURES:
-            case Request.GET_QUEUE_NUM:
-            case Request.GET_VRING_BASE:
-            case Request.GET_CONFIG:
-            case Request.GET_MAX_MEM_SLOTS:
+            case VhostUserRequest.GET_FEATURES:
+            case VhostUserRequest.GET_PROTOCOL_FEATURES:
+            case VhostUserRequest.GET_QUEUE_NUM:
+            case VhostUserRequest.GET_VRING_BASE:
+            case VhostUserRequest.GET_CONFIG:
+            case VhostUserRequest.GET_MAX_MEM_SLOTS:
                 return true;
             default:
                 return false;
@@ -225,93 +226,94 @@ public final class FrontEndSession {
         ByteBuffer p = m.payload();
         int request = m.request();
         switch (request) {
-            case Request.GET_FEATURES:
+            case VhostUserRequest.GET_FEATURES:
                 m.expect(0, 0);
                 return u64(vrings.offeredFeatures());
-            case Request.SET_FEATURES:
+            case VhostUserRequest.SET_FEATURES:
                 m.expect(8, 0);
                 vrings.setFeatures(p.getLong());
                 return null;
-            case Request.GET_PROTOCOL_FEATURES:
+            case VhostUserRequest.GET_PROTOCOL_FEATURES:
                 m.expect(0, 0);
                 return u64(ProtocolFeatures.OFFERED);
-            case Request.SET_PROTOCOL_FEATURES:
+            case VhostUserRequest.SET_PROTOCOL_FEATURES:
                 m.expect(8, 0);
                 protocolFeatures = p.getLong() & ProtocolFeatures.OFFERED;
                 return null;
-            case Request.SET_OWNER:
+            case VhostUserRequest.SET_OWNER:
                 m.expect(0, 0);
                 return null;
-            case Request.RESET_OWNER:
+            case VhostUserRequest.RESET_OWNER:
                 m.expect(0, 0);
                 vrings.disableAll();
                 return null;
-            case Request.RESET_DEVICE:
+            case VhostUserRequest.RESET_DEVICE:
                 m.expect(0, 0);
                 vrings.reset("RESET_DEVICE");
                 return null;
-            case Request.GET_QUEUE_NUM:
+            case VhostUserRequest.GET_QUEUE_NUM:
                 m.expect(0, 0);
                 return u64(vrings.count());
-            case Request.GET_MAX_MEM_SLOTS:
+            case VhostUserRequest.GET_MAX_MEM_SLOTS:
                 m.expect(0, 0);
                 return u64(MemoryTable.MAX_SLOTS);
-            case Request.SET_MEM_TABLE:
+            case VhostUserRequest.SET_MEM_TABLE:
                 setMemTable(m);
                 return null;
-            case Request.ADD_MEM_REG:
+            case VhostUserRequest.ADD_MEM_REG:
                 m.expect(MemoryRegionDesc.SINGLE_SIZE, 1);
                 memory.add(MemoryRegionDesc.decodeSingle(p), m.fd(0));
                 vrings.maybeActivate();
                 return null;
-            case Request.REM_MEM_REG:
+            case VhostUserRequest.REM_MEM_REG:
                 // No descriptor should come with it, but QEMU has sent one: accepted and closed.
                 m.expect(MemoryRegionDesc.SINGLE_SIZE, m.descriptors() == 0 ? 0 : 1);
                 memory.remove(MemoryRegionDesc.decodeSingle(p));
                 return null;
-            case Request.SET_VRING_NUM:
+            case VhostUserRequest.SET_VRING_NUM:
                 m.expect(VringState.SIZE, 0);
                 vrings.setNum(VringState.decode(p));
                 return null;
-            case Request.SET_VRING_ADDR:
+            case VhostUserRequest.SET_VRING_ADDR:
                 m.expect(VringAddr.SIZE, 0);
                 vrings.setAddr(VringAddr.decode(p));
                 return null;
-            case Request.SET_VRING_BASE:
+            case VhostUserRequest.SET_VRING_BASE:
                 m.expect(VringState.SIZE, 0);
                 vrings.setBase(VringState.decode(p));
                 return null;
-            case Request.GET_VRING_BASE:
+            case VhostUserRequest.GET_VRING_BASE:
                 m.expect(VringState.SIZE, 0);
                 return getVringBase(VringState.decode(p));
-            case Request.SET_VRING_KICK:
-            case Request.SET_VRING_CALL:
-            case Request.SET_VRING_ERR:
+            case VhostUserRequest.SET_VRING_KICK:
+            case VhostUserRequest.SET_VRING_CALL:
+            case VhostUserRequest.SET_VRING_ERR:
                 setVringFd(m);
                 return null;
-            case Request.SET_VRING_ENABLE:
+            case VhostUserRequest.SET_VRING_ENABLE:
                 m.expect(VringState.SIZE, 0);
                 vrings.setEnable(VringState.decode(p));
                 return null;
-            case Request.GET_CONFIG:
+            case VhostUserRequest.GET_CONFIG:
                 return getConfig(m);
-            case Request.SET_CONFIG:
+            case VhostUserRequest.SET_CONFIG:
                 setConfig(m);
                 return null;
-            case Request.SET_BACKEND_REQ_FD:
+            case VhostUserRequest.SET_BACKEND_REQ_FD:
                 m.expect(0, 1);
                 backend.open(m.takeFd());
                 return null;
-            case Request.SET_LOG_BASE:
-            case Request.SET_LOG_FD:
-            case Request.SEND_RARP:
-            case Request.NET_SET_MTU:
-            case Request.IOTLB_MSG:
-            case Request.SET_VRING_ENDIAN:
-            case Request.VRING_KICK:
-            case Request.SET_STATUS:
-            case Request.GET_STATUS:
-                throw new ProtocolException(Request.name(request) + " is not supported (its feature was not offered)");
+            case VhostUserRequest.SET_LOG_BASE:
+            case VhostUserRequest.SET_LOG_FD:
+            case VhostUserRequest.SEND_RARP:
+            case VhostUserRequest.NET_SET_MTU:
+            case VhostUserRequest.IOTLB_MSG:
+            case VhostUserRequest.SET_VRING_ENDIAN:
+            case VhostUserRequest.VRING_KICK:
+            case VhostUserRequest.SET_STATUS:
+            case VhostUserRequest.GET_STATUS:
+                throw new ProtocolException(VhostUserRequest.name(request)
+                        + " is not supported (its feature was not offered)");
             default:
                 throw new ProtocolException("unknown request " + Integer.toUnsignedString(request));
         }

@@ -6,7 +6,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import dev.neep.vhostuser.protocol.ProtocolException;
-import dev.neep.vhostuser.protocol.Request;
+import dev.neep.vhostuser.protocol.VhostUserRequest;
 import dev.neep.vhostuser.protocol.VringAddr;
 import dev.neep.vhostuser.protocol.VringState;
 import dev.neep.vhostuser.sys.Fd;
@@ -140,14 +140,14 @@ final class Vrings {
 
     private Vring ring(int request, int index) throws ProtocolException {
         if (index < 0 || index >= rings.length) {
-            throw new ProtocolException(Request.name(request) + ": no vring " + Integer.toUnsignedString(index)
+            throw new ProtocolException(VhostUserRequest.name(request) + ": no vring " + Integer.toUnsignedString(index)
                     + " (the device has " + rings.length + ")");
         }
         return rings[index];
     }
 
     void setNum(VringState s) throws ProtocolException {
-        Vring r = ring(Request.SET_VRING_NUM, s.index());
+        Vring r = ring(VhostUserRequest.SET_VRING_NUM, s.index());
         int max = Math.min(Virtqueue.MAX_SIZE, core.device().maxQueueSize(r.index));
         if (s.num() <= 0 || s.num() > max || Integer.bitCount(s.num()) != 1) {
             throw new ProtocolException("SET_VRING_NUM: vring " + r.index + " size " + Integer.toUnsignedString(s.num())
@@ -160,7 +160,7 @@ final class Vrings {
 
     /** The ring's addresses are the front end's user addresses: translated into guest-physical ones here. */
     void setAddr(VringAddr a) throws ProtocolException {
-        Vring r = ring(Request.SET_VRING_ADDR, a.index());
+        Vring r = ring(VhostUserRequest.SET_VRING_ADDR, a.index());
         VirtioTransportCore.QueueConfig q = core.queue(r.index);
         // Without the size yet, only the first element of each part has to lie in guest memory.
         int n = r.sized ? q.size() : 1;
@@ -180,7 +180,7 @@ final class Vrings {
     }
 
     void setBase(VringState s) throws ProtocolException {
-        Vring r = ring(Request.SET_VRING_BASE, s.index());
+        Vring r = ring(VhostUserRequest.SET_VRING_BASE, s.index());
         if (s.num() < 0 || s.num() > 0xffff) {
             throw new ProtocolException("SET_VRING_BASE: vring " + r.index + " base "
                     + Integer.toUnsignedString(s.num()) + " is not a 16-bit index");
@@ -196,7 +196,7 @@ final class Vrings {
 
     /** GET_VRING_BASE: stops the ring (and the device); returns where the ring resumes. */
     int stopRing(VringState s) throws ProtocolException {
-        Vring r = ring(Request.GET_VRING_BASE, s.index());
+        Vring r = ring(VhostUserRequest.GET_VRING_BASE, s.index());
         stop("vring " + r.index + " stopped");
         stopKick(r);
         return core.queue(r.index).nextAvailIndex();
@@ -206,14 +206,14 @@ final class Vrings {
     void setFd(int request, int index, Fd fd) throws ProtocolException {
         Vring r = ring(request, index);
         switch (request) {
-            case Request.SET_VRING_KICK:
+            case VhostUserRequest.SET_VRING_KICK:
                 if (fd == null) {
                     throw new ProtocolException("SET_VRING_KICK: vring " + r.index
                             + " without a descriptor (polling) is not supported");
                 }
                 startKick(r, fd);
                 break;
-            case Request.SET_VRING_CALL:
+            case VhostUserRequest.SET_VRING_CALL:
                 r.setCall(fd);
                 break;
             default:
@@ -253,7 +253,7 @@ final class Vrings {
     }
 
     void setEnable(VringState s) throws ProtocolException {
-        Vring r = ring(Request.SET_VRING_ENABLE, s.index());
+        Vring r = ring(VhostUserRequest.SET_VRING_ENABLE, s.index());
         if (s.num() != 0 && s.num() != 1) {
             throw new ProtocolException("SET_VRING_ENABLE: vring " + r.index + " state " + s.num() + " is not 0 or 1");
         }

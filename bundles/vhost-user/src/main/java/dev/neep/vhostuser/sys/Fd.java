@@ -1,6 +1,7 @@
 package dev.neep.vhostuser.sys;
 
 import java.io.IOException;
+import org.osgi.annotation.versioning.ConsumerType;
 
 /**
  * One owned file descriptor. Closed exactly once, and never while a call that
@@ -14,6 +15,7 @@ public final class Fd implements AutoCloseable {
 
     /** A call made with the raw descriptor number while it is held open. */
     @FunctionalInterface
+    @ConsumerType
     public interface Call<T> {
         T apply(int fd) throws IOException;
     }

@@ -5,9 +5,11 @@
  * when libc cannot be reached, {@link dev.neep.vhostuser.sys.Posix#unavailableReason()}
  * says why. Exported for the device extensions of the transport (vhost-user-gpu's display
  * channel), so that there is one copy of it.
+ * {@link dev.neep.vhostuser.sys.Fd.Call} is the caller's code run with a descriptor
+ * ({@code @ConsumerType}).
  */
 @Export
-@Version("0.1.0")
+@Version("1.0.0")
 package dev.neep.vhostuser.sys;
 
 import org.osgi.annotation.bundle.Export;

@@ -1,5 +1,7 @@
 package dev.neep.virtio.pci;
 
+import org.osgi.annotation.versioning.ConsumerType;
+
 /**
  * What a PCI function signals to the VMM; the VMM implements it and hands it to
  * {@link PciFunction#connect}.
@@ -9,6 +11,7 @@ package dev.neep.virtio.pci;
  * changes arrive in order; an implementation records the level and returns, and must
  * not wait for another thread that accesses the same function.
  */
+@ConsumerType
 public interface InterruptLine {
 
     /** Deliver one MSI-X message (MSI-X enabled, vector unmasked, bus mastering on). */

@@ -1,6 +1,7 @@
 package dev.neep.virtio.pci;
 
 import java.util.List;
+import org.osgi.annotation.versioning.ProviderType;
 
 /**
  * A PCI function as a VMM's PCI bus sees it: a 256-byte type 0 configuration space and
@@ -14,6 +15,7 @@ import java.util.List;
  * BAR is the guest's, and reads as zero and writes nothing. Safe for concurrent use by
  * several vCPU threads.
  */
+@ProviderType
 public interface PciFunction {
 
     /** Bytes of configuration space a conventional PCI function has. */

@@ -7,9 +7,16 @@
  * {@code dev.neep.virtio.VirtioDevice}.
  *
  * <p>Nothing here knows OSGi.
+ *
+ * <p>Roles (see gpu-api's package documentation for the rule): the VMM calls a
+ * {@link dev.neep.virtio.pci.PciFunction} that neep's bundles implement, so it is
+ * {@code @ProviderType} (gpu-pci and gpu-vga implement it through
+ * {@link dev.neep.virtio.pci.ForwardingPciFunction}); the VMM implements
+ * {@link dev.neep.virtio.pci.InterruptLine}, which the function calls, so it is
+ * {@code @ConsumerType}.
  */
 @Export
-@Version("0.2.0")
+@Version("1.0.0")
 package dev.neep.virtio.pci;
 
 import org.osgi.annotation.bundle.Export;

@@ -1,7 +1,6 @@
 package dev.neep.display.headless.internal;
 
 import dev.neep.display.headless.HeadlessDisplay;
-import dev.neep.display.headless.HeadlessSink;
 import dev.neep.display.headless.ScanoutStats;
 import dev.neep.display.support.ForwardingDisplaySink;
 import dev.neep.gpu.api.DisplaySink;

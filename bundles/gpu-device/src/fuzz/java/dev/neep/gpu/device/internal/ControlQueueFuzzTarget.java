@@ -2,6 +2,7 @@ package dev.neep.gpu.device.internal;
 
 import com.code_intelligence.jazzer.api.FuzzedDataProvider;
 import com.code_intelligence.jazzer.junit.FuzzTest;
+import dev.neep.backend2d.Backend2d;
 import dev.neep.gpu.device.internal.GuestCommandFuzzTest.Run;
 import dev.neep.gpu.device.internal.GuestCommandFuzzTest.Sent;
 import dev.neep.testkit.GpuDriver;
@@ -28,7 +29,7 @@ class ControlQueueFuzzTarget {
     @FuzzTest(maxDuration = "60s")
     void oneRequestChain(FuzzedDataProvider input) {
         if (run == null) {
-            run = new Run(0, new TrackingProvider(new Real2dProvider()), true);
+            run = new Run(0, new TrackingProvider(Backend2d.provider()), true);
         }
         int writable = input.consumeInt(0, MAX_WRITABLE);
         ByteBuffer request = ByteBuffer.wrap(input.consumeRemainingAsBytes());

@@ -2,6 +2,7 @@ package dev.neep.gpu.device.internal;
 
 import dev.neep.gpu.api.DisplaySink;
 import dev.neep.gpu.api.GpuBackend;
+import dev.neep.gpu.device.DeviceConfig;
 import dev.neep.gpu.device.internal.CommandTable.Trailing;
 import dev.neep.gpu.device.internal.Framing.Processed;
 import dev.neep.gpu.protocol.Request;

@@ -1,5 +1,6 @@
 package dev.neep.gpu.device.internal;
 
+import dev.neep.gpu.device.DeviceConfig;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -14,7 +15,7 @@ import java.nio.charset.StandardCharsets;
 final class Edid {
     static final int SIZE = 128;
     /** A detailed timing descriptor has 12 bits for active pixels and lines. */
-    static final int MAX_ACTIVE = 4095;
+    static final int MAX_ACTIVE = DeviceConfig.MAX_RESOLUTION;
     static final int MIN_ACTIVE = 1;
 
     private static final int H_BLANK = 160;

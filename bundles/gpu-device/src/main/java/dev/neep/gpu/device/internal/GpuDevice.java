@@ -6,8 +6,8 @@ import dev.neep.gpu.api.Fence;
 import dev.neep.gpu.api.GpuBackend;
 import dev.neep.gpu.api.GpuBackendException;
 import dev.neep.gpu.api.GpuBackendProvider;
-import dev.neep.gpu.device.GpuDeviceInfo;
-import dev.neep.gpu.device.GpuDisplayControl;
+import dev.neep.gpu.device.DeviceConfig;
+import dev.neep.gpu.device.VirtioGpu;
 import dev.neep.gpu.protocol.CtrlType;
 import dev.neep.gpu.protocol.GpuConfig;
 import dev.neep.gpu.protocol.GpuEvents;
@@ -15,7 +15,6 @@ import dev.neep.gpu.protocol.GpuFeatures;
 import dev.neep.virtio.GuestMemory;
 import dev.neep.virtio.Interrupts;
 import dev.neep.virtio.OnceLog;
-import dev.neep.virtio.VirtioDevice;
 import dev.neep.virtio.VirtioFeatures;
 import dev.neep.virtio.Virtqueue;
 import java.util.List;
@@ -49,7 +48,7 @@ import org.slf4j.LoggerFactory;
  * lacks, and raises a configuration change. {@link #reopen} does the same when the
  * provider's own settings change.
  */
-public final class GpuDevice implements VirtioDevice, GpuDeviceInfo, GpuDisplayControl, AutoCloseable {
+public final class GpuDevice implements VirtioGpu {
 
     public static final int DEVICE_ID = 16;
     static final int MAX_QUEUE_SIZE = 1024;
@@ -82,6 +81,7 @@ public final class GpuDevice implements VirtioDevice, GpuDeviceInfo, GpuDisplayC
     }
 
     /** The configuration in effect (a new shape waiting for the next reset is not in it yet). */
+    @Override
     public DeviceConfig config() {
         return config;
     }
@@ -92,6 +92,7 @@ public final class GpuDevice implements VirtioDevice, GpuDeviceInfo, GpuDisplayC
      * driver is active they wait for the next reset; otherwise they apply at once. The backend
      * is not the configuration's business: it is whatever {@link #useProvider} was given.
      */
+    @Override
     public void reconfigure(DeviceConfig next) {
         Objects.requireNonNull(next, "next");
         thread.call(() -> {
@@ -119,6 +120,7 @@ public final class GpuDevice implements VirtioDevice, GpuDeviceInfo, GpuDisplayC
      * @throws GpuBackendException when the backend cannot be opened; the device then has no
      *         backend and answers every command that needs one with RESP_ERR_UNSPEC
      */
+    @Override
     public void useProvider(GpuBackendProvider next) throws GpuBackendException {
         GpuBackendException failure = thread.call(() -> {
             if (next == provider && backend != null) {
@@ -138,6 +140,7 @@ public final class GpuDevice implements VirtioDevice, GpuDeviceInfo, GpuDisplayC
      *
      * @throws GpuBackendException when the backend cannot be opened (see {@link #useProvider})
      */
+    @Override
     public void reopen(GpuBackendProvider changed) throws GpuBackendException {
         GpuBackendException failure = thread.call(() -> changed == provider ? swapTo(changed) : null);
         if (failure != null) {
@@ -146,6 +149,7 @@ public final class GpuDevice implements VirtioDevice, GpuDeviceInfo, GpuDisplayC
     }
 
     /** Drops {@code gone} if it is the provider in use; another provider's removal changes nothing. */
+    @Override
     public void dropProvider(GpuBackendProvider gone) {
         thread.call(() -> gone == provider ? swapTo(null) : null);
     }
@@ -224,6 +228,7 @@ public final class GpuDevice implements VirtioDevice, GpuDeviceInfo, GpuDisplayC
     // ---- sinks ----
 
     /** Binds a sink; it gets the current scanouts, a full frame of each and the cursors at once. */
+    @Override
     public void addSink(DisplaySink sink) {
         Objects.requireNonNull(sink, "sink");
         thread.execute(() -> {
@@ -233,6 +238,7 @@ public final class GpuDevice implements VirtioDevice, GpuDeviceInfo, GpuDisplayC
     }
 
     /** Unbinds a sink; when this returns the device makes no further call on it. */
+    @Override
     public void removeSink(DisplaySink sink) {
         thread.call(() -> {
             sinks.remove(sink);

@@ -11,6 +11,7 @@ import dev.neep.gpu.api.DisplaySink;
 import dev.neep.gpu.api.Frame;
 import dev.neep.gpu.api.GpuBackend;
 import dev.neep.gpu.api.GpuBackendException;
+import dev.neep.gpu.device.DeviceConfig;
 import dev.neep.gpu.protocol.CtrlHdr;
 import dev.neep.gpu.protocol.Formats;
 import dev.neep.gpu.protocol.Rect;

@@ -1,6 +1,7 @@
 package dev.neep.gpu.device.internal;
 
 import dev.neep.gpu.api.CursorImage;
+import dev.neep.gpu.device.DeviceConfig;
 
 /**
  * The device's outputs ({@code max_outputs} of them): for each, the mode offered to the

@@ -5,6 +5,8 @@ import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertTrue;
 
+import dev.neep.backend2d.Backend2d;
+import dev.neep.gpu.device.DeviceConfig;
 import dev.neep.gpu.protocol.Blobs;
 import dev.neep.gpu.protocol.Formats;
 import dev.neep.gpu.protocol.GpuFeatures;
@@ -28,7 +30,7 @@ public class Backend2dPatternTest {
 
     @Before
     public void start() {
-        h = Harness.start(DeviceConfig.defaults(), new Real2dProvider(), GpuDriver.Options.defaults(), 16 << 20);
+        h = Harness.start(DeviceConfig.defaults(), Backend2d.provider(), GpuDriver.Options.defaults(), 16 << 20);
         d = h.driver;
     }
 

@@ -6,6 +6,7 @@ import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertTrue;
 
+import dev.neep.gpu.device.DeviceConfig;
 import dev.neep.gpu.protocol.CtrlType;
 import dev.neep.gpu.protocol.DisplayOne;
 import dev.neep.gpu.protocol.GetCapset;

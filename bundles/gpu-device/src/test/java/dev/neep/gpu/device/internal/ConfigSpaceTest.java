@@ -5,6 +5,7 @@ import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertTrue;
 
 import dev.neep.gpu.api.BackendCapabilities;
+import dev.neep.gpu.device.DeviceConfig;
 import dev.neep.gpu.protocol.GpuConfig;
 import dev.neep.gpu.protocol.GpuEvents;
 import dev.neep.gpu.protocol.GpuFeatures;

@@ -13,6 +13,7 @@ import dev.neep.gpu.api.DisplaySink;
 import dev.neep.gpu.api.Fence;
 import dev.neep.gpu.api.Frame;
 import dev.neep.gpu.api.Scanout;
+import dev.neep.gpu.device.DeviceConfig;
 import dev.neep.gpu.protocol.CtrlFlags;
 import dev.neep.gpu.protocol.CtrlHdr;
 import dev.neep.gpu.protocol.CtrlType;

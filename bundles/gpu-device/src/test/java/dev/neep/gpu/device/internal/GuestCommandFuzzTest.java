@@ -4,7 +4,9 @@ import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
 import static org.junit.Assert.fail;
 
+import dev.neep.backend2d.Backend2d;
 import dev.neep.gpu.api.GpuBackendProvider;
+import dev.neep.gpu.device.DeviceConfig;
 import dev.neep.gpu.protocol.Blobs;
 import dev.neep.gpu.protocol.Command;
 import dev.neep.gpu.protocol.CtrlFlags;
@@ -92,7 +94,7 @@ public class GuestCommandFuzzTest {
     public void mutatedCommandsOnThe2dBackendAreAnsweredAndLeaveNothingBehind() {
         for (long seed : seeds()) {
             // Every other seed ends with a reset alone, so that path releases everything too.
-            new Run(seed, new TrackingProvider(new Real2dProvider()), seed % 2 == 0).run(STEPS);
+            new Run(seed, new TrackingProvider(Backend2d.provider()), seed % 2 == 0).run(STEPS);
         }
     }
 
@@ -116,7 +118,7 @@ public class GuestCommandFuzzTest {
      */
     @Test
     public void scanoutBlobWithAStrideShorterThanARowIsRefused() {
-        try (Run r = new Run(5, new TrackingProvider(new Real2dProvider()), true)) {
+        try (Run r = new Run(5, new TrackingProvider(Backend2d.provider()), true)) {
             GpuDriver d = r.d;
             assertEquals(CtrlType.RESP_OK_NODATA, d.createBlob(0, 1, Blobs.BLOB_MEM_GUEST,
                     Blobs.BLOB_FLAG_USE_SHAREABLE, 0, 64 * 64 * 4, d.allocateBacking(64 * 64 * 4)).type());
@@ -140,7 +142,7 @@ public class GuestCommandFuzzTest {
      */
     @Test
     public void requestsCutAtEveryByteAreRefused() {
-        try (Run r = new Run(1, new TrackingProvider(new Real2dProvider()), true)) {
+        try (Run r = new Run(1, new TrackingProvider(Backend2d.provider()), true)) {
             for (int type : concat(COMMANDS, CURSOR_COMMANDS)) {
                 ByteBuffer whole = r.valid(type).request;
                 for (int cut = 0; cut < fixedSize(type); cut++) {
@@ -163,7 +165,7 @@ public class GuestCommandFuzzTest {
     /** A valid request split over two readable descriptors at every byte is the same request. */
     @Test
     public void requestsSplitAtEveryByteAreTheSameRequest() {
-        try (Run r = new Run(2, new TrackingProvider(new Real2dProvider()), true)) {
+        try (Run r = new Run(2, new TrackingProvider(Backend2d.provider()), true)) {
             for (int cut = 1; cut < 40; cut++) {
                 ByteBuffer create = r.create2d(7, Formats.B8G8R8X8_UNORM, 64, 32);
                 r.check(r.sendSplit(create, cut).answerType() == CtrlType.RESP_OK_NODATA, null,
@@ -184,7 +186,7 @@ public class GuestCommandFuzzTest {
      */
     @Test
     public void malformedDescriptorChainsComeBackEmpty() {
-        try (Run r = new Run(3, new TrackingProvider(new Real2dProvider()), true)) {
+        try (Run r = new Run(3, new TrackingProvider(Backend2d.provider()), true)) {
             malformedChains(r);
         }
     }
@@ -1103,7 +1105,7 @@ public class GuestCommandFuzzTest {
     /** The recorder the runs rely on sees a host fault (here a sink that throws) for what it is. */
     @Test
     public void hostFaultsAreSeen() {
-        try (Run r = new Run(4, new TrackingProvider(new Real2dProvider()), true)) {
+        try (Run r = new Run(4, new TrackingProvider(Backend2d.provider()), true)) {
             r.h.sink.toThrow = new IllegalStateException("sink broke");
             r.d.drawPattern(64, 64);
             r.h.settle();

@@ -2,6 +2,7 @@ package dev.neep.gpu.device.internal;
 
 import dev.neep.gpu.api.GpuBackendException;
 import dev.neep.gpu.api.GpuBackendProvider;
+import dev.neep.gpu.device.DeviceConfig;
 import dev.neep.testkit.GpuDriver;
 import dev.neep.virtio.GuestMemories;
 import dev.neep.virtio.RegionGuestMemory;

@@ -10,6 +10,7 @@ import static org.junit.Assert.fail;
 
 import dev.neep.gpu.api.BackendCapabilities;
 import dev.neep.gpu.api.GpuBackendException;
+import dev.neep.gpu.device.DeviceConfig;
 import dev.neep.gpu.protocol.Blobs;
 import dev.neep.gpu.protocol.CtrlType;
 import dev.neep.gpu.protocol.Formats;

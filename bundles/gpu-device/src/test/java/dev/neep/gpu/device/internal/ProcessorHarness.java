@@ -2,6 +2,7 @@ package dev.neep.gpu.device.internal;
 
 import dev.neep.gpu.api.BackendCapabilities;
 import dev.neep.gpu.api.CapsetInfo;
+import dev.neep.gpu.device.DeviceConfig;
 import dev.neep.gpu.device.internal.Framing.Processed;
 import dev.neep.gpu.protocol.GpuFeatures;
 import dev.neep.gpu.protocol.Request;

@@ -8,6 +8,7 @@ import static org.junit.Assert.assertTrue;
 
 import dev.neep.gpu.api.CapsetInfo;
 import dev.neep.gpu.api.GpuBackendException;
+import dev.neep.gpu.device.DeviceConfig;
 import dev.neep.gpu.protocol.Formats;
 import dev.neep.gpu.protocol.GpuEvents;
 import dev.neep.gpu.protocol.GpuFeatures;

@@ -9,6 +9,7 @@ import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertNotNull;
 import static org.junit.Assert.assertTrue;
 
+import dev.neep.gpu.device.DeviceConfig;
 import dev.neep.gpu.protocol.CtrlType;
 import dev.neep.gpu.protocol.Formats;
 import dev.neep.gpu.protocol.MemEntry;

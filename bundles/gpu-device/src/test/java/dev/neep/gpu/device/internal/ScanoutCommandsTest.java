@@ -12,6 +12,7 @@ import static org.junit.Assert.assertTrue;
 
 import dev.neep.gpu.api.Scanout;
 import dev.neep.gpu.api.Transfer;
+import dev.neep.gpu.device.DeviceConfig;
 import dev.neep.gpu.protocol.Blobs;
 import dev.neep.gpu.protocol.Formats;
 import dev.neep.gpu.protocol.Rect;

@@ -7,8 +7,10 @@ import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertTrue;
 
+import dev.neep.backend2d.Backend2d;
 import dev.neep.gpu.api.BackendCapabilities;
 import dev.neep.gpu.api.CapsetInfo;
+import dev.neep.gpu.device.DeviceConfig;
 import dev.neep.gpu.protocol.Blobs;
 import dev.neep.gpu.protocol.Box;
 import dev.neep.gpu.protocol.CapsetIds;
@@ -133,7 +135,7 @@ public class UnsupportedCombinationsTest {
 
     @Test
     public void theReal2dBackendBehindTheDeviceAnswers3dCommandsUnspecAndKeepsDrawing() {
-        try (Harness h = Harness.start(DeviceConfig.defaults(), new Real2dProvider(),
+        try (Harness h = Harness.start(DeviceConfig.defaults(), Backend2d.provider(),
                 GpuDriver.Options.defaults(), 4 << 20)) {
             assertFalse(h.driver.hasGpuFeature(GpuFeatures.VIRGL));
             assertEquals(0, h.driver.config().numCapsets());

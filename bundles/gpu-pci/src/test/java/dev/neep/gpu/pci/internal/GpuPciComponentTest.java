@@ -6,8 +6,8 @@ import static org.junit.Assert.fail;
 
 import dev.neep.config.support.ConfigurationRefused;
 import dev.neep.config.support.TypedConfiguration;
-import dev.neep.gpu.device.internal.DeviceConfig;
-import dev.neep.gpu.device.internal.GpuDevice;
+import dev.neep.gpu.device.DeviceConfig;
+import dev.neep.gpu.device.VirtioGpu;
 import dev.neep.virtio.GuestMemories;
 import dev.neep.virtio.GuestMemory;
 import dev.neep.virtio.Interrupts;
@@ -27,7 +27,7 @@ public class GpuPciComponentTest {
 
     @Test
     public void componentShowsTheGpuFunctionWithTheConfiguredSubsystem() {
-        try (GpuDevice device = new GpuDevice(DeviceConfig.defaults())) {
+        try (VirtioGpu device = VirtioGpu.create(DeviceConfig.defaults())) {
             GpuPciComponent component = new GpuPciComponent(device, GuestMemories.heap(0, 1 << 20),
                     config(0x1234, 0x5678));
             assertEquals(0x1050, component.configRead(PciRegs.DEVICE_ID, 2));

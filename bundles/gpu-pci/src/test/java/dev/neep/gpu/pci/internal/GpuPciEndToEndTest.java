@@ -4,9 +4,9 @@ import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertTrue;
 
-import dev.neep.backend2d.internal.Backend2dProvider;
-import dev.neep.gpu.device.internal.DeviceConfig;
-import dev.neep.gpu.device.internal.GpuDevice;
+import dev.neep.backend2d.Backend2d;
+import dev.neep.gpu.device.DeviceConfig;
+import dev.neep.gpu.device.VirtioGpu;
 import dev.neep.gpu.protocol.DisplayOne;
 import dev.neep.gpu.protocol.GpuFeatures;
 import dev.neep.gpu.protocol.RespDisplayInfo;
@@ -36,7 +36,7 @@ public class GpuPciEndToEndTest {
     private static final int RAM_SIZE = 32 << 20;
     private static final long MMIO = 0xc000_0000L;
 
-    private GpuDevice device;
+    private VirtioGpu device;
     private RegionGuestMemory memory;
     private VirtioPciFunction function;
     private VirtioPciDriver pci;
@@ -45,8 +45,7 @@ public class GpuPciEndToEndTest {
 
     @Before
     public void start() throws Exception {
-        device = new GpuDevice(DeviceConfig.defaults());
-        device.useProvider(new Backend2dProvider());
+        device = VirtioGpu.create(DeviceConfig.defaults(), Backend2d.provider());
         device.addSink(sink);
         memory = GuestMemories.heap(RAM, RAM_SIZE);
         function = GpuPci.function(device, memory, 0x1af4, 0x1100);

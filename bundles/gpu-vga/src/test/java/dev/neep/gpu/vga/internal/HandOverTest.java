@@ -4,9 +4,9 @@ import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertTrue;
 
-import dev.neep.backend2d.internal.Backend2dProvider;
-import dev.neep.gpu.device.internal.DeviceConfig;
-import dev.neep.gpu.device.internal.GpuDevice;
+import dev.neep.backend2d.Backend2d;
+import dev.neep.gpu.device.DeviceConfig;
+import dev.neep.gpu.device.VirtioGpu;
 import dev.neep.testkit.GpuDriver;
 import dev.neep.testkit.TestPattern;
 import dev.neep.virtio.DeviceStatus;
@@ -32,7 +32,7 @@ public class HandOverTest {
     private static final long MMIO = 0xc000_0000L;
     private static final Duration BOUND = Duration.ofSeconds(10);
 
-    private GpuDevice device;
+    private VirtioGpu device;
     private RegionGuestMemory memory;
     private VirtioVga vga;
     private VirtioPciDriver pci;
@@ -40,8 +40,7 @@ public class HandOverTest {
 
     @Before
     public void start() throws Exception {
-        device = new GpuDevice(DeviceConfig.defaults());
-        device.useProvider(new Backend2dProvider());
+        device = VirtioGpu.create(DeviceConfig.defaults(), Backend2d.provider());
         device.addSink(sink);
         memory = GuestMemories.heap(RAM, RAM_SIZE);
         vga = new VirtioVga(device, memory, VirtioVga.Options.defaults());

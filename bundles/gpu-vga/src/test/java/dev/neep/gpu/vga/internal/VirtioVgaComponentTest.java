@@ -5,8 +5,8 @@ import static org.junit.Assert.assertThrows;
 
 import dev.neep.config.support.ConfigurationRefused;
 import dev.neep.config.support.TypedConfiguration;
-import dev.neep.gpu.device.internal.DeviceConfig;
-import dev.neep.gpu.device.internal.GpuDevice;
+import dev.neep.gpu.device.DeviceConfig;
+import dev.neep.gpu.device.VirtioGpu;
 import dev.neep.virtio.GuestMemories;
 import dev.neep.virtio.pci.PciRegs;
 import java.util.Map;
@@ -26,7 +26,7 @@ public class VirtioVgaComponentTest {
 
     @Test
     public void componentShowsAVgaFunctionWithTheConfiguredVramAndSubsystem() {
-        try (GpuDevice device = new GpuDevice(DeviceConfig.defaults())) {
+        try (VirtioGpu device = VirtioGpu.create(DeviceConfig.defaults())) {
             VirtioVgaComponent component = new VirtioVgaComponent(device, GuestMemories.heap(0, 1 << 20), config(8));
             assertEquals(0x030000, component.configRead(PciRegs.REVISION_ID, 4) >>> 8);
             assertEquals(0x1234, component.configRead(PciRegs.SUBSYSTEM_VENDOR_ID, 2));

@@ -8,8 +8,8 @@ import static org.junit.Assert.assertTrue;
 import dev.neep.gpu.api.DisplaySink;
 import dev.neep.gpu.api.Frame;
 import dev.neep.gpu.api.Scanout;
-import dev.neep.gpu.device.internal.DeviceConfig;
-import dev.neep.gpu.device.internal.GpuDevice;
+import dev.neep.gpu.device.DeviceConfig;
+import dev.neep.gpu.device.VirtioGpu;
 import dev.neep.gpu.protocol.Rect;
 import dev.neep.gpu.vga.VgaPorts;
 import dev.neep.testkit.TestPattern;
@@ -24,7 +24,7 @@ import org.junit.Test;
 
 /** The VGA side through the function's own doors: I/O ports, the MMIO BAR, the VRAM BAR and the display tick. */
 public class VirtioVgaTest {
-    private final GpuDevice device = new GpuDevice(DeviceConfig.defaults());
+    private final VirtioGpu device = VirtioGpu.create(DeviceConfig.defaults());
     private final VirtioVga vga = new VirtioVga(device, GuestMemories.heap(0x10_0000, 1 << 20),
             VirtioVga.Options.defaults());
     private final RecordingSink sink = new RecordingSink();

@@ -20,10 +20,10 @@ import org.junit.Rule;
 import org.junit.Test;
 import org.junit.rules.TemporaryFolder;
 
-import dev.neep.backend2d.internal.Backend2dProvider;
+import dev.neep.backend2d.Backend2d;
 import dev.neep.gpu.api.DisplaySink;
-import dev.neep.gpu.device.internal.DeviceConfig;
-import dev.neep.gpu.device.internal.GpuDevice;
+import dev.neep.gpu.device.DeviceConfig;
+import dev.neep.gpu.device.VirtioGpu;
 import dev.neep.gpu.protocol.CtrlHdr;
 import dev.neep.gpu.protocol.CtrlType;
 import dev.neep.gpu.protocol.DisplayOne;
@@ -37,7 +37,7 @@ import dev.neep.vhostuser.gpu.DisplayChannelListener;
 import dev.neep.vhostuser.gpu.VhostUserGpu;
 import dev.neep.vhostuser.protocol.MessageHeader;
 import dev.neep.vhostuser.protocol.ProtocolFeatures;
-import dev.neep.vhostuser.protocol.Request;
+import dev.neep.vhostuser.protocol.VhostUserRequest;
 import dev.neep.vhostuser.sys.Fd;
 import dev.neep.vhostuser.sys.Posix;
 import dev.neep.vhostuser.sys.UnixSocket;
@@ -62,15 +62,15 @@ public class GpuDeviceOverVhostUserTest {
     @Rule
     public TemporaryFolder tmp = new TemporaryFolder();
 
-    private GpuDevice device;
+    private VirtioGpu device;
     private VhostUserServer server;
     private Path socketPath;
 
     @Before
     public void start() throws Exception {
         assumeTrue("native access: " + Posix.unavailableReason(), Posix.unavailableReason() == null);
-        device = new GpuDevice(new DeviceConfig(1, W, H, false, DeviceConfig.DEFAULT_MAX_HOSTMEM));
-        device.useProvider(new Backend2dProvider());
+        device = VirtioGpu.create(new DeviceConfig(1, W, H, false, DeviceConfig.DEFAULT_MAX_HOSTMEM),
+                Backend2d.provider());
         socketPath = tmp.getRoot().toPath().resolve("gpu.sock");
         server = VhostUserServer.listen(socketPath, device, new VhostUserGpu(new DisplayChannelListener() {
             @Override
@@ -283,7 +283,7 @@ public class GpuDeviceOverVhostUserTest {
             try {
                 ByteBuffer get = ByteBuffer.allocate(12 + dst.length).order(ByteOrder.LITTLE_ENDIAN);
                 get.putInt(offset).putInt(dst.length).putInt(0).position(get.capacity()).flip();
-                peer.call(Request.GET_CONFIG, get).payload().get(12, dst);
+                peer.call(VhostUserRequest.GET_CONFIG, get).payload().get(12, dst);
             } catch (IOException e) {
                 throw new IllegalStateException(e);
             }
@@ -294,7 +294,7 @@ public class GpuDeviceOverVhostUserTest {
             try {
                 ByteBuffer set = ByteBuffer.allocate(12 + src.length).order(ByteOrder.LITTLE_ENDIAN);
                 set.putInt(offset).putInt(src.length).putInt(0).put(src).flip();
-                peer.send(Request.SET_CONFIG, set);
+                peer.send(VhostUserRequest.SET_CONFIG, set);
             } catch (IOException e) {
                 throw new IllegalStateException(e);
             }
@@ -303,8 +303,8 @@ public class GpuDeviceOverVhostUserTest {
         @Override
         public void activate(long driverFeatures, GuestMemory memory, List<Virtqueue> queues, Interrupts irq) {
             try {
-                peer.send(Request.SET_FEATURES, FrontEnd.u64(driverFeatures | (1L << 30)));
-                if (peer.acked(Request.ADD_MEM_REG, FrontEnd.region(0, peer.ramSize, FrontEnd.USER_BASE, 0),
+                peer.send(VhostUserRequest.SET_FEATURES, FrontEnd.u64(driverFeatures | (1L << 30)));
+                if (peer.acked(VhostUserRequest.ADD_MEM_REG, FrontEnd.region(0, peer.ramSize, FrontEnd.USER_BASE, 0),
                         peer.ram) != 0) {
                     throw new IllegalStateException("ADD_MEM_REG refused");
                 }
@@ -314,15 +314,15 @@ public class GpuDeviceOverVhostUserTest {
                     Fd call = Posix.eventFd("call " + i);
                     peer.kicks.add(kick);
                     peer.calls.add(call);
-                    peer.send(Request.SET_VRING_CALL, FrontEnd.u64(i), call);
-                    peer.send(Request.SET_VRING_NUM, FrontEnd.state(i, q.size()));
-                    peer.send(Request.SET_VRING_BASE, FrontEnd.state(i, 0));
-                    peer.send(Request.SET_VRING_ADDR, FrontEnd.addr(i, FrontEnd.USER_BASE + q.descTable(),
+                    peer.send(VhostUserRequest.SET_VRING_CALL, FrontEnd.u64(i), call);
+                    peer.send(VhostUserRequest.SET_VRING_NUM, FrontEnd.state(i, q.size()));
+                    peer.send(VhostUserRequest.SET_VRING_BASE, FrontEnd.state(i, 0));
+                    peer.send(VhostUserRequest.SET_VRING_ADDR, FrontEnd.addr(i, FrontEnd.USER_BASE + q.descTable(),
                             FrontEnd.USER_BASE + q.usedRing(), FrontEnd.USER_BASE + q.availRing()));
-                    peer.send(Request.SET_VRING_KICK, FrontEnd.u64(i), kick);
+                    peer.send(VhostUserRequest.SET_VRING_KICK, FrontEnd.u64(i), kick);
                 }
                 for (Virtqueue q : queues) {
-                    if (peer.acked(Request.SET_VRING_ENABLE, FrontEnd.state(q.index(), 1)) != 0) {
+                    if (peer.acked(VhostUserRequest.SET_VRING_ENABLE, FrontEnd.state(q.index(), 1)) != 0) {
                         throw new IllegalStateException("SET_VRING_ENABLE refused");
                     }
                 }
@@ -362,7 +362,7 @@ public class GpuDeviceOverVhostUserTest {
         @Override
         public void reset() {
             try {
-                peer.acked(Request.RESET_DEVICE, FrontEnd.none());
+                peer.acked(VhostUserRequest.RESET_DEVICE, FrontEnd.none());
             } catch (IOException e) {
                 throw new IllegalStateException(e);
             }

@@ -7,7 +7,7 @@ import dev.neep.gpu.api.GpuBackendException;
 import dev.neep.gpu.api.GpuBackendProvider;
 import dev.neep.gpu.device.GpuDeviceInfo;
 import dev.neep.gpu.device.GpuDisplayControl;
-import dev.neep.gpu.device.internal.DeviceConfig;
+import dev.neep.gpu.device.DeviceConfig;
 import dev.neep.gpu.device.internal.GpuDevice;
 import dev.neep.virtio.ForwardingVirtioDevice;
 import dev.neep.virtio.VirtioDevice;

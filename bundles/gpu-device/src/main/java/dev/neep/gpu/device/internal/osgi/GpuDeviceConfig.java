@@ -1,6 +1,6 @@
 package dev.neep.gpu.device.internal.osgi;
 
-import dev.neep.gpu.device.internal.DeviceConfig;
+import dev.neep.gpu.device.DeviceConfig;
 import org.osgi.service.component.annotations.ComponentPropertyType;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;

@@ -5,7 +5,7 @@ import static org.junit.Assert.assertTrue;
 import static org.junit.Assert.fail;
 
 import dev.neep.config.support.ConfigurationRefused;
-import dev.neep.gpu.device.internal.DeviceConfig;
+import dev.neep.gpu.device.DeviceConfig;
 import java.util.List;
 import java.util.Map;
 import org.junit.Test;
