@@ -2,7 +2,6 @@ package dev.neep.backend.virgl.internal;
 
 import static dev.neep.backend.virgl.internal.VirglRenderer.CALLBACKS_VERSION;
 import static dev.neep.backend.virgl.internal.VirglRenderer.PIPE_TEXTURE_2D;
-import static dev.neep.backend.virgl.internal.VirglRenderer.PIPE_TEXTURE_RECT;
 import static dev.neep.backend.virgl.internal.VirglRenderer.VIRGL_RENDERER_CONTEXT_FLAG_CAPSET_ID_MASK;
 import static dev.neep.backend.virgl.internal.VirglRenderer.VIRGL_RENDERER_FENCE_FLAG_MERGEABLE;
 import static dev.neep.backend.virgl.internal.VirglRenderer.VIRGL_RENDERER_THREAD_SYNC;
@@ -14,19 +13,16 @@ import static dev.neep.backend.virgl.internal.VirglRenderer.VIRGL_RES_BIND_RENDE
 import static dev.neep.backend.virgl.internal.VirglRenderer.VIRGL_RES_BIND_SAMPLER_VIEW;
 import static dev.neep.gpu.protocol.CtrlType.RESP_ERR_INVALID_CONTEXT_ID;
 import static dev.neep.gpu.protocol.CtrlType.RESP_ERR_INVALID_PARAMETER;
-import static dev.neep.gpu.protocol.CtrlType.RESP_ERR_INVALID_RESOURCE_ID;
 import static dev.neep.gpu.protocol.CtrlType.RESP_ERR_OUT_OF_MEMORY;
 import static dev.neep.gpu.protocol.CtrlType.RESP_ERR_UNSPEC;
 
 import com.sun.jna.Memory;
 import com.sun.jna.Pointer;
 import com.sun.jna.ptr.IntByReference;
-import com.sun.jna.ptr.PointerByReference;
 import dev.neep.backend.support.FenceTimelines;
 import dev.neep.backend.support.Iovecs;
 import dev.neep.backend.support.OfferedCapsets;
 import dev.neep.backend.support.OwnerThread;
-import dev.neep.backend.virgl.internal.VirglRenderer.virgl_box;
 import dev.neep.backend.virgl.internal.VirglRenderer.virgl_renderer_callbacks;
 import dev.neep.backend.virgl.internal.VirglRenderer.virgl_renderer_resource_create_args;
 import dev.neep.gpu.api.BackendCapabilities;
@@ -46,10 +42,8 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -64,7 +58,9 @@ import org.slf4j.LoggerFactory;
  * for why. Fences use {@code VIRGL_RENDERER_THREAD_SYNC}: the library waits for GL syncs on its
  * own thread and reports retired fences from {@code virgl_renderer_poll}, which {@link #poll()}
  * runs on the owner thread, so the fence callbacks and all other state of this class live on
- * that one thread and need no locks.
+ * that one thread and need no locks. Resources, their guest backing and the pixel transfers
+ * through it are kept by {@link VirglResources}; this class keeps contexts, command streams,
+ * fences and the renderer's lifetime.
  *
  * <p>The library keeps one renderer per process, so at most one instance is open at a time.
  * Blob resources are not offered: like QEMU with a virglrenderer older than 1.0, this backend
@@ -75,7 +71,6 @@ public final class VirglBackend implements GpuBackend {
     private static final Logger LOG = LoggerFactory.getLogger(VirglBackend.class);
 
     private static final int ENOMEM = 12;
-    private static final int BYTES_PER_PIXEL = 4;
     private static final long CLEANUP_TIMEOUT_MILLIS = 10_000;
 
     // libvirglrenderer keeps its renderer in process-global state: a second init with other
@@ -101,15 +96,14 @@ public final class VirglBackend implements GpuBackend {
     private boolean initialized;
 
     // Owner-thread state.
-    private final Map<Integer, Resource> resources = new HashMap<>();
+    private final VirglResources resources;
     private final Set<Integer> contexts = new HashSet<>();
     private final FenceTimelines fences;
-    private final Memory frameIovec = new Memory(Iovecs.SIZE);
-    private Memory frameScratch;
     private Memory commandScratch;
 
     private VirglBackend(VirglRenderer lib, FenceListener fences, boolean headless) {
         this.lib = lib;
+        this.resources = new VirglResources(lib);
         this.fences = new FenceTimelines(fences, "libvirglrenderer");
         this.headless = headless;
     }
@@ -250,15 +244,7 @@ public final class VirglBackend implements GpuBackend {
 
     private void createResource(virgl_renderer_resource_create_args args, int refusal) throws GpuBackendException {
         owner.call("virgl_renderer_resource_create", () -> {
-            if (resources.containsKey(args.handle)) {
-                throw new GpuBackendException(RESP_ERR_INVALID_RESOURCE_ID, "resource " + args.handle + " exists");
-            }
-            int rc = lib.virgl_renderer_resource_create(args, null, 0);
-            if (rc != 0) {
-                throw failure("virgl_renderer_resource_create(" + args.handle + ", target " + args.target + ", format "
-                        + args.format + ", " + args.width + "x" + args.height + "x" + args.depth + ")", rc, refusal);
-            }
-            resources.put(args.handle, new Resource(args.handle, args.target, args.format, args.width, args.height));
+            resources.create(args, refusal);
             return null;
         });
     }
@@ -272,16 +258,7 @@ public final class VirglBackend implements GpuBackend {
     @Override
     public void resourceUnref(int resourceId) throws GpuBackendException {
         owner.call("virgl_renderer_resource_unref", () -> {
-            Resource resource = resource(resourceId);
-            // Detach first, as QEMU does, so the library holds no pointer into memory freed below.
-            if (resource.backing != null) {
-                lib.virgl_renderer_resource_detach_iov(resourceId, new PointerByReference(), new IntByReference());
-            }
-            lib.virgl_renderer_resource_unref(resourceId);
-            resources.remove(resourceId);
-            if (resource.backing != null) {
-                resource.backing.free();
-            }
+            resources.unref(resourceId);
             return null;
         });
     }
@@ -289,17 +266,7 @@ public final class VirglBackend implements GpuBackend {
     @Override
     public void attachBacking(int resourceId, List<ByteBuffer> iovecs) throws GpuBackendException {
         owner.call("virgl_renderer_resource_attach_iov", () -> {
-            Resource resource = resource(resourceId);
-            if (resource.backing != null) {
-                throw new GpuBackendException(RESP_ERR_UNSPEC, "resource " + resourceId + " already has backing");
-            }
-            Iovecs backing = Iovecs.bounced(iovecs);
-            int rc = lib.virgl_renderer_resource_attach_iov(resourceId, backing.array(), backing.count());
-            if (rc != 0) {
-                backing.free();
-                throw failure("virgl_renderer_resource_attach_iov(" + resourceId + ")", rc, RESP_ERR_UNSPEC);
-            }
-            resource.backing = backing;
+            resources.attachBacking(resourceId, iovecs);
             return null;
         });
     }
@@ -307,13 +274,7 @@ public final class VirglBackend implements GpuBackend {
     @Override
     public void detachBacking(int resourceId) throws GpuBackendException {
         owner.call("virgl_renderer_resource_detach_iov", () -> {
-            Resource resource = resource(resourceId);
-            if (resource.backing == null) {
-                throw new GpuBackendException(RESP_ERR_UNSPEC, "resource " + resourceId + " has no backing");
-            }
-            lib.virgl_renderer_resource_detach_iov(resourceId, new PointerByReference(), new IntByReference());
-            resource.backing.free();
-            resource.backing = null;
+            resources.detachBacking(resourceId);
             return null;
         });
     }
@@ -321,15 +282,7 @@ public final class VirglBackend implements GpuBackend {
     @Override
     public void transferWrite(int ctxId, int resourceId, Transfer transfer) throws GpuBackendException {
         owner.call("virgl_renderer_transfer_write_iov", () -> {
-            Iovecs backing = backing(resource(resourceId));
-            backing.toHost();
-            // NULL iovecs: the library uses the resource's attached backing.
-            int rc = lib.virgl_renderer_transfer_write_iov(resourceId, ctxId, transfer.level(), transfer.stride(),
-                    transfer.layerStride(), box(transfer), transfer.offset(), null, 0);
-            if (rc != 0) {
-                throw failure("virgl_renderer_transfer_write_iov(" + resourceId + ", ctx " + ctxId + ", " + transfer + ")",
-                        rc, RESP_ERR_INVALID_PARAMETER);
-            }
+            resources.transferWrite(ctxId, resourceId, transfer);
             return null;
         });
     }
@@ -337,14 +290,7 @@ public final class VirglBackend implements GpuBackend {
     @Override
     public void transferRead(int ctxId, int resourceId, Transfer transfer) throws GpuBackendException {
         owner.call("virgl_renderer_transfer_read_iov", () -> {
-            Iovecs backing = backing(resource(resourceId));
-            int rc = lib.virgl_renderer_transfer_read_iov(resourceId, ctxId, transfer.level(), transfer.stride(),
-                    transfer.layerStride(), box(transfer), transfer.offset(), null, 0);
-            if (rc != 0) {
-                throw failure("virgl_renderer_transfer_read_iov(" + resourceId + ", ctx " + ctxId + ", " + transfer + ")",
-                        rc, RESP_ERR_INVALID_PARAMETER);
-            }
-            backing.fromHost();
+            resources.transferRead(ctxId, resourceId, transfer);
             return null;
         });
     }
@@ -392,7 +338,7 @@ public final class VirglBackend implements GpuBackend {
     public void contextAttachResource(int ctxId, int resourceId) throws GpuBackendException {
         owner.call("virgl_renderer_ctx_attach_resource", () -> {
             context(ctxId);
-            resource(resourceId);
+            resources.check(resourceId);
             lib.virgl_renderer_ctx_attach_resource(ctxId, resourceId);
             return null;
         });
@@ -402,7 +348,7 @@ public final class VirglBackend implements GpuBackend {
     public void contextDetachResource(int ctxId, int resourceId) throws GpuBackendException {
         owner.call("virgl_renderer_ctx_detach_resource", () -> {
             context(ctxId);
-            resource(resourceId);
+            resources.check(resourceId);
             lib.virgl_renderer_ctx_detach_resource(ctxId, resourceId);
             return null;
         });
@@ -478,38 +424,10 @@ public final class VirglBackend implements GpuBackend {
         throw noBlobs();
     }
 
-    /**
-     * Reads the resource back with {@code virgl_renderer_transfer_read_iov} into a scratch
-     * buffer, rows top first, {@code width * 4} bytes apart.
-     */
+    /** See {@link VirglResources#frame}. */
     @Override
     public Frame frame(int resourceId) throws GpuBackendException {
-        return owner.call("frame", () -> {
-            Resource resource = resource(resourceId);
-            if (resource.target != PIPE_TEXTURE_2D && resource.target != PIPE_TEXTURE_RECT) {
-                throw new GpuBackendException(RESP_ERR_INVALID_PARAMETER, "resource " + resourceId + " has target "
-                        + resource.target + ", not a 2D texture that can be shown");
-            }
-            if (!Formats.isSupported2d(resource.format)) {
-                throw new GpuBackendException(RESP_ERR_INVALID_PARAMETER, "resource " + resourceId + " has virgl format "
-                        + resource.format + ", which is none of virtio-gpu's scanout formats");
-            }
-            int stride = Math.multiplyExact(resource.width, BYTES_PER_PIXEL);
-            long size = Math.multiplyExact((long) stride, resource.height);
-            if (size == 0 || size > Integer.MAX_VALUE) {
-                throw new GpuBackendException(RESP_ERR_OUT_OF_MEMORY, "resource " + resourceId + " is "
-                        + resource.width + "x" + resource.height + ": no frame buffer of " + size + " bytes");
-            }
-            frameScratch = Iovecs.atLeast(frameScratch, size);
-            Iovecs.put(frameIovec, 0, Pointer.nativeValue(frameScratch), size);
-            int rc = lib.virgl_renderer_transfer_read_iov(resourceId, 0, 0, stride, 0,
-                    new virgl_box(0, 0, 0, resource.width, resource.height, 1), 0, frameIovec, 1);
-            if (rc != 0) {
-                throw failure("virgl_renderer_transfer_read_iov(" + resourceId + ") for a frame", rc, RESP_ERR_UNSPEC);
-            }
-            return new Frame(resource.format, resource.width, resource.height, stride,
-                    frameScratch.getByteBuffer(0, size).asReadOnlyBuffer());
-        });
+        return owner.call("frame", () -> resources.frame(resourceId));
     }
 
     @Override
@@ -556,17 +474,8 @@ public final class VirglBackend implements GpuBackend {
             }
         }
         fences.clear();
-        for (Resource resource : resources.values()) {
-            if (resource.backing != null) {
-                resource.backing.free();
-            }
-        }
-        resources.clear();
+        resources.freeAfterCleanup();
         contexts.clear();
-        frameIovec.close();
-        if (frameScratch != null) {
-            frameScratch.close();
-        }
         if (commandScratch != null) {
             commandScratch.close();
         }
@@ -584,29 +493,10 @@ public final class VirglBackend implements GpuBackend {
                 "fence " + Long.toUnsignedString(fenceId) + " of context " + ctxId + " ring " + ringIdx);
     }
 
-    private Resource resource(int resourceId) throws GpuBackendException {
-        Resource resource = resources.get(resourceId);
-        if (resource == null) {
-            throw new GpuBackendException(RESP_ERR_INVALID_RESOURCE_ID, "no resource " + resourceId);
-        }
-        return resource;
-    }
-
-    private static Iovecs backing(Resource resource) throws GpuBackendException {
-        if (resource.backing == null) {
-            throw new GpuBackendException(RESP_ERR_UNSPEC, "resource " + resource.id + " has no backing");
-        }
-        return resource.backing;
-    }
-
     private void context(int ctxId) throws GpuBackendException {
         if (!contexts.contains(ctxId)) {
             throw new GpuBackendException(RESP_ERR_INVALID_CONTEXT_ID, "no context " + ctxId);
         }
-    }
-
-    private static virgl_box box(Transfer t) {
-        return new virgl_box(t.x(), t.y(), t.z(), t.width(), t.height(), t.depth());
     }
 
     /**
@@ -617,7 +507,8 @@ public final class VirglBackend implements GpuBackend {
         return virtioFormat;
     }
 
-    private static GpuBackendException failure(String call, int rc, int response) {
+    /** {@code response} unless the library ran out of memory, which is the host's fault whoever asked. */
+    static GpuBackendException failure(String call, int rc, int response) {
         int type = Math.abs(rc) == ENOMEM ? RESP_ERR_OUT_OF_MEMORY : response;
         return new GpuBackendException(type, call + " returned " + rc);
     }
@@ -625,22 +516,5 @@ public final class VirglBackend implements GpuBackend {
     private static GpuBackendException noBlobs() {
         return new GpuBackendException(RESP_ERR_UNSPEC,
                 "the virgl backend offers no blob resources (libvirglrenderer before 1.0, as in QEMU)");
-    }
-
-    private static final class Resource {
-        final int id;
-        final int target;
-        final int format;
-        final int width;
-        final int height;
-        Iovecs backing;
-
-        Resource(int id, int target, int format, int width, int height) {
-            this.id = id;
-            this.target = target;
-            this.format = format;
-            this.width = width;
-            this.height = height;
-        }
     }
 }

@@ -1,0 +1,209 @@
+package dev.neep.backend.virgl.internal;
+
+import static dev.neep.backend.virgl.internal.VirglBackend.failure;
+import static dev.neep.backend.virgl.internal.VirglRenderer.PIPE_TEXTURE_2D;
+import static dev.neep.backend.virgl.internal.VirglRenderer.PIPE_TEXTURE_RECT;
+import static dev.neep.gpu.protocol.CtrlType.RESP_ERR_INVALID_PARAMETER;
+import static dev.neep.gpu.protocol.CtrlType.RESP_ERR_INVALID_RESOURCE_ID;
+import static dev.neep.gpu.protocol.CtrlType.RESP_ERR_OUT_OF_MEMORY;
+import static dev.neep.gpu.protocol.CtrlType.RESP_ERR_UNSPEC;
+
+import com.sun.jna.Memory;
+import com.sun.jna.Pointer;
+import com.sun.jna.ptr.IntByReference;
+import com.sun.jna.ptr.PointerByReference;
+import dev.neep.backend.support.Iovecs;
+import dev.neep.backend.virgl.internal.VirglRenderer.virgl_box;
+import dev.neep.backend.virgl.internal.VirglRenderer.virgl_renderer_resource_create_args;
+import dev.neep.gpu.api.Frame;
+import dev.neep.gpu.api.GpuBackendException;
+import dev.neep.gpu.api.Transfer;
+import dev.neep.gpu.protocol.Formats;
+import java.nio.ByteBuffer;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The virgl backend's resource table: each resource's geometry, the bounced guest memory the
+ * library holds pointers into while it is attached, and the pixel transfers through it,
+ * whole-resource frames included. Kept apart from {@link VirglBackend} because this is the
+ * only part that owns native memory a guest command can free, so the order "detach in the
+ * library, then free" lives in one place.
+ *
+ * <p>Confined to the backend's owner thread, which also makes every library call here: the
+ * backend wraps each method in its {@code OwnerThread} call, so nothing here locks.
+ */
+final class VirglResources {
+
+    private static final int BYTES_PER_PIXEL = 4;
+
+    private final VirglRenderer lib;
+    private final Map<Integer, Resource> resources = new HashMap<>();
+    private final Memory frameIovec = new Memory(Iovecs.SIZE);
+    private Memory frameScratch;
+
+    VirglResources(VirglRenderer lib) {
+        this.lib = lib;
+    }
+
+    /** {@code refusal} is the answer when the library says no: whose mistake that is depends on the caller. */
+    void create(virgl_renderer_resource_create_args args, int refusal) throws GpuBackendException {
+        if (resources.containsKey(args.handle)) {
+            throw new GpuBackendException(RESP_ERR_INVALID_RESOURCE_ID, "resource " + args.handle + " exists");
+        }
+        int rc = lib.virgl_renderer_resource_create(args, null, 0);
+        if (rc != 0) {
+            throw failure("virgl_renderer_resource_create(" + args.handle + ", target " + args.target + ", format "
+                    + args.format + ", " + args.width + "x" + args.height + "x" + args.depth + ")", rc, refusal);
+        }
+        resources.put(args.handle, new Resource(args.handle, args.target, args.format, args.width, args.height));
+    }
+
+    void unref(int resourceId) throws GpuBackendException {
+        Resource resource = require(resourceId);
+        // Detach first, as QEMU does, so the library holds no pointer into memory freed below.
+        if (resource.backing != null) {
+            lib.virgl_renderer_resource_detach_iov(resourceId, new PointerByReference(), new IntByReference());
+        }
+        lib.virgl_renderer_resource_unref(resourceId);
+        resources.remove(resourceId);
+        if (resource.backing != null) {
+            resource.backing.free();
+        }
+    }
+
+    void attachBacking(int resourceId, List<ByteBuffer> iovecs) throws GpuBackendException {
+        Resource resource = require(resourceId);
+        if (resource.backing != null) {
+            throw new GpuBackendException(RESP_ERR_UNSPEC, "resource " + resourceId + " already has backing");
+        }
+        Iovecs backing = Iovecs.bounced(iovecs);
+        int rc = lib.virgl_renderer_resource_attach_iov(resourceId, backing.array(), backing.count());
+        if (rc != 0) {
+            backing.free();
+            throw failure("virgl_renderer_resource_attach_iov(" + resourceId + ")", rc, RESP_ERR_UNSPEC);
+        }
+        resource.backing = backing;
+    }
+
+    void detachBacking(int resourceId) throws GpuBackendException {
+        Resource resource = require(resourceId);
+        Iovecs backing = backing(resource);
+        lib.virgl_renderer_resource_detach_iov(resourceId, new PointerByReference(), new IntByReference());
+        backing.free();
+        resource.backing = null;
+    }
+
+    void transferWrite(int ctxId, int resourceId, Transfer transfer) throws GpuBackendException {
+        Iovecs backing = backing(require(resourceId));
+        backing.toHost();
+        // NULL iovecs: the library uses the resource's attached backing.
+        int rc = lib.virgl_renderer_transfer_write_iov(resourceId, ctxId, transfer.level(), transfer.stride(),
+                transfer.layerStride(), box(transfer), transfer.offset(), null, 0);
+        if (rc != 0) {
+            throw failure("virgl_renderer_transfer_write_iov(" + resourceId + ", ctx " + ctxId + ", " + transfer + ")",
+                    rc, RESP_ERR_INVALID_PARAMETER);
+        }
+    }
+
+    void transferRead(int ctxId, int resourceId, Transfer transfer) throws GpuBackendException {
+        Iovecs backing = backing(require(resourceId));
+        int rc = lib.virgl_renderer_transfer_read_iov(resourceId, ctxId, transfer.level(), transfer.stride(),
+                transfer.layerStride(), box(transfer), transfer.offset(), null, 0);
+        if (rc != 0) {
+            throw failure("virgl_renderer_transfer_read_iov(" + resourceId + ", ctx " + ctxId + ", " + transfer + ")",
+                    rc, RESP_ERR_INVALID_PARAMETER);
+        }
+        backing.fromHost();
+    }
+
+    /**
+     * Reads the resource back with {@code virgl_renderer_transfer_read_iov} into a scratch
+     * buffer, rows top first, {@code width * 4} bytes apart; valid until the next frame.
+     */
+    Frame frame(int resourceId) throws GpuBackendException {
+        Resource resource = require(resourceId);
+        if (resource.target != PIPE_TEXTURE_2D && resource.target != PIPE_TEXTURE_RECT) {
+            throw new GpuBackendException(RESP_ERR_INVALID_PARAMETER, "resource " + resourceId + " has target "
+                    + resource.target + ", not a 2D texture that can be shown");
+        }
+        if (!Formats.isSupported2d(resource.format)) {
+            throw new GpuBackendException(RESP_ERR_INVALID_PARAMETER, "resource " + resourceId + " has virgl format "
+                    + resource.format + ", which is none of virtio-gpu's scanout formats");
+        }
+        int stride = Math.multiplyExact(resource.width, BYTES_PER_PIXEL);
+        long size = Math.multiplyExact((long) stride, resource.height);
+        if (size == 0 || size > Integer.MAX_VALUE) {
+            throw new GpuBackendException(RESP_ERR_OUT_OF_MEMORY, "resource " + resourceId + " is "
+                    + resource.width + "x" + resource.height + ": no frame buffer of " + size + " bytes");
+        }
+        frameScratch = Iovecs.atLeast(frameScratch, size);
+        Iovecs.put(frameIovec, 0, Pointer.nativeValue(frameScratch), size);
+        int rc = lib.virgl_renderer_transfer_read_iov(resourceId, 0, 0, stride, 0,
+                new virgl_box(0, 0, 0, resource.width, resource.height, 1), 0, frameIovec, 1);
+        if (rc != 0) {
+            throw failure("virgl_renderer_transfer_read_iov(" + resourceId + ") for a frame", rc, RESP_ERR_UNSPEC);
+        }
+        return new Frame(resource.format, resource.width, resource.height, stride,
+                frameScratch.getByteBuffer(0, size).asReadOnlyBuffer());
+    }
+
+    /** Fails with INVALID_RESOURCE_ID unless the guest created {@code resourceId} and has not unreferenced it. */
+    void check(int resourceId) throws GpuBackendException {
+        require(resourceId);
+    }
+
+    /**
+     * Frees all native memory without telling the library: only after
+     * {@code virgl_renderer_cleanup}, which has dropped every pointer into it.
+     */
+    void freeAfterCleanup() {
+        for (Resource resource : resources.values()) {
+            if (resource.backing != null) {
+                resource.backing.free();
+            }
+        }
+        resources.clear();
+        frameIovec.close();
+        if (frameScratch != null) {
+            frameScratch.close();
+        }
+    }
+
+    private Resource require(int resourceId) throws GpuBackendException {
+        Resource resource = resources.get(resourceId);
+        if (resource == null) {
+            throw new GpuBackendException(RESP_ERR_INVALID_RESOURCE_ID, "no resource " + resourceId);
+        }
+        return resource;
+    }
+
+    private static Iovecs backing(Resource resource) throws GpuBackendException {
+        if (resource.backing == null) {
+            throw new GpuBackendException(RESP_ERR_UNSPEC, "resource " + resource.id + " has no backing");
+        }
+        return resource.backing;
+    }
+
+    private static virgl_box box(Transfer t) {
+        return new virgl_box(t.x(), t.y(), t.z(), t.width(), t.height(), t.depth());
+    }
+
+    private static final class Resource {
+        final int id;
+        final int target;
+        final int format;
+        final int width;
+        final int height;
+        Iovecs backing;
+
+        Resource(int id, int target, int format, int width, int height) {
+            this.id = id;
+            this.target = target;
+            this.format = format;
+            this.width = width;
+            this.height = height;
+        }
+    }
+}
