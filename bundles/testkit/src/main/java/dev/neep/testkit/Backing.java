@@ -5,6 +5,7 @@ import dev.neep.virtio.GuestMemory;
 import dev.neep.virtio.driver.GuestAllocator;
 
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -14,6 +15,9 @@ import java.util.List;
  * after the device let go of them (DETACH_BACKING or RESOURCE_UNREF answered).
  */
 public final class Backing {
+    /** The guest page size: runs start on a page and are whole pages long, as Linux's are. */
+    static final long PAGE = 4096;
+
     private final GuestMemory memory;
     private final GuestAllocator allocator;
     private final List<MemEntry> entries;
@@ -25,6 +29,30 @@ public final class Backing {
         this.allocator = allocator;
         this.entries = List.copyOf(entries);
         this.length = entries.stream().mapToLong(MemEntry::lengthUnsigned).sum();
+    }
+
+    /**
+     * Allocates guest pages for {@code length} bytes in runs of at most {@code chunk} bytes,
+     * each page-aligned, zeroed. On failure the runs already taken are given back.
+     */
+    static Backing allocate(GuestMemory memory, GuestAllocator allocator, long length, long chunk) {
+        if (length <= 0) {
+            throw new IllegalArgumentException("backing length " + length + " is not positive");
+        }
+        List<MemEntry> entries = new ArrayList<>();
+        try {
+            for (long done = 0; done < length; ) {
+                long n = Math.min(chunk, length - done);
+                long at = allocator.allocate(n, PAGE);
+                entries.add(new MemEntry(at, (int) n));
+                memory.write(at, ByteBuffer.allocate((int) n));
+                done += n;
+            }
+        } catch (RuntimeException e) {
+            entries.forEach(entry -> allocator.free(entry.addr()));
+            throw e;
+        }
+        return new Backing(memory, allocator, entries);
     }
 
     /** The runs of guest pages in resource order. */

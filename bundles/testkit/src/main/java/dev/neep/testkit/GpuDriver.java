@@ -8,7 +8,6 @@ import dev.neep.gpu.protocol.CtxCreate;
 import dev.neep.gpu.protocol.CtxDestroy;
 import dev.neep.gpu.protocol.CtxResource;
 import dev.neep.gpu.protocol.CursorPos;
-import dev.neep.gpu.protocol.Formats;
 import dev.neep.gpu.protocol.GetCapset;
 import dev.neep.gpu.protocol.GetCapsetInfo;
 import dev.neep.gpu.protocol.GetDisplayInfo;
@@ -41,34 +40,19 @@ import dev.neep.gpu.protocol.TransferToHost2d;
 import dev.neep.gpu.protocol.UpdateCursor;
 import dev.neep.virtio.GuestMemory;
 import dev.neep.virtio.Interrupts;
-import dev.neep.virtio.InvalidQueueException;
 import dev.neep.virtio.VirtioDevice;
 import dev.neep.virtio.VirtioFeatures;
-import dev.neep.virtio.Virtq;
 import dev.neep.virtio.Virtqueue;
 import dev.neep.virtio.driver.DriverQueue;
 import dev.neep.virtio.driver.GuestAllocator;
-import dev.neep.virtio.driver.UsedElement;
 
-import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Deque;
-import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.Condition;
-import java.util.concurrent.locks.ReentrantLock;
-import java.util.function.BooleanSupplier;
-import java.util.function.Supplier;
 
 /**
  * A virtio-gpu driver on the guest side, in Java: it does to a {@link VirtioDevice} what a
@@ -98,13 +82,8 @@ public final class GpuDriver implements AutoCloseable {
     /** The virtio device id of a GPU. */
     public static final int DEVICE_ID_GPU = 16;
 
-    private static final long GLOBAL_TIMELINE = -1;
-    private static final long PAGE = 4096;
-    private static final int HISTORY = 16;
-    private static final long POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
     // The largest fixed part of any request is CTX_CREATE's 96 bytes.
     private static final int MAX_FIXED_PART = 128;
-    private static final String[] QUEUE_NAMES = {"control", "cursor"};
 
     /**
      * How the driver sets itself up.
@@ -125,9 +104,9 @@ public final class GpuDriver implements AutoCloseable {
                 throw new IllegalArgumentException("queueSize " + queueSize + " is not a power of two in 1.."
                         + Virtqueue.MAX_SIZE);
             }
-            if (backingChunk <= 0 || backingChunk % PAGE != 0) {
+            if (backingChunk <= 0 || backingChunk % Backing.PAGE != 0) {
                 throw new IllegalArgumentException("backingChunk " + backingChunk + " is not a positive multiple of "
-                        + PAGE);
+                        + Backing.PAGE);
             }
             if (timeout.isNegative() || timeout.isZero()) {
                 throw new IllegalArgumentException("timeout " + timeout + " is not positive");
@@ -176,17 +155,8 @@ public final class GpuDriver implements AutoCloseable {
     private final GuestAllocator allocator;
     private final Options options;
     private final long features;
-    private final DriverQueue[] queues = new DriverQueue[2];
-    private final List<Map<Integer, PendingCommand>> pending = List.of(new HashMap<>(), new HashMap<>());
-    private final int[] taken = new int[2];
-    private final int[] drainedAtInterrupt = new int[2];
-    private final AtomicInteger[] queueInterrupts = {new AtomicInteger(), new AtomicInteger()};
-    private final AtomicInteger configInterrupts = new AtomicInteger();
-    private final ReentrantLock lock = new ReentrantLock();
-    private final Condition signalled = lock.newCondition();
-    private final Map<Long, Long> fences = new LinkedHashMap<>();
-    private final Deque<String> history = new ArrayDeque<>();
-    private final List<Long> ringAllocations = new ArrayList<>();
+    // Rings, interrupts, waiting and fences; this class keeps the GPU commands.
+    private final DriverTransport transport;
     private final AtomicLong lastFenceId = new AtomicLong();
     private final AtomicInteger lastResourceId = new AtomicInteger();
     private final AtomicInteger lastContextId = new AtomicInteger();
@@ -198,6 +168,7 @@ public final class GpuDriver implements AutoCloseable {
         this.allocator = allocator;
         this.options = options;
         this.features = features;
+        this.transport = new DriverTransport(device, memory, allocator, options);
     }
 
     /**
@@ -225,60 +196,8 @@ public final class GpuDriver implements AutoCloseable {
                 | (options.eventIdx() ? VirtioFeatures.bit(VirtioFeatures.VIRTIO_RING_F_EVENT_IDX) : 0)
                 | (options.gpuFeatures() & 0xffffffL);
         GpuDriver driver = new GpuDriver(device, memory, allocator, options, offered & wanted);
-        driver.activate();
+        driver.transport.activate(driver.features);
         return driver;
-    }
-
-    private void activate() {
-        boolean eventIdx = VirtioFeatures.has(features, VirtioFeatures.VIRTIO_RING_F_EVENT_IDX);
-        List<Virtqueue> deviceView = new ArrayList<>();
-        for (int q = 0; q < 2; q++) {
-            int size = Math.min(options.queueSize(), Integer.highestOneBit(Math.max(1, device.maxQueueSize(q))));
-            long desc = allocateRing(Virtq.descTableSize(size), Virtq.DESC_ALIGN);
-            long avail = allocateRing(Virtq.availRingSize(size), Virtq.AVAIL_ALIGN);
-            long used = allocateRing(Virtq.usedRingSize(size), Virtq.USED_ALIGN);
-            queues[q] = new DriverQueue(memory, size, desc, avail, used, eventIdx);
-            try {
-                // What a transport builds from the addresses the driver wrote to it.
-                deviceView.add(new Virtqueue(q, memory, size, desc, avail, used, eventIdx));
-            } catch (InvalidQueueException e) {
-                throw new IllegalStateException("the " + QUEUE_NAMES[q] + " queue laid out by the driver is invalid: "
-                        + e.getMessage(), e);
-            }
-        }
-        device.activate(features, memory, List.copyOf(deviceView), new DriverInterrupts());
-    }
-
-    private long allocateRing(long length, int alignment) {
-        long at = allocator.allocate(length, alignment);
-        ringAllocations.add(at);
-        return at;
-    }
-
-    /** The interrupt path the device is given: counts and wakes waiters, nothing more. */
-    private final class DriverInterrupts implements Interrupts {
-        @Override
-        public void signalQueue(int queueIndex) {
-            if (queueIndex >= 0 && queueIndex < queueInterrupts.length) {
-                queueInterrupts[queueIndex].incrementAndGet();
-            }
-            wake();
-        }
-
-        @Override
-        public void signalConfigChange() {
-            configInterrupts.incrementAndGet();
-            wake();
-        }
-
-        private void wake() {
-            lock.lock();
-            try {
-                signalled.signalAll();
-            } finally {
-                lock.unlock();
-            }
-        }
     }
 
     // ---- features, configuration, interrupts ----
@@ -297,17 +216,13 @@ public final class GpuDriver implements AutoCloseable {
         return options;
     }
 
-    Duration timeout() {
-        return options.timeout();
-    }
-
     public GuestMemory memory() {
         return memory;
     }
 
     /** The driver-side view of queue {@code index}, for tests that inspect or bend the rings. */
     public DriverQueue queue(int index) {
-        return queues[index];
+        return transport.queue(index);
     }
 
     /** The device configuration space as it reads now. */
@@ -324,18 +239,16 @@ public final class GpuDriver implements AutoCloseable {
     }
 
     public int queueInterrupts(int queueIndex) {
-        return queueInterrupts[queueIndex].get();
+        return transport.queueInterrupts(queueIndex);
     }
 
     public int configInterrupts() {
-        return configInterrupts.get();
+        return transport.configInterrupts();
     }
 
     /** Waits until at least {@code count} configuration-change interrupts have come. */
     public void awaitConfigInterrupts(int count) {
-        awaitCondition(() -> configInterrupts.get() >= count,
-                () -> count + " configuration-change interrupts (have " + configInterrupts.get() + ")",
-                options.timeout(), false);
+        transport.awaitConfigInterrupts(count);
     }
 
     // ---- ids and headers ----
@@ -390,7 +303,7 @@ public final class GpuDriver implements AutoCloseable {
         }
         boolean cursor = Command.of(request.hdr().type()).map(c -> c.queue() == Command.Queue.CURSOR).orElse(false);
         int queue = cursor ? CURSOR_QUEUE : CONTROL_QUEUE;
-        return send(queue, request, CtrlType.name(request.hdr().type()), parts, responseLength);
+        return transport.send(queue, request, CtrlType.name(request.hdr().type()), parts, responseLength);
     }
 
     /**
@@ -399,26 +312,7 @@ public final class GpuDriver implements AutoCloseable {
      */
     public PendingCommand submitRaw(int queue, List<ByteBuffer> readable, long responseLength) {
         long total = readable.stream().mapToLong(ByteBuffer::remaining).sum();
-        return send(queue, null, "raw request of " + total + " bytes", readable, responseLength);
-    }
-
-    private PendingCommand send(int queue, Request request, String what, List<ByteBuffer> readable,
-            long responseLength) {
-        PendingCommand command;
-        lock.lock();
-        try {
-            long[] response = responseLength > 0 ? new long[] {responseLength} : new long[0];
-            int head = queues[queue].submit(allocator, readable, response);
-            command = new PendingCommand(this, request, what, queue, head);
-            pending.get(queue).put(head, command);
-        } finally {
-            lock.unlock();
-        }
-        // Outside the lock: a device may answer, and interrupt, from inside queueNotify.
-        if (queues[queue].kickNeeded()) {
-            device.queueNotify(queue);
-        }
-        return command;
+        return transport.send(queue, null, "raw request of " + total + " bytes", readable, responseLength);
     }
 
     /** Bytes of the answer each command has (Linux sizes its response buffers the same way). */
@@ -451,13 +345,6 @@ public final class GpuDriver implements AutoCloseable {
         return type.cast(response);
     }
 
-    private static CtrlHdr requireOk(String what, CtrlHdr answer) {
-        if (answer.type() != CtrlType.RESP_OK_NODATA) {
-            throw new GpuCommandException(what, answer.type(), "answered " + CtrlType.name(answer.type()));
-        }
-        return answer;
-    }
-
     // ---- 2D commands ----
 
     public RespDisplayInfo getDisplayInfo() {
@@ -479,23 +366,7 @@ public final class GpuDriver implements AutoCloseable {
      * {@link Options#backingChunk()} bytes, each page-aligned, zeroed.
      */
     public Backing allocateBacking(long length) {
-        if (length <= 0) {
-            throw new IllegalArgumentException("backing length " + length + " is not positive");
-        }
-        List<MemEntry> entries = new ArrayList<>();
-        try {
-            for (long done = 0; done < length; ) {
-                long n = Math.min(options.backingChunk(), length - done);
-                long at = allocator.allocate(n, PAGE);
-                entries.add(new MemEntry(at, (int) n));
-                memory.write(at, ByteBuffer.allocate((int) n));
-                done += n;
-            }
-        } catch (RuntimeException e) {
-            entries.forEach(entry -> allocator.free(entry.addr()));
-            throw e;
-        }
-        return new Backing(memory, allocator, entries);
+        return Backing.allocate(memory, allocator, length, options.backingChunk());
     }
 
     /** RESOURCE_ATTACH_BACKING: the fixed part, then the entries as a second readable buffer, as Linux sends them. */
@@ -539,22 +410,7 @@ public final class GpuDriver implements AutoCloseable {
     }
 
     public PatternResource drawPattern(int scanoutId, int width, int height) {
-        int format = Formats.B8G8R8X8_UNORM;
-        int stride = Math.multiplyExact(width, Formats.bytesPerPixel(format));
-        int id = newResourceId();
-        Rect all = new Rect(0, 0, width, height);
-        requireOk("RESOURCE_CREATE_2D", resourceCreate2d(id, format, width, height));
-        Backing backing = allocateBacking(Math.multiplyExact((long) stride, height));
-        ByteBuffer row = ByteBuffer.allocate(stride);
-        for (int y = 0; y < height; y++) {
-            Formats.fromArgb(format, TestPattern.row(y, width, height), 0, row, 0, width);
-            backing.write((long) y * stride, row.clear());
-        }
-        requireOk("RESOURCE_ATTACH_BACKING", attachBacking(id, backing));
-        requireOk("SET_SCANOUT", setScanout(scanoutId, id, all));
-        requireOk("TRANSFER_TO_HOST_2D", transferToHost2d(id, all, 0));
-        requireOk("RESOURCE_FLUSH", resourceFlush(id, all));
-        return new PatternResource(id, scanoutId, width, height, backing);
+        return PatternDrawer.draw(this, scanoutId, width, height);
     }
 
     // ---- capsets, EDID, UUID ----
@@ -660,185 +516,36 @@ public final class GpuDriver implements AutoCloseable {
                 .awaitUsed();
     }
 
-    // ---- fences ----
+    // ---- fences, waiting, diagnostics ----
 
     /** The highest fence id answered on the global timeline, 0 before any. */
     public long signalledFence() {
-        return signalledFence(GLOBAL_TIMELINE);
+        return transport.signalledFence();
     }
 
     /** The highest fence id answered on ring {@code ringIdx} of context {@code ctxId}, 0 before any. */
     public long signalledFence(int ctxId, int ringIdx) {
-        return signalledFence(timeline(ctxId, ringIdx));
-    }
-
-    private long signalledFence(long timeline) {
-        lock.lock();
-        try {
-            return fences.getOrDefault(timeline, 0L);
-        } finally {
-            lock.unlock();
-        }
+        return transport.signalledFence(ctxId, ringIdx);
     }
 
     /** Waits until the global timeline reached {@code fenceId}. */
     public void awaitFence(long fenceId) {
-        awaitCondition(() -> fences.getOrDefault(GLOBAL_TIMELINE, 0L) >= fenceId,
-                () -> "fence " + fenceId + " on the global timeline", options.timeout(), true);
+        transport.awaitFence(fenceId);
     }
 
     /** Waits until ring {@code ringIdx} of context {@code ctxId} reached {@code fenceId}. */
     public void awaitFence(int ctxId, int ringIdx, long fenceId) {
-        long timeline = timeline(ctxId, ringIdx);
-        awaitCondition(() -> fences.getOrDefault(timeline, 0L) >= fenceId,
-                () -> "fence " + fenceId + " on ctx " + ctxId + " ring " + ringIdx, options.timeout(), true);
-    }
-
-    private static long timeline(int ctxId, int ringIdx) {
-        return (Integer.toUnsignedLong(ctxId) << 8) | (ringIdx & 0xff);
-    }
-
-    // ---- waiting ----
-
-    void await(PendingCommand command, Duration timeout) {
-        awaitCondition(command::isDone, () -> "answer to " + command.describe(), timeout, true);
-    }
-
-    /**
-     * Waits until {@code done}, draining used rings as interrupts arrive. When time runs out
-     * the rings are looked at once more: an answer found only then means the device never
-     * interrupted for it, and with {@link Options#requireInterrupts()} that is an error too.
-     */
-    private void awaitCondition(BooleanSupplier done, Supplier<String> what, Duration timeout,
-            boolean answerFromRing) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        lock.lock();
-        try {
-            while (true) {
-                int seen = totalInterrupts();
-                drain(false);
-                if (done.getAsBoolean()) {
-                    return;
-                }
-                long left = deadline - System.nanoTime();
-                if (left <= 0) {
-                    break;
-                }
-                long slice = options.requireInterrupts() ? left : Math.min(left, POLL_NANOS);
-                while (totalInterrupts() == seen && slice > 0) {
-                    slice = signalled.awaitNanos(slice);
-                }
-            }
-            drain(true);
-            if (done.getAsBoolean()) {
-                if (answerFromRing && options.requireInterrupts()) {
-                    throw new GpuTimeoutException(what.get() + " is in the used ring, but the device sent no"
-                            + " interrupt for it within " + timeout.toMillis() + " ms; " + report());
-                }
-                return;
-            }
-            throw new GpuTimeoutException("no " + what.get() + " within " + timeout.toMillis() + " ms; " + report());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new GpuTimeoutException("interrupted while waiting for " + what.get() + "; " + report());
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    private int totalInterrupts() {
-        return queueInterrupts[0].get() + queueInterrupts[1].get() + configInterrupts.get();
-    }
-
-    /** Takes every used element of the queues that were signalled since their last drain (all when forced). */
-    private void drain(boolean force) {
-        for (int q = 0; q < queues.length; q++) {
-            int interrupts = queueInterrupts[q].get();
-            if (!force && options.requireInterrupts() && interrupts == drainedAtInterrupt[q]) {
-                continue;
-            }
-            drainedAtInterrupt[q] = interrupts;
-            DriverQueue queue = queues[q];
-            while (true) {
-                for (Optional<UsedElement> e = queue.pollUsed(); e.isPresent(); e = queue.pollUsed()) {
-                    taken[q] = (taken[q] + 1) & 0xffff;
-                    complete(q, e.get());
-                }
-                if (!queue.eventIdx()) {
-                    break;
-                }
-                // Ask for an interrupt at the next entry, then look again: an entry published
-                // before the device could see the new used_event would get no interrupt.
-                queue.setUsedEvent(taken[q]);
-                VarHandle.fullFence();
-                if (queue.usedIndex() == taken[q]) {
-                    break;
-                }
-            }
-        }
-    }
-
-    private void complete(int queue, UsedElement element) {
-        PendingCommand command = pending.get(queue).remove(element.id());
-        if (command == null) {
-            remember(QUEUE_NAMES[queue] + ": used element for head " + element.id() + " that the driver never sent");
-            return;
-        }
-        command.complete(element);
-        remember(command.toString());
-        Response response = command.responseOrNull();
-        if (response != null && response.hdr().isFenced()) {
-            CtrlHdr h = response.hdr();
-            long timeline = h.hasRingIdx() ? timeline(h.ctxId(), h.ringIdx()) : GLOBAL_TIMELINE;
-            fences.merge(timeline, h.fenceId(), Math::max);
-        }
-    }
-
-    private void remember(String line) {
-        if (history.size() == HISTORY) {
-            history.removeFirst();
-        }
-        history.addLast(line);
+        transport.awaitFence(ctxId, ringIdx, fenceId);
     }
 
     /** What the driver sees now: ring indices, outstanding chains, interrupts, fences, last completions. */
     public String report() {
-        lock.lock();
-        try {
-            StringBuilder b = new StringBuilder();
-            for (int q = 0; q < queues.length; q++) {
-                b.append(QUEUE_NAMES[q]).append(" queue: avail idx ").append(queues[q].availIndex())
-                        .append(", used idx ").append(queues[q].usedIndex())
-                        .append(", taken ").append(taken[q])
-                        .append(", interrupts ").append(queueInterrupts[q].get())
-                        .append(", outstanding ").append(pending.get(q).values()).append("; ");
-            }
-            b.append("config interrupts ").append(configInterrupts.get());
-            b.append("; fences answered ").append(describeFences());
-            b.append("; last completions ").append(history);
-            return b.toString();
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    private String describeFences() {
-        List<String> parts = new ArrayList<>();
-        fences.forEach((timeline, id) -> parts.add(timeline == GLOBAL_TIMELINE ? "global=" + id
-                : "ctx " + (timeline >>> 8) + " ring " + (timeline & 0xff) + "=" + id));
-        return parts.toString();
+        return transport.report();
     }
 
     /** Resets the device (releasing everything it holds) and gives the ring memory back. */
     @Override
     public void close() {
-        device.reset();
-        lock.lock();
-        try {
-            ringAllocations.forEach(allocator::free);
-            ringAllocations.clear();
-        } finally {
-            lock.unlock();
-        }
+        transport.close();
     }
 }

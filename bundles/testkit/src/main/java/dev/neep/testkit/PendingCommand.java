@@ -15,7 +15,7 @@ import java.time.Duration;
  * may come only when its fence completes, so several can be outstanding at once.
  */
 public final class PendingCommand {
-    private final GpuDriver driver;
+    private final DriverTransport transport;
     private final Request request;
     private final String what;
     private final int queue;
@@ -23,8 +23,8 @@ public final class PendingCommand {
     private volatile UsedElement used;
     private Decoded<Response> response;
 
-    PendingCommand(GpuDriver driver, Request request, String what, int queue, int head) {
-        this.driver = driver;
+    PendingCommand(DriverTransport transport, Request request, String what, int queue, int head) {
+        this.transport = transport;
         this.request = request;
         this.what = what;
         this.queue = queue;
@@ -64,17 +64,17 @@ public final class PendingCommand {
 
     /** The {@code len} the device put in the used element (bytes it says it wrote). */
     public long usedLength() {
-        awaitUsed(driver.timeout());
+        awaitUsed(transport.timeout());
         return used.length();
     }
 
     /** Waits, bounded by the driver's timeout, until the device gives the chain back. */
     public PendingCommand awaitUsed() {
-        return awaitUsed(driver.timeout());
+        return awaitUsed(transport.timeout());
     }
 
     public PendingCommand awaitUsed(Duration timeout) {
-        driver.await(this, timeout);
+        transport.await(this, timeout);
         return this;
     }
 
@@ -85,7 +85,7 @@ public final class PendingCommand {
      * @throws GpuCommandException when the device wrote no response or one that does not decode
      */
     public Response await() {
-        return await(driver.timeout());
+        return await(transport.timeout());
     }
 
     public Response await(Duration timeout) {
