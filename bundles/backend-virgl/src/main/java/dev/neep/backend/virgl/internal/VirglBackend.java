@@ -168,11 +168,27 @@ public final class VirglBackend implements GpuBackend {
         }
         capsets = List.copyOf(offered);
         boolean virgl3d = !capsets.isEmpty();
+        inferCachingType(requested);
         capabilities = new BackendCapabilities(virgl3d, virgl3d, virgl3d, virgl3d, false);
         int pollFd = lib.virgl_renderer_get_poll_fd();
         LOG.info("libvirglrenderer ready: EGL surfaceless {}, capsets {}, fences waited for {}",
                 (flags & VIRGL_RENDERER_USE_GLES) != 0 ? "GLES" : "desktop GL", capsets,
                 pollFd >= 0 ? "on its sync thread" : "on poll");
+    }
+
+    /**
+     * The library decides how persistent buffers are cached (the {@code map_info} of every host
+     * blob) only while it fills the virgl2 capset; until then a host blob maps with no cache type
+     * and {@code virgl_renderer_resource_get_map_info} refuses it. A guest reads the capset first,
+     * but a host blob must not depend on it, so it is filled once here.
+     */
+    private void inferCachingType(List<Integer> requested) {
+        if (requested.contains(CapsetIds.VIRGL2)) {
+            CapsetInfo virgl2 = capsets.stream().filter(c -> c.capsetId() == CapsetIds.VIRGL2).findFirst().orElseThrow();
+            try (Memory caps = new Memory(virgl2.maxSize())) {
+                lib.virgl_renderer_fill_caps(CapsetIds.VIRGL2, virgl2.maxVersion(), caps);
+            }
+        }
     }
 
     @Override

@@ -31,8 +31,8 @@ import org.junit.Test;
  */
 public class VirglHostBlobTest {
     private static final int CTX = 1;
-    private static final int BLOB = 10;
-    private static final int STAGING = 11;
+    private static final int BLOB = 2;
+    private static final int STAGING = 1;
     private static final int SIZE = 8192;
     private static final int BLOB_ID = 7;
     private static final int PIPE_BUFFER = 0;
