@@ -461,7 +461,7 @@ public final class VirglBackend implements GpuBackend {
     @Override
     public Frame blobFrame(int resourceId, int format, int width, int height, int stride, long offset)
             throws GpuBackendException {
-        throw noBlobs();
+        throw new GpuBackendException(RESP_ERR_UNSPEC, "the virgl backend shows no blob as a scanout");
     }
 
     @Override
