@@ -239,9 +239,10 @@ gl3d_results() {
     [ -n "$readback" ] || { echo "the guest printed no NEEP-GL3D-READBACK ok"; return 1; }
     local out="renderer=\"$(echo "$readback" | sed -n 's/.*renderer="\([^"]*\)".*/\1/p')\""
     if [ "$KMSCUBE" -gt 0 ]; then
-        fps=$(sed -n 's/^NEEP-KMSCUBE Rendered \([0-9]*\) frames in \([0-9.]*\) sec (\([0-9.]*\) fps).*/\3/p' "$log" | head -1)
+        # "Rendered F frames in S sec (R fps)": kmscube counts from its second frame
+        fps=$(sed -n 's/^NEEP-KMSCUBE Rendered \([0-9]*\) frames in [0-9.]* sec (\([0-9.]*\) fps).*/\1 \2/p' "$log" | head -1)
         [ -n "$fps" ] || { echo "kmscube printed no frame rate"; return 1; }
-        out+=" kmscube_frames=$KMSCUBE kmscube_fps=$(printf '%.1f' "$fps")"
+        out+=" kmscube_frames=${fps% *} kmscube_fps=$(printf '%.1f' "${fps#* }")"
     fi
     if [ "$GLMARK2" -gt 0 ]; then
         score=$(sed -n 's/^NEEP-GLMARK2 *glmark2 Score: *\([0-9]*\).*/\1/p' "$log" | head -1)
