@@ -16,21 +16,27 @@ BARS = (b"\xff\xff\xff", b"\xff\xff\x00", b"\x00\xff\xff", b"\x00\xff\x00",
         b"\xff\x00\xff", b"\xff\x00\x00", b"\x00\x00\xff", b"\x00\x00\x00")
 
 
+def bars_over(w, h, bars, lower):
+    """Yields the rows, packed RGB, of a picture with eight bars (index x*8/w) in rows
+    y < h/2 and lower(y) below."""
+    top = b"".join(bars[x * 8 // w] for x in range(w))
+    for y in range(h):
+        yield top if y < h // 2 else lower(y)
+
+
 def pattern_rows(w, h):
     """Yields each row of the pattern as packed RGB bytes."""
     half = h // 2
-    bars = b"".join(BARS[x * 8 // w] for x in range(w))
     red = bytes(x * 255 // (w - 1) if w > 1 else 0 for x in range(w))
     rows = h - half
-    for y in range(h):
-        if y < half:
-            yield bars
-            continue
+
+    def lower(y):
         row = bytearray(3 * w)
         row[0::3] = red
         row[1::3] = bytes([(y - half) * 255 // (rows - 1) if rows > 1 else 0]) * w
         row[2::3] = bytes((x ^ y) & 0xFF for x in range(w))
-        yield bytes(row)
+        return bytes(row)
+    return bars_over(w, h, BARS, lower)
 
 
 BARS_3D = tuple(reversed(BARS))
@@ -39,14 +45,10 @@ TEX_3D, TEXELS_3D = 128, 4
 
 def scene3d_rows(w, h):
     """Yields each row of the 3D guest's scene (src/scene3d.h) as packed RGB bytes."""
-    half = h // 2
-    bars = b"".join(BARS_3D[x * 8 // w] for x in range(w))
     red = bytes(x & 0xFF for x in range(w))
     tx0, ty0, cell = w - TEX_3D, h - TEX_3D, TEX_3D // TEXELS_3D
-    for y in range(h):
-        if y < half:
-            yield bars
-            continue
+
+    def lower(y):
         row = bytearray(3 * w)
         row[0::3] = red
         row[1::3] = bytes([y & 0xFF]) * w
@@ -56,7 +58,8 @@ def scene3d_rows(w, h):
             for x in range(tx0, w):
                 u = (x - tx0) // cell
                 row[3 * x:3 * x + 3] = bytes((80 * u + 15, 80 * v + 15, 255 - 30 * (u + v)))
-        yield bytes(row)
+        return bytes(row)
+    return bars_over(w, h, BARS_3D, lower)
 
 
 SCENES = {"2d": pattern_rows, "3d": scene3d_rows}

@@ -270,6 +270,17 @@ static uint32_t framebuffer(int fd, struct gbm_bo *bo)
     return fb;
 }
 
+/* Ends the frame drawn on the window surface; the buffer that now holds it. */
+static struct gbm_bo *swap(EGLDisplay dpy, EGLSurface surface, struct gbm_surface *gs)
+{
+    if (!eglSwapBuffers(dpy, surface))
+        fail("eglSwapBuffers: EGL error 0x%04x", eglGetError());
+    struct gbm_bo *bo = gbm_surface_lock_front_buffer(gs);
+    if (!bo)
+        fail("gbm_surface_lock_front_buffer: no buffer");
+    return bo;
+}
+
 static void flip_done(int fd, unsigned frame, unsigned sec, unsigned usec, void *data)
 {
     (void)fd, (void)frame, (void)sec, (void)usec;
@@ -357,22 +368,13 @@ int main(int argc, char **argv)
            (const char *)glGetString(GL_VERSION), w, h);
 
     /* First frame: mode set. Second frame: page flip, and wait for it. */
-    if (!eglSwapBuffers(dpy, surface))
-        fail("eglSwapBuffers: EGL error 0x%04x", eglGetError());
-    struct gbm_bo *first = gbm_surface_lock_front_buffer(gs);
-    if (!first)
-        fail("gbm_surface_lock_front_buffer: no buffer");
+    struct gbm_bo *first = swap(dpy, surface, gs);
     uint32_t fb1 = framebuffer(fd, first);
     if (drmModeSetCrtc(fd, out.crtc, fb1, 0, 0, &out.connector, 1, &out.mode))
         fail("drmModeSetCrtc %ux%u: %s", w, h, strerror(errno));
 
     draw_scene(&g, w, h);
-    if (!eglSwapBuffers(dpy, surface))
-        fail("eglSwapBuffers: EGL error 0x%04x", eglGetError());
-    struct gbm_bo *second = gbm_surface_lock_front_buffer(gs);
-    if (!second)
-        fail("gbm_surface_lock_front_buffer: no second buffer");
-    uint32_t fb2 = framebuffer(fd, second);
+    uint32_t fb2 = framebuffer(fd, swap(dpy, surface, gs));
     int flipped = 0;
     if (drmModePageFlip(fd, out.crtc, fb2, DRM_MODE_PAGE_FLIP_EVENT, &flipped))
         fail("drmModePageFlip: %s", strerror(errno));
