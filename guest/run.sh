@@ -7,7 +7,7 @@
 #   --qmp PATH       QMP socket QEMU listens on (default: no QMP)
 #   --serial FILE    guest console to FILE (default: this terminal)
 #   --res WxH        display size the device offers (default 1024x768)
-#   --mem SIZE       guest RAM, a shared memfd the backend maps (default 256M)
+#   --mem SIZE       guest RAM, a shared memfd the backend maps (default 256M; 1G with --3d)
 #   --bench N        after the pattern, run kmsbench for N frames, then paint the pattern again
 #   --stop           power off once done (QEMU exits) instead of keeping the guest up
 #   --3d             the 3D guest (build.sh --3d; RAM default 1G): gl3d draws, checks and
