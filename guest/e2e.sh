@@ -55,7 +55,7 @@ while [ $# -gt 0 ]; do
     --3d) GL=1; shift ;;
     --kmscube) KMSCUBE=$2; shift 2 ;;
     --glmark2) GLMARK2=$2; shift 2 ;;
-    *) sed -n '2,45p' "$0" >&2; exit 2 ;;
+    *) sed -n '2,39p' "$0" >&2; exit 2 ;;
     esac
 done
 [ -n "$TIMEOUT" ] || { [ $GL = 1 ] && TIMEOUT=300; } || TIMEOUT=120

@@ -39,7 +39,7 @@ while [ $# -gt 0 ]; do
     --qemu) QDIR=$2; shift 2 ;;
     --pidfile) PIDFILE=$2; shift 2 ;;
     --) shift; break ;;
-    *) sed -n '2,21p' "$0" >&2; exit 2 ;;
+    *) sed -n '2,20p' "$0" >&2; exit 2 ;;
     esac
 done
 if [ -z "$GUEST" ]; then
