@@ -22,7 +22,7 @@ public class SharedMemoryProvisionTest {
         List<SharedMemoryRegion> provided;
 
         @Override
-        public List<RegionRequest> sharedMemoryRegions() {
+        public List<RegionRequest> sharedMemoryRegions(Set<MappingSource.Kind> carried) {
             return List.of(new RegionRequest(1, 1 << 20));
         }
 
@@ -155,7 +155,8 @@ public class SharedMemoryProvisionTest {
                 return device;
             }
         };
-        assertEquals(device.sharedMemoryRegions(), forwarding.sharedMemoryRegions());
+        Set<MappingSource.Kind> files = Set.of(MappingSource.Kind.FILE_RANGE);
+        assertEquals(device.sharedMemoryRegions(files), forwarding.sharedMemoryRegions(files));
         forwarding.provideSharedMemory(List.of(REGION));
         assertSame(REGION, device.provided.get(0));
     }

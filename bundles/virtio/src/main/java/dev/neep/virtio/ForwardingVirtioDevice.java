@@ -1,6 +1,7 @@
 package dev.neep.virtio;
 
 import java.util.List;
+import java.util.Set;
 
 /**
  * A {@link VirtioDevice} that hands every call to {@link #delegate()}: the base of wrappers
@@ -64,8 +65,8 @@ public abstract class ForwardingVirtioDevice implements VirtioDevice, SharedMemo
     }
 
     @Override
-    public List<RegionRequest> sharedMemoryRegions() {
-        return delegate() instanceof SharedMemoryDevice shm ? shm.sharedMemoryRegions() : List.of();
+    public List<RegionRequest> sharedMemoryRegions(Set<MappingSource.Kind> carried) {
+        return delegate() instanceof SharedMemoryDevice shm ? shm.sharedMemoryRegions(carried) : List.of();
     }
 
     @Override

@@ -1,6 +1,7 @@
 package dev.neep.virtio;
 
 import java.util.List;
+import java.util.Set;
 import org.osgi.annotation.versioning.ConsumerType;
 
 /**
@@ -10,7 +11,7 @@ import org.osgi.annotation.versioning.ConsumerType;
  *
  * <p>Before each {@link VirtioDevice#activate}, the transport (through
  * {@link VirtioTransportCore}) calls {@link #provideSharedMemory} with the regions it can
- * provide, from those {@link #sharedMemoryRegions()} asked for: each has the id and at most the
+ * provide, from those {@link #sharedMemoryRegions} asked for: each has the id and at most the
  * length asked. A transport that cannot provide any (a vhost-user front end without the
  * {@code SHMEM} protocol feature) provides an empty list, and the device works without them.
  */
@@ -30,11 +31,13 @@ public interface SharedMemoryDevice {
     }
 
     /**
-     * The regions this device wants, each id once; read by the transport when it lays itself
-     * out (a PCI function its BARs, a vhost-user back end its answer to GET_SHMEM_CONFIG).
-     * Empty when it wants none (virtio-gpu with {@code hostmem} 0).
+     * The regions this device wants from a transport whose regions map sources of the kinds
+     * {@code carried}, each id once; read by the transport when it lays itself out (a PCI
+     * function its BARs, a vhost-user back end its answer to GET_SHMEM_CONFIG). Empty when it
+     * wants none: virtio-gpu with {@code hostmem} 0, or with a backend that has nothing such a
+     * transport can carry (a renderer that exports no file descriptors, over vhost-user).
      */
-    List<RegionRequest> sharedMemoryRegions();
+    List<RegionRequest> sharedMemoryRegions(Set<MappingSource.Kind> carried);
 
     /**
      * The regions the transport provides for the activation about to happen, valid until the

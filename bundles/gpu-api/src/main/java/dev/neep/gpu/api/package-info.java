@@ -19,7 +19,7 @@
  * the backends call.
  */
 @Export
-@Version("1.0.0")
+@Version("1.1.0")
 package dev.neep.gpu.api;
 
 import org.osgi.annotation.bundle.Export;
