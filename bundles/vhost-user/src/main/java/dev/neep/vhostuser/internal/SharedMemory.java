@@ -5,6 +5,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.function.LongSupplier;
 
 import org.slf4j.Logger;
@@ -14,6 +15,7 @@ import dev.neep.vhostuser.protocol.MmapRequest;
 import dev.neep.vhostuser.protocol.ProtocolFeatures;
 import dev.neep.vhostuser.protocol.ShmemConfig;
 import dev.neep.vhostuser.sys.Fd;
+import dev.neep.virtio.MappingSource;
 import dev.neep.virtio.SharedMemoryDevice;
 import dev.neep.virtio.SharedMemoryDevice.RegionRequest;
 import dev.neep.virtio.SharedMemoryRegion;
@@ -41,6 +43,8 @@ final class SharedMemory {
     private static final long NEEDED = ProtocolFeatures.bit(ProtocolFeatures.SHMEM)
             | ProtocolFeatures.bit(ProtocolFeatures.BACKEND_REQ) | ProtocolFeatures.bit(ProtocolFeatures.BACKEND_SEND_FD)
             | ProtocolFeatures.bit(ProtocolFeatures.REPLY_ACK);
+    /** Only a descriptor can travel to the front end. */
+    static final Set<MappingSource.Kind> CARRIED = Set.of(MappingSource.Kind.FILE_RANGE);
 
     private final VirtioDevice device;
     private final BackendRequests backend;
@@ -58,7 +62,7 @@ final class SharedMemory {
     }
 
     private List<RegionRequest> declared() {
-        return device instanceof SharedMemoryDevice shm ? shm.sharedMemoryRegions() : List.of();
+        return device instanceof SharedMemoryDevice shm ? shm.sharedMemoryRegions(CARRIED) : List.of();
     }
 
     /** GET_PROTOCOL_FEATURES: what this back-end implements, SHMEM only for a device that asks for regions. */

@@ -57,7 +57,7 @@ final class ShmemRegion implements SharedMemoryRegion {
 
     @Override
     public Set<MappingSource.Kind> sources() {
-        return Set.of(MappingSource.Kind.FILE_RANGE);
+        return SharedMemory.CARRIED;
     }
 
     @Override

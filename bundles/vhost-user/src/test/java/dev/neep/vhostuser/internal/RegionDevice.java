@@ -1,9 +1,11 @@
 package dev.neep.vhostuser.internal;
 
 import java.util.List;
+import java.util.Set;
 
 import dev.neep.virtio.GuestMemory;
 import dev.neep.virtio.Interrupts;
+import dev.neep.virtio.MappingSource;
 import dev.neep.virtio.SharedMemoryDevice;
 import dev.neep.virtio.SharedMemoryRegion;
 import dev.neep.virtio.VirtioDevice;
@@ -20,8 +22,8 @@ final class RegionDevice implements VirtioDevice, SharedMemoryDevice {
     }
 
     @Override
-    public List<RegionRequest> sharedMemoryRegions() {
-        return wanted;
+    public List<RegionRequest> sharedMemoryRegions(Set<MappingSource.Kind> carried) {
+        return carried.contains(MappingSource.Kind.FILE_RANGE) ? wanted : List.of();
     }
 
     @Override
