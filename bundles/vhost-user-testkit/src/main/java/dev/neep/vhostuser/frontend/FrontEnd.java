@@ -174,7 +174,15 @@ public final class FrontEnd implements AutoCloseable {
 
     /** The whole start sequence of QEMU's vhost_dev_start for {@code count} rings, REPLY_ACK on. */
     public void start(int count) throws IOException {
-        long features = negotiate(ProtocolFeatures.OFFERED);
+        startRings(count, negotiate(ProtocolFeatures.OFFERED));
+    }
+
+    /**
+     * The part of {@link #start} after {@link #negotiate}: guest memory and {@code count}
+     * rings, for a test that does something in between (such as
+     * {@link FrontEndSharedMemory#attach}); {@code features} as negotiated.
+     */
+    public void startRings(int count, long features) throws IOException {
         boolean eventIdx = (features & (1L << 29)) != 0;
         if (acked(VhostUserRequest.ADD_MEM_REG, region(0, ramSize, USER_BASE, 0), ram) != 0) {
             throw new IOException("ADD_MEM_REG refused");
