@@ -4,6 +4,7 @@ import dev.neep.gpu.api.DisplaySink;
 import dev.neep.gpu.api.GpuBackendException;
 import dev.neep.gpu.api.GpuBackendProvider;
 import dev.neep.gpu.device.internal.GpuDevice;
+import dev.neep.virtio.SharedMemoryDevice;
 import dev.neep.virtio.VirtioDevice;
 import org.osgi.annotation.versioning.ProviderType;
 
@@ -30,7 +31,7 @@ import org.osgi.annotation.versioning.ProviderType;
  * {@link #close} close it.
  */
 @ProviderType
-public interface VirtioGpu extends VirtioDevice, GpuDeviceInfo, GpuDisplayControl, AutoCloseable {
+public interface VirtioGpu extends VirtioDevice, SharedMemoryDevice, GpuDeviceInfo, GpuDisplayControl, AutoCloseable {
 
     /** A device shaped by {@code config} with no backend yet: {@link #useProvider} opens one. */
     static VirtioGpu create(DeviceConfig config) {
