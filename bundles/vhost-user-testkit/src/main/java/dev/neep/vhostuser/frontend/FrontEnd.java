@@ -44,6 +44,7 @@ public final class FrontEnd implements AutoCloseable {
     public final List<Fd> kicks = new ArrayList<>();
     public final List<Fd> calls = new ArrayList<>();
     private final List<Fd> others = new ArrayList<>();
+    private long protocolFeatures;
     private final ByteBuffer buffer = ByteBuffer.allocateDirect(64 << 10).order(ByteOrder.LITTLE_ENDIAN);
 
     public FrontEnd(Path socketPath) throws IOException {
@@ -161,11 +162,17 @@ public final class FrontEnd implements AutoCloseable {
 
     // ---- what QEMU does --------------------------------------------------------------
 
+    /** The protocol features {@link #negotiate} settled on: those offered that the front end wanted. */
+    public long protocolFeatures() {
+        return protocolFeatures;
+    }
+
     /** Feature negotiation as QEMU 10 does it; returns the features acknowledged. */
     public long negotiate(long protocolFeatures) throws IOException {
         long features = call(VhostUserRequest.GET_FEATURES, none()).u64();
         long offered = call(VhostUserRequest.GET_PROTOCOL_FEATURES, none()).u64();
-        send(VhostUserRequest.SET_PROTOCOL_FEATURES, u64(offered & protocolFeatures));
+        this.protocolFeatures = offered & protocolFeatures;
+        send(VhostUserRequest.SET_PROTOCOL_FEATURES, u64(this.protocolFeatures));
         call(VhostUserRequest.GET_QUEUE_NUM, none());
         send(VhostUserRequest.SET_OWNER, none());
         send(VhostUserRequest.SET_FEATURES, u64(features));

@@ -12,6 +12,7 @@ import java.util.concurrent.atomic.AtomicLong;
 
 import dev.neep.vhostuser.protocol.MessageHeader;
 import dev.neep.vhostuser.protocol.MmapRequest;
+import dev.neep.vhostuser.protocol.ProtocolFeatures;
 import dev.neep.vhostuser.protocol.ShmemConfig;
 import dev.neep.vhostuser.protocol.VhostUserRequest;
 import dev.neep.vhostuser.sys.Fd;
@@ -31,8 +32,8 @@ import dev.neep.vhostuser.sys.UnixSocket;
  *
  * <p>It refuses what a careful VMM refuses: an unknown shmid, a range outside the region or
  * not page-aligned, one that overlaps a live mapping, an unmap that is not exactly one mapping,
- * a map without exactly one descriptor. The front end must have negotiated SHMEM,
- * BACKEND_REQ, BACKEND_SEND_FD and REPLY_ACK ({@link FrontEnd#negotiate}).
+ * a map without exactly one descriptor. The front end must have negotiated BACKEND_REQ,
+ * REPLY_ACK and, for regions, SHMEM and BACKEND_SEND_FD ({@link FrontEnd#negotiate}).
  */
 public final class FrontEndSharedMemory implements AutoCloseable {
 
@@ -64,10 +65,15 @@ public final class FrontEndSharedMemory implements AutoCloseable {
         this.thread.setDaemon(true);
     }
 
-    /** Asks GET_SHMEM_CONFIG, reserves the regions and gives the back-end its request channel. */
+    /**
+     * Asks GET_SHMEM_CONFIG, reserves the regions and gives the back-end its request channel.
+     * When the back-end did not offer SHMEM (its device wants no region) there is nothing to
+     * ask: no region, and the channel all the same.
+     */
     public static FrontEndSharedMemory attach(FrontEnd frontEnd) throws IOException {
-        ShmemConfig config = ShmemConfig.decode(
-                frontEnd.call(VhostUserRequest.GET_SHMEM_CONFIG, FrontEnd.none()).payload());
+        ShmemConfig config = ProtocolFeatures.has(frontEnd.protocolFeatures(), ProtocolFeatures.SHMEM)
+                ? ShmemConfig.decode(frontEnd.call(VhostUserRequest.GET_SHMEM_CONFIG, FrontEnd.none()).payload())
+                : ShmemConfig.of(new long[ShmemConfig.MAX_REGIONS]);
         Fd[] pair = Posix.socketPair("back-end request channel");
         FrontEndSharedMemory shm = new FrontEndSharedMemory(config, new UnixSocket(pair[0],
                 "front end's back-end request channel"));
