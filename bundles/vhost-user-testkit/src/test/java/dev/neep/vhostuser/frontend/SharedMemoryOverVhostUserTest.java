@@ -213,6 +213,10 @@ public class SharedMemoryOverVhostUserTest {
                 SharedMemoryRegion region = device.regions.get(0);
                 region.map(PAGE, blob(PAGE), Cache.CACHED, Access.READ_WRITE);
                 assertEquals(0, fe.acked(VhostUserRequest.RESET_DEVICE, FrontEnd.none()));
+                long end = System.currentTimeMillis() + 5000;
+                while (!shm.mappings(SHMID).isEmpty() && System.currentTimeMillis() < end) {
+                    Thread.sleep(10); // the UNMAP was sent, not waited for: the front end was waiting
+                }
                 assertEquals(List.of(), shm.mappings(SHMID));
                 assertEquals(new FrontEndSharedMemory.Received(VhostUserRequest.BACKEND_SHMEM_UNMAP,
                         new MmapRequest(SHMID, 0, PAGE, PAGE, 0)), shm.requests().get(1));

@@ -53,6 +53,7 @@ final class SharedMemory {
     private List<RegionRequest> reported;
     private final List<ShmemRegion> live = new ArrayList<>();
     private volatile boolean frontEndGone;
+    private volatile boolean stopping;
 
     /** {@code protocolFeatures}: those the front end negotiated, read at each activation. */
     SharedMemory(VirtioDevice device, BackendRequests backend, LongSupplier protocolFeatures) {
@@ -104,12 +105,29 @@ final class SharedMemory {
         return List.copyOf(regions);
     }
 
+    /**
+     * The transport is about to stop or reset the device, on the control thread, maybe while the
+     * front end waits for this back-end's answer (GET_VRING_BASE): a front end that serves its
+     * back-end channel only between its own requests could not acknowledge an unmapping now. So
+     * until {@link #deviceStopped}, UNMAP goes without NEED_REPLY and is not waited for; the
+     * channel keeps the order, so the front end has removed the mapping before any later MAP.
+     */
+    void deviceStopping() {
+        stopping = true;
+    }
+
     /** The device was stopped or reset: its regions are void, and what it left mapped is unmapped. */
     synchronized void deviceStopped() {
+        stopping = true;
         for (ShmemRegion region : live) {
             region.release();
         }
         live.clear();
+        stopping = false;
+    }
+
+    boolean isStopping() {
+        return stopping;
     }
 
     /** The front end left: its mappings went with it. Called before the device is reset. */
@@ -123,8 +141,17 @@ final class SharedMemory {
 
     /** One round trip on the back-end channel: the front end's status, 0 when done. */
     long request(int request, MmapRequest payload, Fd... fds) throws IOException {
+        return backend.requestAck(request, encode(payload), fds);
+    }
+
+    /** A request not waited for (see {@link #deviceStopping}); false when there is no channel. */
+    boolean tell(int request, MmapRequest payload) throws IOException {
+        return backend.send(request, encode(payload));
+    }
+
+    private static ByteBuffer encode(MmapRequest payload) {
         ByteBuffer b = ByteBuffer.allocate(MmapRequest.SIZE).order(ByteOrder.LITTLE_ENDIAN);
         payload.encode(b);
-        return backend.requestAck(request, b.flip(), fds);
+        return b.flip();
     }
 }

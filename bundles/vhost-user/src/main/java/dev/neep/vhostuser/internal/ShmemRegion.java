@@ -25,7 +25,8 @@ import dev.neep.virtio.SharedMemoryRegion;
  *
  * <p>Valid from one activation to the next stop or reset of the device ({@link #release}).
  * Called on the device's thread, one call at a time; a call waits for the front end's
- * answer, at most {@link BackendRequests#REPLY_TIMEOUT_MS}.
+ * answer, at most {@link BackendRequests#REPLY_TIMEOUT_MS}, except an unmapping while the
+ * transport stops the device ({@link SharedMemory#deviceStopping}).
  */
 final class ShmemRegion implements SharedMemoryRegion {
 
@@ -102,7 +103,7 @@ final class ShmemRegion implements SharedMemoryRegion {
         if (!owner.isFrontEndGone()) {
             MmapRequest request = new MmapRequest(shmid, 0, offset, length, 0);
             try {
-                acknowledged(VhostUserRequest.BACKEND_SHMEM_UNMAP, request);
+                unmapRequest(request);
             } catch (IOException e) {
                 throw new SharedMemoryException(VhostUserRequest.backendName(VhostUserRequest.BACKEND_SHMEM_UNMAP)
                         + " " + request + ": " + e.getMessage(), e);
@@ -111,12 +112,24 @@ final class ShmemRegion implements SharedMemoryRegion {
         mappings.remove(offset);
     }
 
+    /** UNMAP, acknowledged, or only sent while the transport stops the device. */
+    private void unmapRequest(MmapRequest request) throws IOException {
+        if (!owner.isStopping()) {
+            acknowledged(VhostUserRequest.BACKEND_SHMEM_UNMAP, request);
+        } else if (!owner.tell(VhostUserRequest.BACKEND_SHMEM_UNMAP, request)) {
+            throw new IOException("the back-end request channel is gone");
+        }
+    }
+
     /** How many mappings are live (for tests and the status). */
     synchronized int mappings() {
         return mappings.size();
     }
 
-    /** The activation is over: mappings left behind are removed from the front end, and the region is void. */
+    /**
+     * The activation is over: mappings left behind are removed from the front end (not waited
+     * for, see {@link SharedMemory#deviceStopping}), and the region is void.
+     */
     synchronized void release() {
         released = true;
         for (Map.Entry<Long, Long> m : mappings.entrySet()) {
@@ -124,7 +137,7 @@ final class ShmemRegion implements SharedMemoryRegion {
                 break;
             }
             try {
-                acknowledged(VhostUserRequest.BACKEND_SHMEM_UNMAP, new MmapRequest(shmid, 0, m.getKey(), m.getValue(), 0));
+                unmapRequest(new MmapRequest(shmid, 0, m.getKey(), m.getValue(), 0));
             } catch (IOException e) {
                 LOG.warn("region {}: the mapping at 0x{} left behind by the device stays with the front end: {}",
                         shmid, Long.toHexString(m.getKey()), e.getMessage());

@@ -324,6 +324,7 @@ final class Vrings {
         if (!core.active()) {
             return;
         }
+        sharedMemory.deviceStopping();
         core.stop();
         memory.deviceStopped();
         sharedMemory.deviceStopped();
@@ -336,6 +337,7 @@ final class Vrings {
      */
     void reset(String why) {
         boolean wasActive = core.active();
+        sharedMemory.deviceStopping();
         core.reset();
         memory.deviceStopped();
         sharedMemory.deviceStopped();

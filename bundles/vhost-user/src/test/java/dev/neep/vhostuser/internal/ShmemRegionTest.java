@@ -226,12 +226,24 @@ public class ShmemRegionTest {
         regions.get(0).map(0x8000, file(0, ShmemRegion.PAGE), Cache.CACHED, Access.READ_WRITE);
         FakeBackendPeer.get(answered).fds().forEach(Fd::close);
 
-        var unmapped = peer.answerNext(0L);
         shared.deviceStopped();
-        FakeBackendPeer.Received r = FakeBackendPeer.get(unmapped);
+        FakeBackendPeer.Received r = peer.receive();
         assertEquals(VhostUserRequest.BACKEND_SHMEM_UNMAP, r.header().request());
+        assertEquals("not waited for: the front end may be waiting for this back-end", MessageHeader.VERSION,
+                r.header().flags());
         assertEquals(0x8000, r.request().shmOffset());
         assertThrows(SharedMemoryException.class,
                 () -> regions.get(0).map(0, file(0, ShmemRegion.PAGE), Cache.CACHED, Access.READ_WRITE));
+    }
+
+    @Test
+    public void unmapWhileTheTransportStopsTheDeviceIsNotWaitedFor() throws Exception {
+        mapAcked(0x2000, ShmemRegion.PAGE);
+        shared.deviceStopping();
+        region.unmap(0x2000, ShmemRegion.PAGE); // no answer comes: it must not wait for one
+        FakeBackendPeer.Received r = peer.receive();
+        assertEquals(VhostUserRequest.BACKEND_SHMEM_UNMAP, r.header().request());
+        assertEquals(MessageHeader.VERSION, r.header().flags());
+        assertEquals(0, region.mappings());
     }
 }
