@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -46,7 +47,7 @@ final class SharedMemory {
     /** Only a descriptor can travel to the front end. */
     static final Set<MappingSource.Kind> CARRIED = Set.of(MappingSource.Kind.FILE_RANGE);
 
-    private final VirtioDevice device;
+    private final Supplier<List<RegionRequest>> declared;
     private final BackendRequests backend;
     private final LongSupplier protocolFeatures;
     /** What GET_SHMEM_CONFIG answered; null until the front end asked. */
@@ -55,15 +56,24 @@ final class SharedMemory {
     private volatile boolean frontEndGone;
     private volatile boolean stopping;
 
-    /** {@code protocolFeatures}: those the front end negotiated, read at each activation. */
-    SharedMemory(VirtioDevice device, BackendRequests backend, LongSupplier protocolFeatures) {
-        this.device = device;
+    /**
+     * @param declared         the regions the device asks for, read anew each time
+     * @param protocolFeatures those the front end negotiated, read at each activation
+     */
+    SharedMemory(Supplier<List<RegionRequest>> declared, BackendRequests backend, LongSupplier protocolFeatures) {
+        this.declared = declared;
         this.backend = backend;
         this.protocolFeatures = protocolFeatures;
     }
 
+    /** For {@code device}: the regions it asks for when it is a {@link SharedMemoryDevice}, none otherwise. */
+    SharedMemory(VirtioDevice device, BackendRequests backend, LongSupplier protocolFeatures) {
+        this(() -> device instanceof SharedMemoryDevice shm ? shm.sharedMemoryRegions(CARRIED) : List.of(), backend,
+                protocolFeatures);
+    }
+
     private List<RegionRequest> declared() {
-        return device instanceof SharedMemoryDevice shm ? shm.sharedMemoryRegions(CARRIED) : List.of();
+        return declared.get();
     }
 
     /** GET_PROTOCOL_FEATURES: what this back-end implements, SHMEM only for a device that asks for regions. */

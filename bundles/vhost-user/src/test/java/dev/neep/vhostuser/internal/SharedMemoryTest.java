@@ -5,6 +5,8 @@ import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertTrue;
 import static org.junit.Assume.assumeTrue;
 
+import java.util.List;
+
 import org.junit.After;
 import org.junit.Before;
 import org.junit.Test;
@@ -36,7 +38,7 @@ public class SharedMemoryTest {
     }
 
     private SharedMemory shmem(RegionRequest... wanted) {
-        return new SharedMemory(new RegionDevice(wanted), peer.backend, () -> negotiated);
+        return new SharedMemory(() -> List.of(wanted), peer.backend, () -> negotiated);
     }
 
     @Test

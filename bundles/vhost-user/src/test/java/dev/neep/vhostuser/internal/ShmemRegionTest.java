@@ -44,7 +44,7 @@ public class ShmemRegionTest {
     public void setUp() throws Exception {
         assumeTrue("native access: " + Posix.unavailableReason(), Posix.unavailableReason() == null);
         peer = new FakeBackendPeer(TIMEOUT_MS);
-        shared = new SharedMemory(new RegionDevice(new RegionRequest(1, REGION)), peer.backend,
+        shared = new SharedMemory(() -> List.of(new RegionRequest(1, REGION)), peer.backend,
                 () -> ProtocolFeatures.OFFERED);
         region = new ShmemRegion(1, REGION, shared);
         blob = Posix.memfd("blob", 3 * ShmemRegion.PAGE);
