@@ -136,6 +136,33 @@ public class HostBlobsOverVhostUserTest {
     }
 
     @Test
+    public void aFrontEndThatLeavesWithABlobMappedLeavesNothingMapped() throws Exception {
+        serveRutabagaCrossDomain();
+        RemoteGpu gpu = new RemoteGpu(new FrontEnd(served.socket, RAM), W, H);
+        try (FrontEndSharedMemory shm = FrontEndSharedMemory.attach(gpu.peer)) {
+            GpuDriver driver = gpu.startDriver(BLOB_FEATURES);
+            CrossDomain cd = new CrossDomain(driver);
+            CrossDomain.ImageRequirements image = cd.imageRequirements(W, H);
+            int blob = driver.newResourceId();
+            driver.createBlob(cd.ctxId, blob, Blobs.BLOB_MEM_HOST3D,
+                    Blobs.BLOB_FLAG_USE_MAPPABLE | Blobs.BLOB_FLAG_USE_SHAREABLE, image.blobId(), image.size(), null);
+            driver.mapBlob(blob, 0);
+            assertEquals(1, device.hostVisibleMappings());
+            gpu.peer.dropConnection();
+            long end = System.currentTimeMillis() + 5000;
+            while ((device.active() || device.resourceCount() != 0) && System.currentTimeMillis() < end) {
+                Thread.sleep(10);
+            }
+            assertEquals("every resource released with the front end", 0, device.resourceCount());
+            assertEquals("nothing mapped", 0, device.hostVisibleMappings());
+            assertEquals("and no region until the next front end", 0, device.hostVisibleRegionSize());
+            assertEquals("only the map went out: the front end's mappings left with it", 1, shm.requests().size());
+        } finally {
+            gpu.close();
+        }
+    }
+
+    @Test
     public void frontEndWithoutShmemGetsNoHostBlobsButGuestBlobsWork() throws Exception {
         serveRutabagaCrossDomain();
         try (RemoteGpu gpu = new RemoteGpu(new FrontEnd(served.socket, RAM), W, H,
