@@ -72,19 +72,15 @@ final class SharedMemory {
                 protocolFeatures);
     }
 
-    private List<RegionRequest> declared() {
-        return declared.get();
-    }
-
     /** GET_PROTOCOL_FEATURES: what this back-end implements, SHMEM only for a device that asks for regions. */
     long offeredProtocolFeatures() {
-        return declared().isEmpty() ? ProtocolFeatures.OFFERED & ~ProtocolFeatures.bit(ProtocolFeatures.SHMEM)
+        return declared.get().isEmpty() ? ProtocolFeatures.OFFERED & ~ProtocolFeatures.bit(ProtocolFeatures.SHMEM)
                 : ProtocolFeatures.OFFERED;
     }
 
     /** GET_SHMEM_CONFIG: the device's regions, by shmid. */
     synchronized ShmemConfig config() {
-        reported = List.copyOf(declared());
+        reported = List.copyOf(declared.get());
         long[] sizes = new long[ShmemConfig.MAX_REGIONS];
         for (RegionRequest r : reported) {
             sizes[r.shmid()] = r.length();
@@ -94,7 +90,7 @@ final class SharedMemory {
 
     /** The regions for the activation about to happen; none when the front end cannot serve them. */
     synchronized List<SharedMemoryRegion> forActivation() {
-        List<RegionRequest> wanted = reported == null ? declared() : reported;
+        List<RegionRequest> wanted = reported == null ? declared.get() : reported;
         if (wanted.isEmpty()) {
             return List.of();
         }
