@@ -1,5 +1,6 @@
 package dev.neep.backend.rutabaga.internal;
 
+import dev.neep.gpu.api.BlobMapping;
 import java.nio.ByteBuffer;
 import java.util.List;
 
@@ -18,6 +19,10 @@ final class RutabagaResource {
     List<ByteBuffer> backing;
     /** The host mapping of a mapped blob. */
     ByteBuffer mapping;
+    /** A blob's {@code blob_flags}. */
+    int blobFlags;
+    /** The file descriptor exported for a mapped blob, or null ({@link RutabagaBlobExport}). */
+    BlobMapping.Handle exported;
 
     RutabagaResource(int id, boolean blob, int format, int width, int height) {
         this.id = id;
