@@ -1,7 +1,11 @@
 package dev.neep.vhostuser.gpu.internal;
 
+import static org.junit.Assert.assertEquals;
+
 import dev.neep.gpu.protocol.Blobs;
 import dev.neep.gpu.protocol.CapsetIds;
+import dev.neep.gpu.protocol.CtrlHdr;
+import dev.neep.gpu.protocol.CtrlType;
 import dev.neep.testkit.Backing;
 import dev.neep.testkit.GpuDriver;
 import java.nio.ByteBuffer;
@@ -40,22 +44,32 @@ final class CrossDomain {
     CrossDomain(GpuDriver driver) {
         this.driver = driver;
         this.ctxId = driver.newContextId();
-        driver.ctxCreate(ctxId, CapsetIds.CROSS_DOMAIN, "neep-test");
+        ok(driver.ctxCreate(ctxId, CapsetIds.CROSS_DOMAIN, "neep-test"));
         this.queryRing = driver.newResourceId();
         this.ringBacking = driver.allocateBacking(QUERY_RING_SIZE);
-        driver.createBlob(0, queryRing, Blobs.BLOB_MEM_GUEST, Blobs.BLOB_FLAG_USE_MAPPABLE, 0, QUERY_RING_SIZE,
-                ringBacking);
-        driver.ctxAttachResource(ctxId, queryRing);
+        ok(driver.createBlob(0, queryRing, Blobs.BLOB_MEM_GUEST, Blobs.BLOB_FLAG_USE_MAPPABLE, 0, QUERY_RING_SIZE,
+                ringBacking));
+        ok(driver.ctxAttachResource(ctxId, queryRing));
         ByteBuffer init = command(CMD_INIT, 20);
         init.putInt(queryRing).putInt(0).putInt(0);
-        driver.submit3d(ctxId, init.flip());
+        submit(init.flip());
+    }
+
+    /** Fenced on the context's ring 0: cross-domain answers into the query ring before the fence signals. */
+    private void submit(ByteBuffer cmd) {
+        ok(driver.submit3dFenced(ctxId, 0, cmd).await().hdr());
+    }
+
+    /** Asserts a command was done (RESP_OK_NODATA). */
+    static void ok(CtrlHdr answer) {
+        assertEquals(CtrlType.name(answer.type()), CtrlType.RESP_OK_NODATA, answer.type());
     }
 
     /** GET_IMAGE_REQUIREMENTS of a linear, CPU-mapped XRGB8888 image. */
     ImageRequirements imageRequirements(int width, int height) {
         ByteBuffer cmd = command(CMD_GET_IMAGE_REQUIREMENTS, 24);
         cmd.putInt(width).putInt(height).putInt(DRM_FORMAT_XRGB8888).putInt(GRALLOC_CPU);
-        driver.submit3d(ctxId, cmd.flip());
+        submit(cmd.flip());
         ByteBuffer answer = ByteBuffer.allocate(64).order(ByteOrder.LITTLE_ENDIAN);
         ringBacking.read(0, answer);
         return new ImageRequirements(answer.getLong(40), answer.getInt(48), answer.getInt(52));

@@ -54,8 +54,9 @@ public class HostBlobsOverVhostUserTest {
     private static final int H = 64;
     private static final long RAM = 8 << 20;
     private static final long HOSTMEM = 16 << 20;
-    private static final long BLOB_FEATURES = GpuFeatures.mask(GpuFeatures.RESOURCE_BLOB)
-            | GpuFeatures.mask(GpuFeatures.CONTEXT_INIT);
+    /** Contexts need VIRGL (the 3D commands) and CONTEXT_INIT (a cross-domain one), blobs RESOURCE_BLOB. */
+    private static final long BLOB_FEATURES = GpuFeatures.mask(GpuFeatures.VIRGL)
+            | GpuFeatures.mask(GpuFeatures.RESOURCE_BLOB) | GpuFeatures.mask(GpuFeatures.CONTEXT_INIT);
     private static final long MAP_OFFSET = 1 << 20;
 
     @Rule
@@ -106,8 +107,8 @@ public class HostBlobsOverVhostUserTest {
             assertTrue("an image of " + W + "x" + H + " needs at least " + W * H * 4 + " bytes", image.size() >= W * H * 4);
 
             int blob = driver.newResourceId();
-            driver.createBlob(cd.ctxId, blob, Blobs.BLOB_MEM_HOST3D,
-                    Blobs.BLOB_FLAG_USE_MAPPABLE | Blobs.BLOB_FLAG_USE_SHAREABLE, image.blobId(), image.size(), null);
+            CrossDomain.ok(driver.createBlob(cd.ctxId, blob, Blobs.BLOB_MEM_HOST3D,
+                    Blobs.BLOB_FLAG_USE_MAPPABLE | Blobs.BLOB_FLAG_USE_SHAREABLE, image.blobId(), image.size(), null));
             RespMapInfo info = driver.mapBlob(blob, MAP_OFFSET);
             assertEquals("cached, without rutabaga's access bits", Blobs.MAP_CACHE_CACHED, info.mapInfo());
             assertEquals(1, shm.mappings(Blobs.SHM_ID_HOST_VISIBLE).size());
@@ -128,9 +129,9 @@ public class HostBlobsOverVhostUserTest {
                 assertEquals("renderer's word " + i, ~i, renderer.getInt(i));
             }
 
-            driver.unmapBlob(blob);
+            CrossDomain.ok(driver.unmapBlob(blob));
             assertEquals(List.of(), shm.mappings(Blobs.SHM_ID_HOST_VISIBLE));
-            driver.resourceUnref(blob);
+            CrossDomain.ok(driver.resourceUnref(blob));
             assertNull(shm.failure());
         }
     }
@@ -144,8 +145,8 @@ public class HostBlobsOverVhostUserTest {
             CrossDomain cd = new CrossDomain(driver);
             CrossDomain.ImageRequirements image = cd.imageRequirements(W, H);
             int blob = driver.newResourceId();
-            driver.createBlob(cd.ctxId, blob, Blobs.BLOB_MEM_HOST3D,
-                    Blobs.BLOB_FLAG_USE_MAPPABLE | Blobs.BLOB_FLAG_USE_SHAREABLE, image.blobId(), image.size(), null);
+            CrossDomain.ok(driver.createBlob(cd.ctxId, blob, Blobs.BLOB_MEM_HOST3D,
+                    Blobs.BLOB_FLAG_USE_MAPPABLE | Blobs.BLOB_FLAG_USE_SHAREABLE, image.blobId(), image.size(), null));
             driver.mapBlob(blob, 0);
             assertEquals(1, device.hostVisibleMappings());
             gpu.peer.dropConnection();
@@ -172,10 +173,11 @@ public class HostBlobsOverVhostUserTest {
             CrossDomain cd = new CrossDomain(driver); // its query ring is a guest blob: those work
             CrossDomain.ImageRequirements image = cd.imageRequirements(W, H);
             int blob = driver.newResourceId();
-            driver.createBlob(cd.ctxId, blob, Blobs.BLOB_MEM_HOST3D,
-                    Blobs.BLOB_FLAG_USE_MAPPABLE | Blobs.BLOB_FLAG_USE_SHAREABLE, image.blobId(), image.size(), null);
-            assertThrows("no host-visible region to map into", GpuCommandException.class,
-                    () -> driver.mapBlob(blob, 0));
+            CrossDomain.ok(driver.createBlob(cd.ctxId, blob, Blobs.BLOB_MEM_HOST3D,
+                    Blobs.BLOB_FLAG_USE_MAPPABLE | Blobs.BLOB_FLAG_USE_SHAREABLE, image.blobId(), image.size(), null));
+            GpuCommandException refused = assertThrows("no host-visible region to map into",
+                    GpuCommandException.class, () -> driver.mapBlob(blob, 0));
+            assertFalse("the blob exists: " + refused.getMessage(), refused.getMessage().contains("INVALID_RESOURCE_ID"));
         }
     }
 
