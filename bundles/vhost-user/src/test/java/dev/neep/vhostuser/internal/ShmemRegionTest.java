@@ -32,7 +32,8 @@ import dev.neep.virtio.SharedMemoryRegion.Cache;
 public class ShmemRegionTest {
 
     private static final long REGION = 1 << 20;
-    private static final int TIMEOUT_MS = 300;
+    /** Long enough for a loaded machine, short enough for the test of a front end that never answers. */
+    private static final int TIMEOUT_MS = 2000;
 
     private FakeBackendPeer peer;
     private SharedMemory shared;
