@@ -1,5 +1,6 @@
 package dev.neep.backend.rutabaga.internal;
 
+import com.sun.jna.Memory;
 import dev.neep.gpu.api.BlobMapping;
 import java.nio.ByteBuffer;
 import java.util.List;
@@ -23,6 +24,8 @@ final class RutabagaResource {
     int blobFlags;
     /** The file descriptor exported for a mapped blob, or null ({@link RutabagaBlobExport}). */
     BlobMapping.Handle exported;
+    /** Where a frame of it is read back (see {@link RutabagaFrames#frame}); owner thread. */
+    Memory display;
 
     RutabagaResource(int id, boolean blob, int format, int width, int height) {
         this.id = id;
