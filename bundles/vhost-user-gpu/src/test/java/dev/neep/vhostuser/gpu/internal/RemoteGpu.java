@@ -31,8 +31,13 @@ final class RemoteGpu implements VirtioDevice, AutoCloseable {
 
     /** Negotiates with the back-end and gives it a display channel of one {@code width} x {@code height} output. */
     RemoteGpu(FrontEnd peer, int width, int height) throws IOException {
+        this(peer, width, height, ProtocolFeatures.OFFERED);
+    }
+
+    /** The same, the front end wanting only the protocol features of {@code protocolFeatures}. */
+    RemoteGpu(FrontEnd peer, int width, int height, long protocolFeatures) throws IOException {
         this.peer = peer;
-        this.features = peer.negotiate(ProtocolFeatures.OFFERED);
+        this.features = peer.negotiate(protocolFeatures);
         Fd[] pair = Posix.socketPair("display");
         this.display = new FakeDisplay(pair[1], width, height);
         peer.send(VhostUserGpu.GPU_SET_SOCKET, FrontEnd.none(), pair[0]);
