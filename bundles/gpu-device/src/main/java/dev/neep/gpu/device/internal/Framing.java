@@ -35,11 +35,22 @@ import java.util.Optional;
  */
 final class Framing {
 
-    /** What the queue layer does with one control command: how much was written, and whether to park it. */
-    record Processed(long written, Timeline timeline, long fenceId) {
+    /**
+     * What the queue layer does with one control command: how much was written, and whether to
+     * park it on a fence, or hold the queue until the front end answers ({@code held}).
+     */
+    record Processed(long written, Timeline timeline, long fenceId, Held held) {
+        Processed(long written) {
+            this(written, null, 0, null);
+        }
+
         boolean parked() {
             return timeline != null;
         }
+    }
+
+    /** A command whose reply {@code later} gives; {@link #finish} answers it then. */
+    record Held(CtrlHdr hdr, Command<?> command, ChainWriter out, Later later) {
     }
 
     private final OnceLog log;
@@ -73,7 +84,7 @@ final class Framing {
         if (out.remaining() < CtrlHdr.SIZE) {
             log.guest("controlq: no room for a response", "chain has " + out.remaining()
                     + " writable bytes, a response needs " + CtrlHdr.SIZE + "; command not executed");
-            return new Processed(0, null, 0);
+            return new Processed(0);
         }
         if (in.remaining() < CtrlHdr.SIZE) {
             log.guest("controlq: short header", "chain has " + in.remaining() + " readable bytes, a header needs "
@@ -108,6 +119,18 @@ final class Framing {
         if (reply == null) {
             reply = executeGuarded(decoded.value(), new Trailing(in, out.remaining()));
         }
+        if (reply.later() != null) {
+            return new Processed(0, null, 0, new Held(hdr, command, out, reply.later()));
+        }
+        return finish(hdr, command, out, reply);
+    }
+
+    /** Answers a command that ran (now, or a held one once its reply came), and creates its fence. */
+    Processed finish(Held held, Reply reply) {
+        return finish(held.hdr(), held.command(), held.out(), reply);
+    }
+
+    private Processed finish(CtrlHdr hdr, Command<?> command, ChainWriter out, Reply reply) {
         if (!reply.isOk() || !hdr.isFenced()) {
             return respond(out, hdr, reply);
         }
@@ -118,7 +141,7 @@ final class Framing {
             return respond(out, hdr, failed);
         }
         Timeline timeline = Timeline.of(fence.onRing(), fence.ctxId(), fence.ringIdx());
-        return new Processed(respond(out, hdr, reply).written(), timeline, fence.fenceId());
+        return new Processed(respond(out, hdr, reply).written(), timeline, fence.fenceId(), null);
     }
 
     /** One cursor command; cursor commands have no answer, the caller gives the chain back with length 0. */
@@ -185,6 +208,6 @@ final class Framing {
         ByteBuffer bytes = ByteBuffer.allocate(response.encodedSize()).order(ByteOrder.LITTLE_ENDIAN);
         response.encode(bytes);
         out.write(bytes.flip());
-        return new Processed(out.written(), null, 0);
+        return new Processed(out.written());
     }
 }
