@@ -24,7 +24,10 @@
 #                 and then qemu, and ends with a NEEP-BENCH line comparing the two.
 #   --rounds R    run the backends R times in turn (neep, qemu, neep, ...); with --bench the
 #                 NEEP-BENCH line gives each backend's median and all its figures
-#   --res WxH     display size (default 1024x768)
+#   --res WxH     display size set on QEMU's command line (vhost-user-gpu-pci's xres/yres;
+#                 default 1024x768): the guest must get it from the front end whatever the
+#                 backend's own configuration says. WxH,WxH,... gives each connection its
+#                 own size, in turn (with --connections)
 #   --workdir D   logs, screendumps (default: a new /tmp/neep-e2e.XXXXXX)
 #   --timeout S   for the guest to paint (default 120)
 # Exit status: 0 all passed, 1 one failed, 77 skipped.
@@ -44,10 +47,14 @@ while [ $# -gt 0 ]; do
     --res) RES=$2; shift 2 ;;
     --workdir) WORK=$2; shift 2 ;;
     --timeout) TIMEOUT=$2; shift 2 ;;
-    *) sed -n '2,36p' "$0" >&2; exit 2 ;;
+    *) sed -n '2,34p' "$0" >&2; exit 2 ;;
     esac
 done
 [[ $CONNECTIONS =~ ^[1-9][0-9]*$ ]] || { echo "--connections wants a positive number, not $CONNECTIONS" >&2; exit 2; }
+IFS=, read -r -a SIZES <<< "$RES"
+for r in "${SIZES[@]}"; do
+    [[ $r =~ ^[1-9][0-9]*x[1-9][0-9]*$ ]] || { echo "--res wants WxH[,WxH...], not $RES" >&2; exit 2; }
+done
 if [ ${#BACKENDS[@]} = 0 ]; then
     BACKENDS=(neep)
     [ "$BENCH" -gt 0 ] && BACKENDS=(neep qemu)
@@ -155,12 +162,14 @@ run_one() {  # run_one BACKEND -> prints the NEEP-E2E line(s)
 # (the front end leaves) and the backend must still be there. Returns 1 after a failure.
 connect_guest() {  # connect_guest SOCK HEAD CONNECTION
     local sock=$1 head=$2 c=$3 tag=
+    local res=${SIZES[$(( (c - 1) % ${#SIZES[@]} ))]}
     [ "$CONNECTIONS" -gt 1 ] && tag="connection=$c/$CONNECTIONS "
+    [ ${#SIZES[@]} -gt 1 ] && tag+="size=$res "
     local t0; t0=$(date +%s.%N)
     local bench_args=()
     [ "$BENCH" -gt 0 ] && bench_args=(--bench "$BENCH")
     "$GUEST_SRC/run.sh" --guest "$GUEST" --qemu "$QDIR" --socket "$sock" --qmp "$CRUN/qmp.sock" \
-        --serial "$CRUN/serial.log" --res "$RES" "${bench_args[@]}" > "$CRUN/qemu.log" 2>&1 &
+        --serial "$CRUN/serial.log" --res "$res" "${bench_args[@]}" > "$CRUN/qemu.log" 2>&1 &
     QEMU_PID=$!
 
     local rc why
@@ -186,7 +195,7 @@ connect_guest() {  # connect_guest SOCK HEAD CONNECTION
         extra="bench_frames=$BENCH fps=$fps"
     fi
     local verdict
-    verdict=$(python3 "$GUEST_SRC/qmp.py" "$CRUN/qmp.sock" expect-pattern "$CRUN/screen.ppm" --size "$RES" --timeout 15 2>&1)
+    verdict=$(python3 "$GUEST_SRC/qmp.py" "$CRUN/qmp.sock" expect-pattern "$CRUN/screen.ppm" --size "$res" --timeout 15 2>&1)
     rc=$?
     local t_visible; t_visible=$(since "$t0")
     echo "$verdict" > "$CRUN/screen.check"

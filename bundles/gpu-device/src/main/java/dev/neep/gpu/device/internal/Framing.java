@@ -73,6 +73,8 @@ final class Framing {
      * Processes one control command from {@code in}, answering into {@code out}. A command
      * whose answer has no room at all is not executed. A fenced command that succeeded has
      * had its fence created and comes back with the timeline and the fence id to park it on.
+     * A command whose reply the front end gives comes back {@code held}, nothing written yet:
+     * {@link #finish} answers it when the reply is there.
      *
      * <p>The answer echoes the guest's fence id, but the backend gets one of the device's own:
      * an increasing sequence over the device's life. A backend instance outlives the drivers
