@@ -78,11 +78,15 @@ public final class VhostUserGpu implements DeviceExtension {
         @Override
         public void close() {
             if (display != null) {
-                if (displays != null) {
-                    displays.useFrontEnd(null);
-                }
-                display.close();
+                DisplayChannel gone = display;
                 display = null;
+                try {
+                    if (displays != null) {
+                        displays.useFrontEnd(null);
+                    }
+                } finally {
+                    gone.close();
+                }
             }
         }
     }

@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
 
 /**
  * The queue layer: the control and cursor virtqueues from DRIVER_OK until reset, the chains
@@ -79,7 +80,10 @@ final class CommandQueues {
         drain(CURSOR_QUEUE);
     }
 
-    /** Forgets the queues (reset), and the command waiting for the front end; the caller has released the parked fences first. */
+    /**
+     * Forgets the queues (reset), and the command waiting for the front end, whose answer is
+     * then dropped; the caller has released the parked fences first.
+     */
     void deactivate() {
         if (waiting != null) {
             waiting.timer.cancel(false);
@@ -199,18 +203,18 @@ final class CommandQueues {
         waiting = w;
         w.timer = thread.after(frontEndTimeoutMillis, () -> {
             if (waiting == w) {
-                resume(w, held.later().timedOut(frontEndTimeoutMillis));
+                resume(w, () -> held.later().timedOut(frontEndTimeoutMillis));
             }
         });
         held.later().whenAnswered(thread::execute, () -> {
             if (waiting == w) {
-                resume(w, held.later().answer());
+                resume(w, held.later()::answer);
             }
         });
     }
 
     /** Answers the waiting command with {@code reply} and takes up the control queue again. */
-    private void resume(Waiting w, Reply reply) {
+    private void resume(Waiting w, Supplier<Reply> reply) {
         waiting = null;
         w.timer.cancel(false);
         Virtqueue q = queue(CONTROL_QUEUE);
@@ -219,7 +223,7 @@ final class CommandQueues {
         }
         boolean used;
         try {
-            used = settle(q, w.chain, core.finish(w.held, reply));
+            used = settle(q, w.chain, core.finish(w.held, reply.get()));
         } catch (GuestMemoryException | ChainException e) {
             log.guest("controlq: guest memory", e.getMessage());
             q.addUsed(w.chain, w.chain.writer().written());

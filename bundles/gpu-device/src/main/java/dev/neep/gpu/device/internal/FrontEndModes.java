@@ -71,7 +71,8 @@ final class FrontEndModes {
             if (failure == null && answer != null && answer.isEmpty()) {
                 return fromMode.get(); // this front end gives no EDIDs
             }
-            String problem = failure != null ? message(failure) : answer == null ? "answered null" : check(answer.get());
+            String problem = failure != null ? message(failure)
+                    : answer == null ? "answered null" : check(answer.get());
             if (problem != null) {
                 log.host("front end GET_EDID", problem + "; the guest gets an EDID of the output's mode", failure);
                 return fromMode.get();
@@ -94,15 +95,9 @@ final class FrontEndModes {
             return "answered " + CtrlType.name(info.hdr().type());
         }
         List<DisplayOne> modes = info.pmodes();
-        for (int i = 0; i < modes.size(); i++) {
+        for (int i = 0; i < scanouts.count(); i++) {
             DisplayOne m = modes.get(i);
-            if (!m.isEnabled()) {
-                continue;
-            }
-            if (i >= scanouts.count()) {
-                log.host("front end output beyond max_outputs", "the front end shows output " + i + ", the device has "
-                        + scanouts.count() + " (max_outputs): set the same number of outputs in both", null);
-            } else if (!inRange(m.r().width()) || !inRange(m.r().height())) {
+            if (m.isEnabled() && (!inRange(m.r().width()) || !inRange(m.r().height()))) {
                 return "output " + i + " is " + Integer.toUnsignedString(m.r().width()) + "x"
                         + Integer.toUnsignedString(m.r().height()) + ", outside " + DeviceConfig.MIN_RESOLUTION
                         + ".." + Edid.MAX_ACTIVE;
@@ -111,6 +106,12 @@ final class FrontEndModes {
         for (int i = 0; i < scanouts.count(); i++) {
             DisplayOne m = modes.get(i);
             scanouts.setMode(i, m.isEnabled() ? m.r().width() : 0, m.isEnabled() ? m.r().height() : 0);
+        }
+        for (int i = scanouts.count(); i < modes.size(); i++) {
+            if (modes.get(i).isEnabled()) {
+                log.host("front end output beyond max_outputs", "the front end shows output " + i + ", the device has "
+                        + scanouts.count() + " (max_outputs): set the same number of outputs in both", null);
+            }
         }
         return null;
     }

@@ -195,6 +195,17 @@ public class FrontEndDisplaysTest {
     }
 
     @Test
+    public void anOutputBeyondMaxOutputsIsNotOfferedAndSaidOnce() {
+        start(1);
+        frontEnd.answer(modes(CtrlType.RESP_OK_DISPLAY_INFO, mode(1280, 720), mode(800, 600)));
+        RespDisplayInfo info = h.driver.getDisplayInfo();
+        assertEquals(mode(1280, 720), info.pmodes().get(0));
+        assertFalse(info.pmodes().get(1).isEnabled());
+        assertEquals(1, firstLines());
+        assertTrue(faults.since(0), faults.since(0).contains("max_outputs"));
+    }
+
+    @Test
     public void withoutTheFrontEndTheConfiguredModesAnswerAgain() {
         start(1);
         frontEnd.answer(modes(CtrlType.RESP_OK_DISPLAY_INFO, mode(1920, 1080)));
