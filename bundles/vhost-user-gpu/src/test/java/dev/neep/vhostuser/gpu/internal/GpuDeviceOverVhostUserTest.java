@@ -146,6 +146,13 @@ public class GpuDeviceOverVhostUserTest {
     }
 
     @Test
+    public void aFrontEndSizeNoOutputCanHaveGivesTheConfiguredModes() throws Exception {
+        try (RemoteGpu gpu = new RemoteGpu(new FrontEnd(served.socket, RAM), 5000, 600)) {
+            assertEquals(mode(1024, 768), gpu.startDriver().getDisplayInfo().pmodes().get(0));
+        }
+    }
+
+    @Test
     public void withoutADisplayChannelTheConfiguredModesAnswer() throws Exception {
         try (RemoteGpu gpu = new RemoteGpu(new FrontEnd(served.socket, RAM), null)) {
             assertEquals(mode(1024, 768), gpu.startDriver().getDisplayInfo().pmodes().get(0));
