@@ -8,6 +8,7 @@ import static org.junit.Assert.assertTrue;
 
 import dev.neep.gpu.device.DeviceConfig;
 import dev.neep.gpu.device.FrontEndDisplays;
+import dev.neep.gpu.device.VirtioGpu;
 import dev.neep.gpu.protocol.CtrlHdr;
 import dev.neep.gpu.protocol.CtrlType;
 import dev.neep.gpu.protocol.DisplayOne;
@@ -70,7 +71,8 @@ public class FrontEndDisplaysTest {
     private final TestFrontEnd frontEnd = new TestFrontEnd();
 
     private void start(int outputs) {
-        GpuDevice device = new GpuDevice(DeviceConfig.defaults().withMaxOutputs(outputs), TIMEOUT_MILLIS);
+        GpuDevice device = new GpuDevice(VirtioGpu.DEFAULT_NAME, DeviceConfig.defaults().withMaxOutputs(outputs),
+                TIMEOUT_MILLIS);
         faults = HostFaults.of(device);
         h = Harness.start(device, new TestBackend.Provider("test"));
         h.device.useFrontEnd(frontEnd);
