@@ -48,7 +48,7 @@ final class ServedGpu implements AutoCloseable {
                     public void channelDown(DisplaySink sink) {
                         device.removeSink(sink);
                     }
-                })).start());
+                }, device)).start());
     }
 
     /** Closes {@code served}, or only {@code device} when it was never served. */
