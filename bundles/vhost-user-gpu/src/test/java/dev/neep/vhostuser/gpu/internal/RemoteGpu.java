@@ -17,6 +17,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.time.Duration;
 import java.util.List;
+import java.util.function.Function;
 
 /**
  * The front end as a {@link VirtioDevice} for the testkit's driver: what QEMU's
@@ -24,17 +25,25 @@ import java.util.List;
  */
 final class RemoteGpu implements VirtioDevice, AutoCloseable {
     final FrontEnd peer;
+    /** The display channel's other end when it is a {@link FakeDisplay}, else null. */
     final FakeDisplay display;
+    private final AutoCloseable displayEnd;
     private final long features;
     private final Fd stop;
     private Thread callWaiter;
 
     /** Negotiates with the back-end and gives it a display channel of one {@code width} x {@code height} output. */
     RemoteGpu(FrontEnd peer, int width, int height) throws IOException {
+        this(peer, fd -> new FakeDisplay(fd, width, height));
+    }
+
+    /** Negotiates with the back-end and gives it a display channel served by what {@code display} makes of its end. */
+    RemoteGpu(FrontEnd peer, Function<Fd, AutoCloseable> display) throws IOException {
         this.peer = peer;
         this.features = peer.negotiate(ProtocolFeatures.OFFERED);
         Fd[] pair = Posix.socketPair("display");
-        this.display = new FakeDisplay(pair[1], width, height);
+        this.displayEnd = display.apply(pair[1]);
+        this.display = displayEnd instanceof FakeDisplay fake ? fake : null;
         peer.send(VhostUserGpu.GPU_SET_SOCKET, FrontEnd.none(), pair[0]);
         pair[0].close();
         this.stop = Posix.eventFd("stop");
@@ -172,7 +181,7 @@ final class RemoteGpu implements VirtioDevice, AutoCloseable {
             callWaiter.join(5000);
         }
         stop.close();
-        display.close();
+        displayEnd.close();
         peer.close();
     }
 }
