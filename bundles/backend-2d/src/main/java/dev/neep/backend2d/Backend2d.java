@@ -120,7 +120,7 @@ public final class Backend2d implements GpuBackend {
             pixels = pixelPool.take((int) bytes);
         } catch (OutOfMemoryError e) {
             throw new GpuBackendException(RESP_ERR_OUT_OF_MEMORY, "no host memory for the " + bytes
-                    + " bytes of resource " + id(resourceId), e);
+                    + " bytes of resource " + id(resourceId) + " (the JVM's direct memory: -XX:MaxDirectMemorySize)", e);
         }
         resources.put(resourceId, Resource.twoD(format, width, height, width * bpp, pixels));
     }
