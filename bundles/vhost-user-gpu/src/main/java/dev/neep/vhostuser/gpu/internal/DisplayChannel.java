@@ -106,6 +106,8 @@ public final class DisplayChannel implements DisplaySink, AutoCloseable {
     // Guarded by this.
     private final ArrayDeque<Object> events = new ArrayDeque<>();
     private final Shadow[] shadows = new Shadow[maxScanouts];
+    /** A disabled scanout's shadow, kept for its next picture of the same size (guests toggle scanouts often). */
+    private final Shadow[] spare = new Shadow[maxScanouts];
     private final Update[] open = new Update[maxScanouts];
     private final int[] cursorX = new int[maxScanouts];
     private final int[] cursorY = new int[maxScanouts];
@@ -169,6 +171,7 @@ public final class DisplayChannel implements DisplaySink, AutoCloseable {
                 closed = true;
                 events.clear();
                 java.util.Arrays.fill(shadows, null);
+                java.util.Arrays.fill(spare, null);
                 java.util.Arrays.fill(open, null);
             }
             if (up) {
@@ -365,6 +368,9 @@ public final class DisplayChannel implements DisplaySink, AutoCloseable {
             }
             open[scanoutId] = null;
             if (scanout == null || scanout.width() <= 0 || scanout.height() <= 0) {
+                if (shadows[scanoutId] != null) {
+                    spare[scanoutId] = shadows[scanoutId];
+                }
                 shadows[scanoutId] = null;
                 queue(new Control(GpuRequest.SCANOUT, scanoutId, GpuRequest.scanout(scanoutId, 0, 0)));
                 return;
@@ -385,7 +391,10 @@ public final class DisplayChannel implements DisplaySink, AutoCloseable {
             return;
         }
         if (current == null || current.width != width || current.height != height) {
-            shadows[scanoutId] = new Shadow(width, height);
+            Shadow kept = spare[scanoutId];
+            spare[scanoutId] = null;
+            shadows[scanoutId] = kept != null && kept.width == width && kept.height == height ? kept
+                    : new Shadow(width, height);
         }
         queue(new Control(GpuRequest.SCANOUT, scanoutId, GpuRequest.scanout(scanoutId, width, height)));
     }
