@@ -5,6 +5,7 @@ import dev.neep.gpu.protocol.CtrlType;
 import dev.neep.gpu.protocol.DisplayOne;
 import dev.neep.gpu.protocol.Rect;
 import dev.neep.gpu.protocol.RespDisplayInfo;
+import dev.neep.gpu.protocol.RespEdid;
 import dev.neep.vhostuser.protocol.MessageHeader;
 import dev.neep.vhostuser.sys.Fd;
 import dev.neep.vhostuser.sys.UnixSocket;
@@ -61,7 +62,15 @@ final class BenchDisplay implements Runnable, AutoCloseable {
                 fds.forEach(Fd::close);
                 fds.clear();
                 switch (h.request()) {
-                    case GpuRequest.GET_PROTOCOL_FEATURES -> reply(h.request(), ByteBuffer.allocate(8));
+                    // EDID offered, as QEMU does: QEMU's C back end quits when the guest's features
+                    // have EDID and the display does not.
+                    case GpuRequest.GET_PROTOCOL_FEATURES -> reply(h.request(),
+                            ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(0, 1L << GpuRequest.F_EDID));
+                    case GpuRequest.GET_EDID -> {
+                        ByteBuffer edid = ByteBuffer.allocate(RespEdid.SIZE).order(ByteOrder.LITTLE_ENDIAN);
+                        RespEdid.of(CtrlHdr.of(CtrlType.RESP_OK_EDID), new byte[128]).encode(edid);
+                        reply(h.request(), edid.flip());
+                    }
                     case GpuRequest.GET_DISPLAY_INFO -> {
                         ByteBuffer info = ByteBuffer.allocate(RespDisplayInfo.SIZE).order(ByteOrder.LITTLE_ENDIAN);
                         RespDisplayInfo.of(CtrlHdr.of(CtrlType.RESP_OK_DISPLAY_INFO),
