@@ -205,4 +205,67 @@ public class DisplayChannelTest {
     private static ScanoutId id(int scanout) {
         return new ScanoutId(ScanoutId.DEFAULT_DEVICE, scanout);
     }
+
+    /** Pixels whose reads see {@code frame} and report {@code consistent}; counts the reads. */
+    private static final class Readable implements Pixels {
+        final Frame frame;
+        boolean consistent;
+        int reads;
+
+        Readable(Frame frame, boolean consistent) {
+            this.frame = frame;
+            this.consistent = consistent;
+        }
+
+        @Override
+        public int format() {
+            return frame.format();
+        }
+
+        @Override
+        public int width() {
+            return frame.width();
+        }
+
+        @Override
+        public int height() {
+            return frame.height();
+        }
+
+        @Override
+        public boolean read(java.util.function.Consumer<Frame> reader) {
+            reads++;
+            reader.accept(new Frame(frame.format(), frame.width(), frame.height(), frame.stride(),
+                    frame.pixels().asReadOnlyBuffer()));
+            return consistent;
+        }
+    }
+
+    @Test
+    public void aTornReadSendsNothingAndItsRectangleGoesWithTheNextUpdate() throws Exception {
+        DisplaySink sink = handshake();
+        int w = 8;
+        int h = 8;
+        sink.scanoutChanged(id(0), new Scanout(1, Formats.B8G8R8X8_UNORM, 0, 0, w, h));
+        assertEquals(GpuRequest.SCANOUT, receive().header.request());
+        ByteBuffer pixels = ByteBuffer.allocateDirect(w * h * 4).order(ByteOrder.LITTLE_ENDIAN);
+        for (int i = 0; i < w * h; i++) {
+            pixels.putInt(i * 4, 0xff000000 | i);
+        }
+        Readable torn = new Readable(new Frame(Formats.B8G8R8X8_UNORM, w, h, w * 4, pixels), false);
+        sink.frameUpdated(id(0), new Rect(1, 1, 1, 1), torn);
+        assertEquals(1, torn.reads);
+        Readable whole = new Readable(new Frame(Formats.B8G8R8X8_UNORM, w, h, w * 4, pixels), true);
+        sink.frameUpdated(id(0), new Rect(5, 6, 2, 1), whole);
+
+        Msg update = receive();
+        assertEquals("one UPDATE, after the consistent read", GpuRequest.UPDATE, update.header.request());
+        ByteBuffer p = update.payload;
+        assertEquals("x of the union", 1, p.getInt(4));
+        assertEquals("y of the union", 1, p.getInt(8));
+        assertEquals("width of the union", 6, p.getInt(12));
+        assertEquals("rows of the union", 6, p.getInt(16));
+        assertEquals(0xff000000 | (1 * w + 1), p.getInt(20));
+        assertEquals(0xff000000 | (6 * w + 6), p.getInt(20 + (5 * 6 + 5) * 4));
+    }
 }
