@@ -206,39 +206,32 @@ public class DisplayChannelTest {
         return new ScanoutId(ScanoutId.DEFAULT_DEVICE, scanout);
     }
 
-    /** Pixels whose reads see {@code frame} and report {@code consistent}; counts the reads. */
-    private static final class Readable implements Pixels {
-        final Frame frame;
-        boolean consistent;
-        int reads;
+    /** {@code frame}'s pixels, every read of them torn: read, then reported as not whole. */
+    private static Pixels tornReads(Frame frame, int[] reads) {
+        Pixels whole = Pixels.of(frame);
+        return new Pixels() {
+            @Override
+            public int format() {
+                return whole.format();
+            }
 
-        Readable(Frame frame, boolean consistent) {
-            this.frame = frame;
-            this.consistent = consistent;
-        }
+            @Override
+            public int width() {
+                return whole.width();
+            }
 
-        @Override
-        public int format() {
-            return frame.format();
-        }
+            @Override
+            public int height() {
+                return whole.height();
+            }
 
-        @Override
-        public int width() {
-            return frame.width();
-        }
-
-        @Override
-        public int height() {
-            return frame.height();
-        }
-
-        @Override
-        public boolean read(java.util.function.Consumer<Frame> reader) {
-            reads++;
-            reader.accept(new Frame(frame.format(), frame.width(), frame.height(), frame.stride(),
-                    frame.pixels().asReadOnlyBuffer()));
-            return consistent;
-        }
+            @Override
+            public boolean read(java.util.function.Consumer<Frame> reader) {
+                reads[0]++;
+                whole.read(reader);
+                return false;
+            }
+        };
     }
 
     @Test
@@ -252,11 +245,11 @@ public class DisplayChannelTest {
         for (int i = 0; i < w * h; i++) {
             pixels.putInt(i * 4, 0xff000000 | i);
         }
-        Readable torn = new Readable(new Frame(Formats.B8G8R8X8_UNORM, w, h, w * 4, pixels), false);
-        sink.frameUpdated(id(0), new Rect(1, 1, 1, 1), torn);
-        assertEquals(1, torn.reads);
-        Readable whole = new Readable(new Frame(Formats.B8G8R8X8_UNORM, w, h, w * 4, pixels), true);
-        sink.frameUpdated(id(0), new Rect(5, 6, 2, 1), whole);
+        Frame frame = new Frame(Formats.B8G8R8X8_UNORM, w, h, w * 4, pixels);
+        int[] reads = {0};
+        sink.frameUpdated(id(0), new Rect(1, 1, 1, 1), tornReads(frame, reads));
+        assertEquals(1, reads[0]);
+        sink.frameUpdated(id(0), new Rect(5, 6, 2, 1), Pixels.of(frame));
 
         Msg update = receive();
         assertEquals("one UPDATE, after the consistent read", GpuRequest.UPDATE, update.header.request());
