@@ -60,7 +60,7 @@ public final class DisplayChannel implements DisplaySink, AutoCloseable {
 
     static final int REPLY_TIMEOUT_MS = 30_000;
     static final int MAX_REPLY = 4096;
-    /** Larger updates are split by rows, so the send buffer stays bounded. */
+    /** Larger updates are split in bands of rows, each its own UPDATE, so the send buffer stays bounded. */
     static final int MAX_UPDATE_DATA = 16 << 20;
     /** The largest scanout this channel shows: 16384 x 16384 would be 1 GiB of UPDATE data. */
     static final long MAX_SCANOUT_PIXELS = 8192L * 8192L;
@@ -328,24 +328,31 @@ public final class DisplayChannel implements DisplaySink, AutoCloseable {
         if (x1 <= x0 || y1 <= y0) {
             return;
         }
-        int[] box = {x0, y0, x1, y1};
-        boolean read;
-        try {
-            read = pixels.read(frame -> updates.take(s, frame, box[0], box[1], box[2], box[3]));
-        } catch (RuntimeException e) {
-            logOnce("frame", "a frame's pixels do not match its geometry ({}); update dropped", e.toString());
-            return;
-        }
-        if (!read) {
-            unsent[s] = box;
-            return;
+        // One band of rows at a time, each read and sent on its own, so the send buffer stays
+        // within one message; a read torn in the middle leaves the rest for the next update.
+        int rowsPerBand = Math.max(1, MAX_UPDATE_DATA / ((x1 - x0) * 4));
+        for (int y = y0; y < y1; y += rowsPerBand) {
+            int[] band = {x0, y, x1, Math.min(y1, y + rowsPerBand)};
+            boolean read;
+            try {
+                read = pixels.read(frame -> updates.take(s, frame, band[0], band[1], band[2], band[3]));
+            } catch (RuntimeException e) {
+                logOnce("frame", "a frame's pixels do not match its geometry ({}); update dropped", e.toString());
+                unsent[s] = null;
+                return;
+            }
+            if (!read) {
+                unsent[s] = new int[] {x0, y, x1, y1};
+                return;
+            }
+            try {
+                updates.send(socket);
+            } catch (IOException e) {
+                lost(e);
+                return;
+            }
         }
         unsent[s] = null;
-        try {
-            updates.send(socket);
-        } catch (IOException e) {
-            lost(e);
-        }
     }
 
     @Override
