@@ -37,7 +37,8 @@ import org.slf4j.LoggerFactory;
  * device answers a 3D command it does not know.
  *
  * <p>Host storage of a 2D resource is {@code width * height * 4} bytes, stride
- * {@code width * 4}. All work is done by the time a call returns, so a fence signals inside
+ * {@code width * 4}, off the Java heap ({@link PixelPool}); a {@link #frame} view of it is
+ * valid until the resource is unreferenced, when its storage may go to the next resource. All work is done by the time a call returns, so a fence signals inside
  * {@link #createFence}.
  *
  * <p>Not thread-safe: the device makes every call from its command thread.
@@ -51,7 +52,11 @@ public final class Backend2d implements GpuBackend {
     private static final BackendCapabilities CAPABILITIES = new BackendCapabilities(false, true, false, false);
 
     private final FenceListener fences;
+    /** Bytes of freed resources kept for reuse: enough for a few full-HD frames. */
+    static final long IDLE_PIXEL_BYTES = 32L << 20;
+
     private final Map<Integer, Resource> resources = new HashMap<>();
+    private final PixelPool pixelPool = new PixelPool(IDLE_PIXEL_BYTES);
     private boolean closed;
 
     private Backend2d(FenceListener fences) {
@@ -112,10 +117,10 @@ public final class Backend2d implements GpuBackend {
         }
         ByteBuffer pixels;
         try {
-            pixels = ByteBuffer.allocate((int) bytes);
+            pixels = pixelPool.take((int) bytes);
         } catch (OutOfMemoryError e) {
             throw new GpuBackendException(RESP_ERR_OUT_OF_MEMORY, "no host memory for the " + bytes
-                    + " bytes of resource " + id(resourceId), e);
+                    + " bytes of resource " + id(resourceId) + " (the JVM's direct memory: -XX:MaxDirectMemorySize)", e);
         }
         resources.put(resourceId, Resource.twoD(format, width, height, width * bpp, pixels));
     }
@@ -147,8 +152,12 @@ public final class Backend2d implements GpuBackend {
     @Override
     public void resourceUnref(int resourceId) throws GpuBackendException {
         ensureOpen();
-        if (resources.remove(resourceId) == null) {
+        Resource gone = resources.remove(resourceId);
+        if (gone == null) {
             throw noSuchResource(resourceId);
+        }
+        if (!gone.isBlob()) {
+            pixelPool.release(gone.pixels);
         }
     }
 
@@ -353,6 +362,7 @@ public final class Backend2d implements GpuBackend {
         if (!closed) {
             closed = true;
             resources.clear();
+            pixelPool.clear();
             LOG.debug("2D backend closed");
         }
     }

@@ -75,7 +75,7 @@ public final class Epoll implements AutoCloseable {
             int max = Math.min(capacity, tags.length);
             while (true) {
                 try {
-                    int n = Posix.c().epoll_wait(ep, events, max, timeoutMs);
+                    int n = HotCalls.epoll_wait(ep, events, max, timeoutMs);
                     for (int i = 0; i < n; i++) {
                         tags[i] = events.getLong((long) i * Posix.SIZEOF_EPOLL_EVENT + Posix.EPOLL_EVENT_DATA);
                     }

@@ -8,7 +8,7 @@ import com.sun.jna.Pointer;
  * The raw glibc calls the vhost-user transport needs, named and typed as in the C headers
  * (x86_64 Linux: {@code size_t}/{@code ssize_t}/{@code off_t} are 64-bit, so {@code long}).
  * Every call that reports failure through {@code errno} throws {@link LastErrorException}.
- * Only {@link Posix} uses this interface.
+ * Only {@link Posix} uses this interface; the calls made per command are {@link HotCalls}.
  */
 interface LibC extends Library {
 
@@ -66,15 +66,7 @@ interface LibC extends Library {
 
     int connect(int sockfd, Pointer addr, int addrlen) throws LastErrorException;
 
-    long recvmsg(int sockfd, Pointer msg, int flags) throws LastErrorException;
-
-    long sendmsg(int sockfd, Pointer msg, int flags) throws LastErrorException;
-
     int shutdown(int sockfd, int how) throws LastErrorException;
-
-    long read(int fd, Pointer buf, long count) throws LastErrorException;
-
-    long write(int fd, Pointer buf, long count) throws LastErrorException;
 
     int close(int fd) throws LastErrorException;
 
@@ -91,10 +83,6 @@ interface LibC extends Library {
     int epoll_create1(int flags) throws LastErrorException;
 
     int epoll_ctl(int epfd, int op, int fd, Pointer event) throws LastErrorException;
-
-    int epoll_wait(int epfd, Pointer events, int maxevents, int timeout) throws LastErrorException;
-
-    int poll(Pointer fds, long nfds, int timeout) throws LastErrorException;
 
     int memfd_create(String name, int flags) throws LastErrorException;
 

@@ -331,7 +331,7 @@ public final class Posix {
         try {
             while (true) {
                 try {
-                    c().write(fd, one, 8);
+                    HotCalls.write(fd, one, 8);
                     return;
                 } catch (LastErrorException e) {
                     if (e.getErrorCode() == LibC.EAGAIN) {
@@ -357,7 +357,7 @@ public final class Posix {
         try {
             while (true) {
                 try {
-                    c().read(fd, word, 8);
+                    HotCalls.read(fd, word, 8);
                     return word.getLong(0);
                 } catch (LastErrorException e) {
                     if (e.getErrorCode() == LibC.EAGAIN) {
@@ -423,7 +423,7 @@ public final class Posix {
                         : (int) Math.max(0, (deadline - System.nanoTime()) / 1_000_000L);
                 int ready;
                 try {
-                    ready = c().poll(pfds, fds.length, wait);
+                    ready = HotCalls.poll(pfds, fds.length, wait);
                 } catch (LastErrorException e) {
                     if (e.getErrorCode() == LibC.EINTR) {
                         continue;

@@ -104,7 +104,7 @@ public final class UnixSocket implements AutoCloseable {
             long n;
             while (true) {
                 try {
-                    n = Posix.c().recvmsg(sock, rxMsg, LibC.MSG_CMSG_CLOEXEC);
+                    n = HotCalls.recvmsg(sock, rxMsg, LibC.MSG_CMSG_CLOEXEC);
                     break;
                 } catch (LastErrorException e) {
                     if (e.getErrorCode() != LibC.EINTR) {
@@ -178,7 +178,7 @@ public final class UnixSocket implements AutoCloseable {
                     txMsg.setLong(Posix.MSGHDR_IOVLEN, 1);
                     long n;
                     try {
-                        n = Posix.c().sendmsg(sock, txMsg, LibC.MSG_NOSIGNAL);
+                        n = HotCalls.sendmsg(sock, txMsg, LibC.MSG_NOSIGNAL);
                     } catch (LastErrorException e) {
                         if (e.getErrorCode() == LibC.EINTR) {
                             continue;

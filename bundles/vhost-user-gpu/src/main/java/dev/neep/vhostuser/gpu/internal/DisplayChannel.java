@@ -43,17 +43,19 @@ import dev.neep.vhostuser.sys.UnixSocket;
  * <h2>Flow</h2>
  * A thread of the channel first asks the front end for its protocol features, display
  * modes and (with the EDID feature) EDIDs, then tells the {@link DisplayChannelListener}
- * that the sink is up, then writes queued messages until the channel closes. The device's
- * calls never wait for the front end: they copy the dirty pixels into a per-scanout
- * shadow picture and queue (or widen) an update; the writer copies them out when it gets
- * there. A front end slower than the guest therefore gets fewer, larger updates, never
- * stale pixels, and messages keep the order of the calls.
+ * that the sink is up, then watches the socket until the front end or {@link #close} ends
+ * the channel. The sink's calls come from the device's dispatcher for this sink, never from
+ * the device's command thread, and write their messages to the socket themselves, in the
+ * order of the calls: while the front end reads slowly they block, and the device folds
+ * what happens meanwhile into fewer, larger updates (the display contract), so every flushed
+ * picture goes out while the front end keeps up, and the last one always does.
  *
  * <h2>Pixels</h2>
- * The front end reads UPDATE data as {@code PIXMAN_x8r8g8b8} words, tightly packed
- * ({@code width * 4} bytes a row): little-endian ARGB, whatever the resource's format.
- * The shadow holds exactly that, so B8G8R8A8/X8 rows are copied as they are, other formats are
- * converted on the way in, and a full-width update goes out without another copy.
+ * An update's pixels are read through {@link Pixels#read} straight into the send buffer, laid
+ * out as the messages go out ({@link UpdateWriter}): one copy between the resource and the
+ * socket, converted to the front end's x8r8g8b8 in the same pass where the format needs it.
+ * A read torn by the device leaves its rectangle for the next update of that scanout, which
+ * the contract says is on its way.
  */
 public final class DisplayChannel implements DisplaySink, AutoCloseable {
 
@@ -61,65 +63,44 @@ public final class DisplayChannel implements DisplaySink, AutoCloseable {
 
     static final int REPLY_TIMEOUT_MS = 30_000;
     static final int MAX_REPLY = 4096;
-    /** Larger updates are split by rows, so the send buffer stays bounded. */
+    /** Larger updates are split in bands of rows, each its own UPDATE, so the send buffer stays bounded. */
     static final int MAX_UPDATE_DATA = 16 << 20;
-    /** The largest scanout this channel shadows: 16384 x 16384 would be 1 GiB. */
-    static final long MAX_SHADOW_PIXELS = 8192L * 8192L;
+    /** The largest scanout this channel shows: 16384 x 16384 would be 1 GiB of UPDATE data. */
+    static final long MAX_SCANOUT_PIXELS = 8192L * 8192L;
     static final String PROP_SOURCE = "neep.display.source";
     static final String PROP_SCANOUTS = "neep.display.scanouts";
     static final String PROP_EDID_PREFIX = "neep.display.edid.";
 
-    /** A queued UPDATE; it widens while queued and not yet taken by the writer. */
-    private static final class Update {
-        final int scanoutId;
-        final Shadow shadow;
-        int x0;
-        int y0;
-        int x1;
-        int y1;
-
-        Update(int scanoutId, Shadow shadow, int x0, int y0, int x1, int y1) {
-            this.scanoutId = scanoutId;
-            this.shadow = shadow;
-            this.x0 = x0;
-            this.y0 = y0;
-            this.x1 = x1;
-            this.y1 = y1;
-        }
-
-        void widen(int ax0, int ay0, int ax1, int ay1) {
-            x0 = Math.min(x0, ax0);
-            y0 = Math.min(y0, ay0);
-            x1 = Math.max(x1, ax1);
-            y1 = Math.max(y1, ay1);
-        }
-    }
-
-    /** A small message encoded when queued. */
+    /** A small message, encoded when made. */
     private record Control(int request, int scanoutId, byte[] payload) {
     }
 
     private final UnixSocket socket;
-    /** Wakes the channel thread when something is queued or the channel closes. */
+    /** Wakes the channel thread when the channel closes. */
     private final Fd wake;
     private final DisplayChannelListener listener;
     private final Thread thread;
     private final int maxScanouts = RespDisplayInfo.MAX_SCANOUTS;
 
-    // Guarded by this.
-    private final ArrayDeque<Object> events = new ArrayDeque<>();
-    private final Shadow[] shadows = new Shadow[maxScanouts];
-    private final Update[] open = new Update[maxScanouts];
+    // Guarded by this: the sink's calls run one at a time.
+    private final int[] shownWidth = new int[maxScanouts];
+    private final int[] shownHeight = new int[maxScanouts];
+    /** Per scanout, the rectangle {x0, y0, x1, y1} a torn read left unsent; null when none. */
+    private final int[][] unsent = new int[maxScanouts][];
     private final int[] cursorX = new int[maxScanouts];
     private final int[] cursorY = new int[maxScanouts];
     private final boolean[] cursorVisible = new boolean[maxScanouts];
+    private final UpdateWriter updates = new UpdateWriter(MAX_UPDATE_DATA);
+    private final ByteBuffer sinkTx = ByteBuffer.allocateDirect(64 << 10).order(ByteOrder.LITTLE_ENDIAN);
     private final Set<String> logged = new HashSet<>();
-    private boolean closed;
+    private volatile boolean closed;
     /** The protocol features agreed in the handshake. */
     private final CompletableFuture<Long> protocolFeatures = new CompletableFuture<>();
+    /** Questions for the front end waiting for the channel thread, in order. Guarded by this. */
+    private final ArrayDeque<Ask> asks = new ArrayDeque<>();
 
-    // The writer thread's own.
-    private ByteBuffer tx = ByteBuffer.allocateDirect(64 << 10).order(ByteOrder.LITTLE_ENDIAN);
+    // The channel thread's own.
+    private final ByteBuffer tx = ByteBuffer.allocateDirect(MAX_REPLY).order(ByteOrder.LITTLE_ENDIAN);
     private final ByteBuffer rxHeader = ByteBuffer.allocateDirect(MessageHeader.SIZE).order(ByteOrder.LITTLE_ENDIAN);
     private final ByteBuffer rxPayload = ByteBuffer.allocateDirect(MAX_REPLY).order(ByteOrder.LITTLE_ENDIAN);
 
@@ -155,32 +136,24 @@ public final class DisplayChannel implements DisplaySink, AutoCloseable {
         boolean up = false;
         try {
             Map<String, Object> properties = handshake();
-            synchronized (this) {
-                if (closed) {
-                    return;
-                }
+            if (closed) {
+                return;
             }
             listener.channelUp(this, properties);
             up = true;
-            writeLoop();
+            watch();
         } catch (IOException e) {
-            if (isOpen()) {
+            if (!closed) {
                 LOG.info("vhost-user-gpu display channel ended: {}", e.getMessage());
             }
         } catch (RuntimeException e) {
             LOG.error("vhost-user-gpu display channel failed", e);
         } finally {
             protocolFeatures.completeExceptionally(new IOException("the display channel ended in its handshake"));
+            closed = true;
             synchronized (this) {
-                closed = true;
-                events.forEach(e -> {
-                    if (e instanceof Ask a) {
-                        a.fail("the display channel ended before the front end was asked");
-                    }
-                });
-                events.clear();
-                java.util.Arrays.fill(shadows, null);
-                java.util.Arrays.fill(open, null);
+                asks.forEach(a -> a.fail("the display channel ended before the front end was asked"));
+                asks.clear();
             }
             if (up) {
                 try {
@@ -194,10 +167,6 @@ public final class DisplayChannel implements DisplaySink, AutoCloseable {
         }
     }
 
-    private synchronized boolean isOpen() {
-        return !closed;
-    }
-
     private Map<String, Object> handshake() throws IOException {
         ByteBuffer featureReply = request(GpuRequest.GET_PROTOCOL_FEATURES, new byte[0]);
         if (featureReply.remaining() != 8) {
@@ -205,7 +174,7 @@ public final class DisplayChannel implements DisplaySink, AutoCloseable {
         }
         long features = featureReply.getLong();
         long agreed = features & (1L << GpuRequest.F_EDID);
-        send(new Control(GpuRequest.SET_PROTOCOL_FEATURES, 0, GpuRequest.u64(agreed)));
+        send(tx, new Control(GpuRequest.SET_PROTOCOL_FEATURES, 0, GpuRequest.u64(agreed)));
         protocolFeatures.complete(agreed);
 
         ByteBuffer info = request(GpuRequest.GET_DISPLAY_INFO, new byte[0]);
@@ -254,15 +223,19 @@ public final class DisplayChannel implements DisplaySink, AutoCloseable {
             if (closed) {
                 a.fail("the display channel is closed");
             } else {
-                queue(a);
+                asks.add(a);
             }
         }
+        wakeChannelThread();
         return a.reply();
     }
 
     /** Sends a request and returns its reply's payload (little-endian, position 0). */
     private ByteBuffer request(int request, byte[] payload) throws IOException {
-        send(new Control(request, 0, payload));
+        synchronized (this) {
+            // The sink's calls write to the socket too; a request must not land inside an update.
+            send(tx, new Control(request, 0, payload));
+        }
         if (Posix.pollIn(REPLY_TIMEOUT_MS, socket.fd()) < 0) {
             throw new IOException("no reply to display request " + request + " within " + REPLY_TIMEOUT_MS + " ms");
         }
@@ -288,35 +261,23 @@ public final class DisplayChannel implements DisplaySink, AutoCloseable {
     }
 
     /**
-     * Sends what the device queued, in order. While there is nothing to send it waits for
-     * the wake-up eventfd or the socket: the front end sends nothing unasked after the
-     * opening questions, so a readable socket means it closed the channel (QEMU does when
-     * the guest's driver stops), and the sink is withdrawn at once.
+     * Asks the device's questions ({@link #ask}) one at a time, in order, reading each reply
+     * here; otherwise waits for the wake-up eventfd or the socket: the front end sends nothing
+     * unasked, so a readable socket means it closed the channel (QEMU does when the guest's
+     * driver stops), and the sink is withdrawn at once.
      */
-    private void writeLoop() throws IOException {
-        while (true) {
-            Object event;
+    private void watch() throws IOException {
+        while (!closed) {
+            Ask next;
             synchronized (this) {
-                if (closed) {
-                    return;
-                }
-                event = events.poll();
-                if (event instanceof Update u && open[u.scanoutId] == u) {
-                    open[u.scanoutId] = null;
-                }
+                next = asks.poll();
             }
-            if (event == null) {
-                if (Posix.pollIn(-1, socket.fd(), wake) == 0) {
-                    discardIncoming();
-                } else {
-                    Posix.drain(wake);
-                }
-            } else if (event instanceof Control c) {
-                send(c);
-            } else if (event instanceof Ask a) {
-                a.ask(this::request);
+            if (next != null) {
+                next.ask(this::request);
+            } else if (Posix.pollIn(-1, socket.fd(), wake) == 0) {
+                discardIncoming();
             } else {
-                sendUpdate((Update) event);
+                Posix.drain(wake);
             }
         }
     }
@@ -341,190 +302,149 @@ public final class DisplayChannel implements DisplaySink, AutoCloseable {
         }
     }
 
-    private void send(Control c) throws IOException {
-        ByteBuffer b = txBuffer(MessageHeader.SIZE + c.payload.length);
+    private void send(ByteBuffer b, Control c) throws IOException {
+        b.clear();
         new MessageHeader(c.request, 0, c.payload.length).encode(b);
         b.put(c.payload).flip();
         socket.send(b);
     }
 
-    /**
-     * Sends an update without holding the lock while the bytes go out: pixels the device
-     * writes meanwhile may go out early, but each of its writes also queued an update of
-     * its own, so what the front end ends up with is always the newest picture.
-     */
-    private void sendUpdate(Update u) throws IOException {
-        Shadow s = u.shadow;
-        int width = u.x1 - u.x0;
-        int rowBytes = width * 4;
-        int rowsPerMessage = Math.max(1, MAX_UPDATE_DATA / rowBytes);
-        for (int y = u.y0; y < u.y1; y += rowsPerMessage) {
-            int rows = Math.min(rowsPerMessage, u.y1 - y);
-            int data = rowBytes * rows;
-            boolean contiguous = width == s.width;
-            ByteBuffer b = txBuffer(MessageHeader.SIZE + GpuRequest.UPDATE_HEADER_SIZE + (contiguous ? 0 : data));
-            new MessageHeader(GpuRequest.UPDATE, 0, GpuRequest.UPDATE_HEADER_SIZE + data).encode(b);
-            b.putInt(u.scanoutId).putInt(u.x0).putInt(y).putInt(width).putInt(rows);
-            if (contiguous) {
-                socket.send(b.flip());
-                socket.send(s.pixels.slice(y * rowBytes, data));
-            } else {
-                for (int row = y; row < y + rows; row++) {
-                    b.put(b.position(), s.pixels, (row * s.width + u.x0) * 4, rowBytes);
-                    b.position(b.position() + rowBytes);
-                }
-                socket.send(b.flip());
-            }
-            if (!isOpen()) {
-                return;
-            }
-        }
-    }
-
-    private ByteBuffer txBuffer(int size) {
-        if (tx.capacity() < size) {
-            tx = ByteBuffer.allocateDirect(size).order(ByteOrder.LITTLE_ENDIAN);
-        }
-        return tx.clear();
-    }
-
-    // ---- DisplaySink: the sink's dispatch thread ---------------------------------------
+    // ---- DisplaySink: the device's dispatcher for this sink ---------------------------
 
     @Override
-    public void scanoutChanged(ScanoutId id, Scanout scanout) {
-        int scanoutId = id.scanout();
-        if (!validScanout(scanoutId)) {
+    public synchronized void scanoutChanged(ScanoutId id, Scanout scanout) {
+        int s = id.scanout();
+        if (closed || !validScanout(s)) {
             return;
         }
-        synchronized (this) {
-            if (closed) {
-                return;
-            }
-            open[scanoutId] = null;
-            if (scanout == null || scanout.width() <= 0 || scanout.height() <= 0) {
-                shadows[scanoutId] = null;
-                queue(new Control(GpuRequest.SCANOUT, scanoutId, GpuRequest.scanout(scanoutId, 0, 0)));
-                return;
-            }
-            reshadow(scanoutId, scanout.width(), scanout.height());
+        unsent[s] = null;
+        if (scanout == null || scanout.width() <= 0 || scanout.height() <= 0) {
+            shownWidth[s] = 0;
+            shownHeight[s] = 0;
+            sinkSend(new Control(GpuRequest.SCANOUT, s, GpuRequest.scanout(s, 0, 0)));
+            return;
         }
+        announce(s, scanout.width(), scanout.height());
     }
 
-    /**
-     * Makes the shadow of {@code scanoutId} {@code width x height} and queues its SCANOUT,
-     * or drops the shadow (nothing queued) when the size is beyond what this channel shows.
-     */
-    private void reshadow(int scanoutId, int width, int height) {
-        Shadow current = shadows[scanoutId];
-        if (width <= 0 || height <= 0 || (long) width * height > MAX_SHADOW_PIXELS) {
+    /** Sends the SCANOUT of a {@code width x height} picture; false when it is beyond what this channel shows. */
+    private boolean announce(int s, int width, int height) {
+        if ((long) width * height > MAX_SCANOUT_PIXELS) {
             logOnce("size", "a scanout of {}x{} cannot be shown on the display channel; ignored", width, height);
-            shadows[scanoutId] = null;
-            return;
+            shownWidth[s] = 0;
+            shownHeight[s] = 0;
+            return false;
         }
-        if (current == null || current.width != width || current.height != height) {
-            shadows[scanoutId] = new Shadow(width, height);
-        }
-        queue(new Control(GpuRequest.SCANOUT, scanoutId, GpuRequest.scanout(scanoutId, width, height)));
+        shownWidth[s] = width;
+        shownHeight[s] = height;
+        sinkSend(new Control(GpuRequest.SCANOUT, s, GpuRequest.scanout(s, width, height)));
+        return true;
     }
 
     @Override
-    public void frameUpdated(ScanoutId id, Rect dirty, Pixels pixels) {
-        int scanoutId = id.scanout();
-        if (!validScanout(scanoutId)) {
+    public synchronized void frameUpdated(ScanoutId id, Rect dirty, Pixels pixels) {
+        int s = id.scanout();
+        if (closed || !validScanout(s)) {
             return;
         }
-        synchronized (this) {
-            if (closed) {
+        if (!Formats.isSupported2d(pixels.format())) {
+            logOnce("format", "frames in format {} cannot be shown on the display channel", pixels.format());
+            return;
+        }
+        int width = pixels.width();
+        int height = pixels.height();
+        if (shownWidth[s] != width || shownHeight[s] != height) {
+            // No (or another) SCANOUT for this picture yet: announce its size first.
+            unsent[s] = null;
+            if (!announce(s, width, height)) {
                 return;
             }
-            if (!Formats.isSupported2d(pixels.format())) {
-                logOnce("format", "frames in format {} cannot be shown on the display channel", pixels.format());
+        }
+        int x0 = (int) Math.max(0, dirty.x());
+        int y0 = (int) Math.max(0, dirty.y());
+        int x1 = (int) Math.min(width, (long) dirty.x() + dirty.width());
+        int y1 = (int) Math.min(height, (long) dirty.y() + dirty.height());
+        int[] left = unsent[s];
+        if (left != null) {
+            x0 = Math.min(x0, left[0]);
+            y0 = Math.min(y0, left[1]);
+            x1 = Math.max(x1, left[2]);
+            y1 = Math.max(y1, left[3]);
+        }
+        if (x1 <= x0 || y1 <= y0) {
+            return;
+        }
+        // One band of rows at a time, each read and sent on its own, so the send buffer stays
+        // within one message; a read torn in the middle leaves the rest for the next update.
+        int rowsPerBand = Math.max(1, MAX_UPDATE_DATA / ((x1 - x0) * 4));
+        for (int y = y0; y < y1; y += rowsPerBand) {
+            int[] band = {x0, y, x1, Math.min(y1, y + rowsPerBand)};
+            boolean read;
+            try {
+                read = pixels.read(frame -> updates.take(s, frame, band[0], band[1], band[2], band[3]));
+            } catch (RuntimeException e) {
+                logOnce("frame", "a frame's pixels do not match its geometry ({}); update dropped", e.toString());
+                unsent[s] = null;
                 return;
             }
-            Shadow shadow = shadows[scanoutId];
-            if (shadow == null || shadow.width != pixels.width() || shadow.height != pixels.height()) {
-                // No (or another) SCANOUT for this picture yet: announce its size first.
-                open[scanoutId] = null;
-                reshadow(scanoutId, pixels.width(), pixels.height());
-                shadow = shadows[scanoutId];
-                if (shadow == null) {
-                    return;
-                }
-            }
-            int x0 = (int) Math.max(0, dirty.x());
-            int y0 = (int) Math.max(0, dirty.y());
-            int x1 = (int) Math.min(shadow.width, (long) dirty.x() + dirty.width());
-            int y1 = (int) Math.min(shadow.height, (long) dirty.y() + dirty.height());
-            if (x1 <= x0 || y1 <= y0) {
+            if (!read) {
+                unsent[s] = new int[] {x0, y, x1, y1};
                 return;
             }
             try {
-                Shadow into = shadow;
-                // A read that is not whole is sent anyway: the newer update on its way mends it.
-                pixels.read(f -> into.copyIn(f, x0, y0, x1, y1));
-            } catch (RuntimeException e) {
-                logOnce("frame", "a frame's pixels do not match its geometry ({}); update dropped", e.toString());
+                updates.send(socket);
+            } catch (IOException e) {
+                lost(e);
                 return;
             }
-            Update u = open[scanoutId];
-            if (u != null && u.shadow == shadow) {
-                u.widen(x0, y0, x1, y1);
-            } else {
-                u = new Update(scanoutId, shadow, x0, y0, x1, y1);
-                open[scanoutId] = u;
-                queue(u);
-            }
         }
+        unsent[s] = null;
     }
 
     @Override
-    public void cursorDefined(ScanoutId id, CursorImage cursor) {
-        int scanoutId = id.scanout();
-        if (!validScanout(scanoutId)) {
+    public synchronized void cursorDefined(ScanoutId id, CursorImage cursor) {
+        int s = id.scanout();
+        if (closed || !validScanout(s)) {
             return;
         }
-        synchronized (this) {
-            if (closed) {
-                return;
-            }
-            if (cursor == null) {
-                cursorVisible[scanoutId] = false;
-                queue(new Control(GpuRequest.CURSOR_POS_HIDE, scanoutId, cursorPos(scanoutId)));
-                return;
-            }
-            cursorVisible[scanoutId] = true;
-            queue(new Control(GpuRequest.CURSOR_UPDATE, scanoutId,
-                    GpuRequest.cursorUpdate(cursorPos(scanoutId), cursor)));
+        if (cursor == null) {
+            cursorVisible[s] = false;
+            sinkSend(new Control(GpuRequest.CURSOR_POS_HIDE, s, cursorPos(s)));
+            return;
         }
+        cursorVisible[s] = true;
+        sinkSend(new Control(GpuRequest.CURSOR_UPDATE, s, GpuRequest.cursorUpdate(cursorPos(s), cursor)));
     }
 
     @Override
-    public void cursorMoved(ScanoutId id, int x, int y) {
-        int scanoutId = id.scanout();
-        if (!validScanout(scanoutId)) {
+    public synchronized void cursorMoved(ScanoutId id, int x, int y) {
+        int s = id.scanout();
+        if (closed || !validScanout(s)) {
             return;
         }
-        synchronized (this) {
-            if (closed) {
-                return;
-            }
-            cursorX[scanoutId] = x;
-            cursorY[scanoutId] = y;
-            int request = cursorVisible[scanoutId] ? GpuRequest.CURSOR_POS : GpuRequest.CURSOR_POS_HIDE;
-            // A move that has not gone out yet is superseded by this one.
-            if (events.peekLast() instanceof Control last && last.scanoutId == scanoutId
-                    && (last.request == GpuRequest.CURSOR_POS || last.request == GpuRequest.CURSOR_POS_HIDE)) {
-                events.pollLast();
-            }
-            queue(new Control(request, scanoutId, cursorPos(scanoutId)));
+        cursorX[s] = x;
+        cursorY[s] = y;
+        int request = cursorVisible[s] ? GpuRequest.CURSOR_POS : GpuRequest.CURSOR_POS_HIDE;
+        sinkSend(new Control(request, s, cursorPos(s)));
+    }
+
+    private void sinkSend(Control c) {
+        try {
+            send(sinkTx, c);
+        } catch (IOException e) {
+            lost(e);
         }
     }
 
-    private void queue(Object event) {
-        boolean idle = events.isEmpty();
-        events.add(event);
-        if (idle) {
-            wakeChannelThread();
+    /**
+     * A write failed: the front end is gone. The socket is shut down, so the channel thread
+     * sees it and withdraws the sink; this call does not wait for that.
+     */
+    private void lost(IOException e) {
+        if (!closed) {
+            closed = true;
+            LOG.info("vhost-user-gpu display channel ended: {}", e.getMessage());
+            socket.shutdown();
         }
     }
 
@@ -540,14 +460,16 @@ public final class DisplayChannel implements DisplaySink, AutoCloseable {
         if (scanoutId >= 0 && scanoutId < maxScanouts) {
             return true;
         }
-        synchronized (this) {
-            logOnce("scanout", "scanout id {} is out of range; ignored", scanoutId);
-        }
+        logOnce("scanout", "scanout id {} is out of range; ignored", scanoutId);
         return false;
     }
 
     private void logOnce(String key, String format, Object... args) {
-        if (logged.add(key)) {
+        boolean first;
+        synchronized (logged) {
+            first = logged.add(key);
+        }
+        if (first) {
             LOG.warn(format, args);
         }
     }
@@ -559,14 +481,12 @@ public final class DisplayChannel implements DisplaySink, AutoCloseable {
 
     // ---- lifecycle ---------------------------------------------------------------
 
-    /** Ends the channel: the writer stops, the sink is withdrawn, the socket closed. */
+    /** Ends the channel: its thread stops, the sink is withdrawn, the socket closed. */
     @Override
     public void close() {
-        synchronized (this) {
-            if (!closed) {
-                closed = true;
-                wakeChannelThread();
-            }
+        if (!closed) {
+            closed = true;
+            wakeChannelThread();
         }
         socket.shutdown();
         if (Thread.currentThread() != thread) {

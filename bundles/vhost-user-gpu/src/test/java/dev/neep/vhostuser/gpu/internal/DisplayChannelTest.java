@@ -205,4 +205,93 @@ public class DisplayChannelTest {
     private static ScanoutId id(int scanout) {
         return new ScanoutId(ScanoutId.DEFAULT_DEVICE, scanout);
     }
+
+    /** {@code frame}'s pixels, every read of them torn: read, then reported as not whole. */
+    private static Pixels tornReads(Frame frame, int[] reads) {
+        Pixels whole = Pixels.of(frame);
+        return new Pixels() {
+            @Override
+            public int format() {
+                return whole.format();
+            }
+
+            @Override
+            public int width() {
+                return whole.width();
+            }
+
+            @Override
+            public int height() {
+                return whole.height();
+            }
+
+            @Override
+            public boolean read(java.util.function.Consumer<Frame> reader) {
+                reads[0]++;
+                whole.read(reader);
+                return false;
+            }
+        };
+    }
+
+    @Test
+    public void aTornReadSendsNothingAndItsRectangleGoesWithTheNextUpdate() throws Exception {
+        DisplaySink sink = handshake();
+        int w = 8;
+        int h = 8;
+        sink.scanoutChanged(id(0), new Scanout(1, Formats.B8G8R8X8_UNORM, 0, 0, w, h));
+        assertEquals(GpuRequest.SCANOUT, receive().header.request());
+        ByteBuffer pixels = ByteBuffer.allocateDirect(w * h * 4).order(ByteOrder.LITTLE_ENDIAN);
+        for (int i = 0; i < w * h; i++) {
+            pixels.putInt(i * 4, 0xff000000 | i);
+        }
+        Frame frame = new Frame(Formats.B8G8R8X8_UNORM, w, h, w * 4, pixels);
+        int[] reads = {0};
+        sink.frameUpdated(id(0), new Rect(1, 1, 1, 1), tornReads(frame, reads));
+        assertEquals(1, reads[0]);
+        sink.frameUpdated(id(0), new Rect(5, 6, 2, 1), Pixels.of(frame));
+
+        Msg update = receive();
+        assertEquals("one UPDATE, after the consistent read", GpuRequest.UPDATE, update.header.request());
+        ByteBuffer p = update.payload;
+        assertEquals("x of the union", 1, p.getInt(4));
+        assertEquals("y of the union", 1, p.getInt(8));
+        assertEquals("width of the union", 6, p.getInt(12));
+        assertEquals("rows of the union", 6, p.getInt(16));
+        assertEquals(0xff000000 | (1 * w + 1), p.getInt(20));
+        assertEquals(0xff000000 | (6 * w + 6), p.getInt(20 + (5 * 6 + 5) * 4));
+    }
+
+    /** A rectangle with more than 16 MiB of pixels goes out as bands of whole rows, each its own UPDATE. */
+    @Test
+    public void aLargeUpdateGoesOutInBandsOfRows() throws Exception {
+        DisplaySink sink = handshake();
+        int w = 2100;
+        int h = 2100;
+        ByteBuffer pixels = ByteBuffer.allocateDirect(w * h * 4).order(ByteOrder.LITTLE_ENDIAN);
+        for (int i = 0; i < w * h; i++) {
+            pixels.putInt(i * 4, 0xff000000 | i);
+        }
+        Frame frame = new Frame(Formats.B8G8R8X8_UNORM, w, h, w * 4, pixels);
+        // The writes block until this thread reads them.
+        Thread device = new Thread(() -> {
+            sink.scanoutChanged(id(0), new Scanout(1, Formats.B8G8R8X8_UNORM, 0, 0, w, h));
+            sink.frameUpdated(id(0), new Rect(0, 0, w, h), Pixels.of(frame));
+        });
+        device.start();
+        assertEquals(GpuRequest.SCANOUT, receive().header.request());
+        int rowsPerBand = DisplayChannel.MAX_UPDATE_DATA / (w * 4);
+        for (int y = 0; y < h; y += rowsPerBand) {
+            Msg band = receive();
+            assertEquals(GpuRequest.UPDATE, band.header.request());
+            int rows = Math.min(rowsPerBand, h - y);
+            assertEquals("y", y, band.payload.getInt(8));
+            assertEquals("rows", rows, band.payload.getInt(16));
+            assertEquals(GpuRequest.UPDATE_HEADER_SIZE + rows * w * 4, band.header.size());
+            int last = rows * w - 1;
+            assertEquals("the band's last pixel", 0xff000000 | (y * w + last), band.payload.getInt(20 + last * 4));
+        }
+        device.join(10_000);
+        assertTrue("the sink's calls returned", !device.isAlive());
+    }
 }

@@ -33,6 +33,8 @@ final class FakeDisplay implements Runnable, AutoCloseable {
     private int[] screen = new int[0];
     volatile int scanouts;
     private volatile IOException failure;
+    private final Object gate = new Object();
+    private boolean paused;
 
     /** Serves the display channel on {@code fd}, with one output of {@code width} x {@code height}. */
     FakeDisplay(Fd fd, int width, int height) {
@@ -61,7 +63,7 @@ final class FakeDisplay implements Runnable, AutoCloseable {
         List<Fd> fds = new ArrayList<>();
         ByteBuffer header = ByteBuffer.allocateDirect(MessageHeader.SIZE).order(ByteOrder.LITTLE_ENDIAN);
         try {
-            while (socket.receiveFully(header.clear(), fds)) {
+            while (awaitReading() && socket.receiveFully(header.clear(), fds)) {
                 MessageHeader h = MessageHeader.decode(header.flip());
                 ByteBuffer p = ByteBuffer.allocateDirect(h.size()).order(ByteOrder.LITTLE_ENDIAN);
                 socket.receiveFully(p, fds);
@@ -118,6 +120,33 @@ final class FakeDisplay implements Runnable, AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    /** Stops reading the channel, as a front end whose display is busy does: the back end's writes then block. */
+    void pause() {
+        synchronized (gate) {
+            paused = true;
+        }
+    }
+
+    void resume() {
+        synchronized (gate) {
+            paused = false;
+            gate.notifyAll();
+        }
+    }
+
+    private boolean awaitReading() {
+        synchronized (gate) {
+            while (paused) {
+                try {
+                    gate.wait();
+                } catch (InterruptedException e) {
+                    return false;
+                }
+            }
+        }
+        return true;
     }
 
     private void reply(int request, ByteBuffer payload) throws IOException {

@@ -16,10 +16,12 @@ import dev.neep.gpu.protocol.GetDisplayInfo;
 import dev.neep.gpu.protocol.Rect;
 import dev.neep.gpu.protocol.RespDisplayInfo;
 import dev.neep.testkit.GpuDriver;
+import dev.neep.testkit.GpuDriver.PatternResource;
 import dev.neep.testkit.GpuTimeoutException;
 import dev.neep.testkit.PendingCommand;
 import dev.neep.vhostuser.frontend.FrontEnd;
 import dev.neep.vhostuser.sys.Posix;
+import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import org.junit.After;
@@ -156,6 +158,34 @@ public class GpuDeviceOverVhostUserTest {
     public void withoutADisplayChannelTheConfiguredModesAnswer() throws Exception {
         try (RemoteGpu gpu = new RemoteGpu(new FrontEnd(served.socket, RAM), null)) {
             assertEquals(mode(1024, 768), gpu.startDriver().getDisplayInfo().pmodes().get(0));
+        }
+    }
+
+    /**
+     * The front end's display stops reading while the guest flushes 40 frames (10 MB, far more
+     * than the socket holds): every flush is still answered at once, and once the display reads
+     * again it ends on the last picture.
+     */
+    @Test
+    public void flushesAreAnsweredWhileTheFrontEndsDisplayDoesNotRead() throws Exception {
+        try (RemoteGpu gpu = new RemoteGpu(new FrontEnd(served.socket, RAM), W, H)) {
+            GpuDriver driver = gpu.startDriver();
+            PatternResource shown = driver.drawPattern(W, H);
+            gpu.display.awaitPattern(W, H);
+            ByteBuffer pattern = ByteBuffer.allocate(W * H * 4);
+            shown.backing().read(0, pattern);
+            gpu.display.pause();
+            Rect all = new Rect(0, 0, W, H);
+            shown.backing().write(0, ByteBuffer.allocate(W * H * 4));
+            for (int i = 0; i < 40; i++) {
+                if (i == 39) {
+                    shown.backing().write(0, pattern.flip());
+                }
+                assertEquals(CtrlType.RESP_OK_NODATA, driver.transferToHost2d(shown.resourceId(), all, 0).type());
+                assertEquals(CtrlType.RESP_OK_NODATA, driver.resourceFlush(shown.resourceId(), all).type());
+            }
+            gpu.display.resume();
+            gpu.display.awaitPattern(W, H);
         }
     }
 }

@@ -25,7 +25,9 @@ import java.util.function.Function;
  */
 final class RemoteGpu implements VirtioDevice, AutoCloseable {
     final FrontEnd peer;
+    /** The display channel's other end when it is a {@link FakeDisplay}, else null. */
     final FakeDisplay display;
+    private final AutoCloseable displayEnd;
     private final long features;
     private final Fd stop;
     private Thread callWaiter;
@@ -41,24 +43,26 @@ final class RemoteGpu implements VirtioDevice, AutoCloseable {
     }
 
     /**
-     * Negotiates with the back-end and gives it a display channel served by the display
+     * Negotiates with the back-end and gives it a display channel served by what
      * {@code display} makes of its end; a null {@code display}: no channel (no GPU_SET_SOCKET).
      */
-    RemoteGpu(FrontEnd peer, Function<Fd, FakeDisplay> display) throws IOException {
+    RemoteGpu(FrontEnd peer, Function<Fd, ? extends AutoCloseable> display) throws IOException {
         this(peer, ProtocolFeatures.OFFERED, display);
     }
 
-    private RemoteGpu(FrontEnd peer, long protocolFeatures, Function<Fd, FakeDisplay> display) throws IOException {
+    private RemoteGpu(FrontEnd peer, long protocolFeatures, Function<Fd, ? extends AutoCloseable> display)
+            throws IOException {
         this.peer = peer;
         this.features = peer.negotiate(protocolFeatures);
         if (display == null) {
-            this.display = null;
+            this.displayEnd = null;
         } else {
             Fd[] pair = Posix.socketPair("display");
-            this.display = display.apply(pair[1]);
+            this.displayEnd = display.apply(pair[1]);
             peer.send(VhostUserGpu.GPU_SET_SOCKET, FrontEnd.none(), pair[0]);
             pair[0].close();
         }
+        this.display = displayEnd instanceof FakeDisplay fake ? fake : null;
         this.stop = Posix.eventFd("stop");
     }
 
@@ -194,8 +198,8 @@ final class RemoteGpu implements VirtioDevice, AutoCloseable {
             callWaiter.join(5000);
         }
         stop.close();
-        if (display != null) {
-            display.close();
+        if (displayEnd != null) {
+            displayEnd.close();
         }
         peer.close();
     }
