@@ -1,5 +1,6 @@
 package dev.neep.itests;
 
+import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
 import static org.junit.Assert.fail;
 import static org.ops4j.pax.exam.CoreOptions.bundle;
@@ -7,9 +8,12 @@ import static org.ops4j.pax.exam.CoreOptions.composite;
 import static org.ops4j.pax.exam.CoreOptions.junitBundles;
 import static org.ops4j.pax.exam.CoreOptions.options;
 
+import java.awt.image.BufferedImage;
 import java.io.File;
 import java.io.IOException;
 import java.lang.reflect.Array;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Dictionary;
@@ -23,6 +27,7 @@ import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 
+import javax.imageio.ImageIO;
 import javax.inject.Inject;
 
 import org.ops4j.pax.exam.Configuration;
@@ -39,6 +44,7 @@ import org.osgi.service.component.runtime.dto.ComponentDescriptionDTO;
 import dev.neep.runtime.status.RuntimeReport;
 import dev.neep.runtime.status.RuntimeReport.ComponentState;
 import dev.neep.runtime.status.RuntimeReport.Status;
+import dev.neep.testkit.TestPattern;
 
 /**
  * What every neep integration test shares: a Felix with SCR, ConfigAdmin, metatype, JNA
@@ -237,6 +243,35 @@ public abstract class NeepTestSupport {
             Thread.currentThread().interrupt();
             throw new AssertionError("interrupted while waiting for " + awaited, e);
         }
+    }
+
+    /** Waits until the PNG file {@code png} is the {@code w} x {@code h} test pattern, pixel for pixel. */
+    protected void awaitPatternPng(Path png, int w, int h) {
+        String mismatch = await(png.getFileName() + " showing the " + w + "x" + h + " test pattern", () -> {
+            Optional<String> difference = comparePatternPng(png, w, h);
+            return difference.isPresent() && difference.get().isEmpty() ? Optional.of("") : Optional.empty();
+        });
+        assertEquals("", mismatch);
+    }
+
+    /** Empty while the file does not exist or does not read yet; else "" for a match or the difference. */
+    protected static Optional<String> comparePatternPng(Path png, int w, int h) {
+        if (!Files.isRegularFile(png)) {
+            return Optional.empty();
+        }
+        BufferedImage image;
+        try {
+            image = ImageIO.read(png.toFile());
+        } catch (IOException e) {
+            return Optional.empty(); // being replaced right now
+        }
+        if (image == null) {
+            return Optional.empty();
+        }
+        if (image.getWidth() != w || image.getHeight() != h) {
+            return Optional.of(image.getWidth() + "x" + image.getHeight());
+        }
+        return Optional.of(TestPattern.compare(image.getRGB(0, 0, w, h, null, 0, w), w, w, h).orElse(""));
     }
 
     /** Asserts that {@code text} contains each of {@code parts}, showing the text when not. */

@@ -48,6 +48,13 @@ import org.osgi.annotation.versioning.ConsumerType;
 public interface DisplaySink {
 
     /**
+     * The service property naming a device: on each device's services, its name; on a sink's,
+     * the names of the devices it is for (a string or several), when it is for some only. A
+     * device binds every sink without this property, and those that name it.
+     */
+    String DEVICE_PROPERTY = "neep.device";
+
+    /**
      * Scanout {@code id} now shows a {@code scanout.width()} x {@code height()} picture, or is
      * disabled when {@code scanout} is {@code null}. The {@link Pixels} of earlier
      * {@code frameUpdated} calls for it no longer read.
