@@ -6,10 +6,8 @@ import static org.junit.Assert.assertTrue;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.Map;
 import java.util.Optional;
-import java.util.stream.Stream;
 
 
 import org.junit.After;
@@ -38,7 +36,6 @@ import dev.neep.virtio.driver.GuestAllocator;
 @ExamReactorStrategy(PerClass.class)
 public class GpuDeviceIT extends NeepTestSupport {
 
-    private static final String PNG_PID = "dev.neep.display.png";
     private static final String PNG_BUNDLE = "dev.neep.display-png";
     private static final int W = 320;
     private static final int H = 200;
@@ -55,17 +52,12 @@ public class GpuDeviceIT extends NeepTestSupport {
 
     @Before
     public void pngSinkWritesToAFreshDirectory() throws IOException {
-        pngDirectory = Files.createTempDirectory("neep-gpu-it");
-        configure(PNG_PID, Map.of("directory", pngDirectory.toString(), "min_interval_ms", 0L));
-        awaitConfigured("dev.neep.display.png.internal.PngDisplayComponent",
-                Map.of("directory", pngDirectory.toString()));
+        pngDirectory = pngSinkInFreshDirectory("neep-gpu-it");
     }
 
     @After
     public void removeTheDirectory() throws IOException {
-        try (Stream<Path> files = Files.walk(pngDirectory)) {
-            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        }
+        deleteTree(pngDirectory);
     }
 
     private GpuDriver startDriver() {

@@ -4,16 +4,13 @@ import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.Dictionary;
 import java.util.Hashtable;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.stream.Stream;
 
 
 import org.junit.After;
@@ -48,7 +45,6 @@ import dev.neep.virtio.driver.GuestAllocator;
 @ExamReactorStrategy(PerClass.class)
 public class MultiDeviceIT extends NeepTestSupport {
 
-    private static final String PNG_PID = "dev.neep.display.png";
     private static final long BASE = 0x100000;
     private static final int MEMORY = 8 << 20;
 
@@ -58,10 +54,7 @@ public class MultiDeviceIT extends NeepTestSupport {
 
     @Before
     public void twoMoreDevicesAndAFreshPngDirectory() throws IOException {
-        pngDirectory = Files.createTempDirectory("neep-multi-it");
-        configure(PNG_PID, Map.of("directory", pngDirectory.toString(), "min_interval_ms", 0L));
-        awaitConfigured("dev.neep.display.png.internal.PngDisplayComponent",
-                Map.of("directory", pngDirectory.toString()));
+        pngDirectory = pngSinkInFreshDirectory("neep-multi-it");
         // Factory configurations only: SCR refuses them beside the single configuration
         // dev.neep.gpu. The first takes the place of the device that ran without any.
         configureFactory(DEVICE_PID, "left", Map.of("xres", 640, "yres", 480));
@@ -85,9 +78,7 @@ public class MultiDeviceIT extends NeepTestSupport {
     @After
     public void removeTheDirectory() throws IOException {
         leftOnly.unregister();
-        try (Stream<Path> files = Files.walk(pngDirectory)) {
-            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        }
+        deleteTree(pngDirectory);
     }
 
     @Test

@@ -16,6 +16,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.Dictionary;
 import java.util.Hashtable;
 import java.util.List;
@@ -26,6 +27,7 @@ import java.util.Set;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
+import java.util.stream.Stream;
 
 import javax.imageio.ImageIO;
 import javax.inject.Inject;
@@ -242,6 +244,21 @@ public abstract class NeepTestSupport {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new AssertionError("interrupted while waiting for " + awaited, e);
+        }
+    }
+
+    /** A new directory the PNG sink writes every update to, once the sink is configured so. */
+    protected Path pngSinkInFreshDirectory(String prefix) throws IOException {
+        Path dir = Files.createTempDirectory(prefix);
+        configure("dev.neep.display.png", Map.of("directory", dir.toString(), "min_interval_ms", 0L));
+        awaitConfigured("dev.neep.display.png.internal.PngDisplayComponent", Map.of("directory", dir.toString()));
+        return dir;
+    }
+
+    /** Deletes {@code dir} and everything in it. */
+    protected static void deleteTree(Path dir) throws IOException {
+        try (Stream<Path> files = Files.walk(dir)) {
+            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         }
     }
 

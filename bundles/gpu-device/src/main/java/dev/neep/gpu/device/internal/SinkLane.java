@@ -121,6 +121,18 @@ final class SinkLane implements SinkCalls {
         }
     }
 
+    /** As {@link #awaitIdle}, until {@code deadline} ({@link System#nanoTime}); whether the lane went idle. */
+    synchronized boolean awaitIdle(long deadline) throws InterruptedException {
+        while ((delivering || !pending.isEmpty()) && !stopped) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                return false;
+            }
+            wait(Math.max(1, left / 1_000_000));
+        }
+        return true;
+    }
+
     private Pending at(int scanout) {
         return pending.computeIfAbsent(scanout, s -> new Pending());
     }
