@@ -12,8 +12,6 @@ import dev.neep.gpu.device.DeviceConfig;
 import dev.neep.gpu.device.internal.GpuDevice;
 import dev.neep.virtio.ForwardingVirtioDevice;
 import dev.neep.virtio.VirtioDevice;
-import java.util.Arrays;
-import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.osgi.service.component.annotations.Activate;
@@ -121,7 +119,7 @@ public final class GpuDeviceComponent extends ForwardingVirtioDevice implements 
             // logged by the device, which answers RESP_ERR_UNSPEC until a backend opens
         }
         sinks.forEach((sink, devices) -> {
-            if (isFor(devices, n)) {
+            if (DisplaySink.isFor(devices, n)) {
                 d.addSink(sink);
             }
         });
@@ -226,7 +224,7 @@ public final class GpuDeviceComponent extends ForwardingVirtioDevice implements 
         synchronized (lock) {
             sinks.put(sink, devices);
             GpuDevice d = device;
-            if (d != null && isFor(devices, name)) {
+            if (d != null && DisplaySink.isFor(devices, name)) {
                 d.addSink(sink);
             }
         }
@@ -240,20 +238,6 @@ public final class GpuDeviceComponent extends ForwardingVirtioDevice implements 
                 d.removeSink(sink);
             }
         }
-    }
-
-    /** Whether a sink whose {@code neep.device} is {@code devices} (a name, several, or null for all) is for {@code name}. */
-    static boolean isFor(Object devices, String name) {
-        if (devices == null) {
-            return true;
-        }
-        if (devices instanceof String[] names) {
-            return Arrays.asList(names).contains(name);
-        }
-        if (devices instanceof Collection<?> names) {
-            return names.contains(name);
-        }
-        return devices.toString().equals(name);
     }
 
     private GpuDevice device() {

@@ -53,15 +53,6 @@ public class BackendTargetPluginTest {
     }
 
     @Test
-    public void aSinkIsForEveryDeviceUnlessItNamesSome() {
-        assertTrue(GpuDeviceComponent.isFor(null, "left"));
-        assertTrue(GpuDeviceComponent.isFor("left", "left"));
-        assertFalse(GpuDeviceComponent.isFor("right", "left"));
-        assertTrue(GpuDeviceComponent.isFor(new String[] {"right", "left"}, "left"));
-        assertFalse(GpuDeviceComponent.isFor(java.util.List.of("right"), "left"));
-    }
-
-    @Test
     public void backendBecomesTheProviderTargetFilter() {
         Dictionary<String, Object> d = config(GpuDeviceConfig.PID, "virgl");
         plugin.modifyConfiguration(null, d);
