@@ -1,6 +1,7 @@
 package dev.neep.backend.rutabaga.internal;
 
 import com.sun.jna.Memory;
+import dev.neep.gpu.api.BlobMapping;
 import java.nio.ByteBuffer;
 import java.util.List;
 
@@ -19,6 +20,10 @@ final class RutabagaResource {
     List<ByteBuffer> backing;
     /** The host mapping of a mapped blob. */
     ByteBuffer mapping;
+    /** A blob's {@code blob_flags}. */
+    int blobFlags;
+    /** The file descriptor exported for a mapped blob, or null ({@link RutabagaBlobExport}). */
+    BlobMapping.Handle exported;
     /** Where a frame of it is read back (see {@link RutabagaFrames#frame}); owner thread. */
     Memory display;
     /** Where a blob's rows are gathered for display when they lie in several buffers. */

@@ -2,13 +2,16 @@ package dev.neep.gpu.device.internal;
 
 import dev.neep.gpu.api.GpuBackend;
 import dev.neep.gpu.device.DeviceConfig;
+import dev.neep.gpu.device.FrontEndDisplays;
 import dev.neep.gpu.device.internal.CommandTable.Trailing;
+import dev.neep.gpu.device.internal.Framing.Held;
 import dev.neep.gpu.device.internal.Framing.Processed;
 import dev.neep.gpu.protocol.Request;
 import dev.neep.virtio.ChainReader;
 import dev.neep.virtio.ChainWriter;
 import dev.neep.virtio.GuestMemory;
 import dev.neep.virtio.OnceLog;
+import dev.neep.virtio.SharedMemoryRegion;
 import java.util.function.BooleanSupplier;
 import java.util.function.IntConsumer;
 
@@ -27,9 +30,11 @@ final class DeviceCore {
     private final Scanouts scanouts;
     private final DriverState driver = new DriverState();
     private final BackendSlot backend;
+    private final HostVisibleRegion region = new HostVisibleRegion();
     private final ScanoutCommands scanoutCommands;
     private final ResourceCommands resourceCommands;
     private final ContextCommands contextCommands;
+    private final FrontEndModes frontEnd;
     private final CommandTable table;
     private final Framing framing;
 
@@ -40,16 +45,18 @@ final class DeviceCore {
         PixelSeqlock seqlock = new PixelSeqlock();
         this.scanouts = new Scanouts(config, resources, sinks, seqlock, log);
         this.backend = new BackendSlot(log, seqlock);
+        this.frontEnd = new FrontEndModes(log, scanouts);
         Checks checks = new Checks(log, driver, resources, contexts);
         BooleanSupplier headless = backend::headless;
         this.scanoutCommands = new ScanoutCommands(headless, log, resources, scanouts, sinks, backend, checks);
         this.contextCommands = new ContextCommands(resources, contexts, backend, checks, contextDestroyed);
+        BlobCommands blobs = new BlobCommands(resources, contexts, backend, checks, region, log);
         this.resourceCommands = new ResourceCommands(resources, scanouts, backend, checks,
-                contextCommands::detachEverywhere);
+                contextCommands::detachEverywhere, blobs::unmapIfMapped);
         this.table = new CommandTable(
-                new DisplayCommands(() -> this.config.edid(), log, scanouts, backend, checks),
+                new DisplayCommands(() -> this.config.edid(), log, scanouts, backend, checks, frontEnd),
                 resourceCommands,
-                new BlobCommands(resources, contexts, backend, checks),
+                blobs,
                 scanoutCommands,
                 contextCommands,
                 new CursorCommands(headless, log, resources, scanouts, sinks, backend, checks));
@@ -82,6 +89,14 @@ final class DeviceCore {
         driver.restrictFeatures(offered);
     }
 
+    /**
+     * The host-visible region the transport provided for the activation to come (null: none).
+     * Called after {@link #releaseAll}, so nothing is mapped into the previous one.
+     */
+    void useRegion(SharedMemoryRegion next) {
+        region.use(next);
+    }
+
     void deactivate() {
         driver.deactivate();
     }
@@ -89,7 +104,8 @@ final class DeviceCore {
     /**
      * Releases everything the guest made, in the backend too, the way QEMU's reset does: the
      * scanouts and cursors (the sinks are told), then each context once its resources are
-     * detached from it, then every resource; the host memory account is given back. The backend
+     * detached from it, then every resource, each unmapped from the host-visible region first;
+     * the host memory account is given back. The backend
      * instance stays: a native renderer is built once for the device's life, and some cannot be
      * built twice in one process. A backend call that fails is logged once and the release goes on.
      */
@@ -126,9 +142,26 @@ final class DeviceCore {
         return resources.hostmemUsed();
     }
 
+    long regionSize() {
+        return region.size();
+    }
+
+    long regionUsed() {
+        return region.used();
+    }
+
+    int regionMappings() {
+        return region.count();
+    }
+
     /** See {@link Scanouts#setMode}. */
     boolean setDisplayMode(int output, int width, int height) {
         return scanouts.setMode(output, width, height);
+    }
+
+    /** See {@link FrontEndModes#use}. */
+    void useFrontEnd(FrontEndDisplays displays) {
+        frontEnd.use(displays);
     }
 
     /** Brings a sink that bound late up to date, through its lane. */
@@ -139,6 +172,11 @@ final class DeviceCore {
     /** See {@link Framing#control}. */
     Processed control(ChainReader in, ChainWriter out) {
         return framing.control(in, out);
+    }
+
+    /** See {@link Framing#finish}. */
+    Processed finish(Held held, Reply reply) {
+        return framing.finish(held, reply);
     }
 
     /** See {@link Framing#cursor}. */

@@ -7,18 +7,23 @@ import dev.neep.gpu.api.GpuBackend;
 import dev.neep.gpu.api.GpuBackendException;
 import dev.neep.gpu.api.GpuBackendProvider;
 import dev.neep.gpu.device.DeviceConfig;
+import dev.neep.gpu.device.FrontEndDisplays;
 import dev.neep.gpu.device.VirtioGpu;
+import dev.neep.gpu.protocol.Blobs;
 import dev.neep.gpu.protocol.CtrlType;
 import dev.neep.gpu.protocol.GpuConfig;
 import dev.neep.gpu.protocol.GpuEvents;
 import dev.neep.gpu.protocol.GpuFeatures;
 import dev.neep.virtio.GuestMemory;
 import dev.neep.virtio.Interrupts;
+import dev.neep.virtio.MappingSource;
 import dev.neep.virtio.OnceLog;
+import dev.neep.virtio.SharedMemoryRegion;
 import dev.neep.virtio.VirtioFeatures;
 import dev.neep.virtio.Virtqueue;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -60,6 +65,13 @@ public final class GpuDevice implements VirtioGpu {
     static final int MAX_QUEUE_SIZE = 1024;
     /** How long a reset waits for the sinks to hear of it (see {@link #awaitSinksTold}). */
     static final long RESET_SINK_WAIT_MS = 500;
+    /**
+     * How long the control queue waits for the front end to answer GET_DISPLAY_INFO or GET_EDID
+     * before the configured modes answer: far longer than a front end needs (QEMU answers from
+     * its main loop, under TCG too), short enough that a front end that never answers leaves
+     * the guest its configured modes, not a hung queue.
+     */
+    static final long FRONT_END_TIMEOUT_MILLIS = 10_000;
 
     private static final Logger LOG = LoggerFactory.getLogger(GpuDevice.class);
 
@@ -73,6 +85,8 @@ public final class GpuDevice implements VirtioGpu {
     private final AtomicInteger eventsRead = new AtomicInteger();
     private volatile long deviceFeatures;
     private volatile int numCapsets;
+    /** The open backend's capabilities, null without one: what the transport's thread may ask about. */
+    private volatile BackendCapabilities capabilities;
 
     // device-thread state
     /** A new shape configured while a driver was active, for the next reset; null for none. */
@@ -88,11 +102,16 @@ public final class GpuDevice implements VirtioGpu {
 
     /** A device named {@code name} with no backend yet ({@link #useProvider} opens one). */
     public GpuDevice(String name, DeviceConfig config) {
+        this(name, config, FRONT_END_TIMEOUT_MILLIS);
+    }
+
+    /** As {@link #GpuDevice(String, DeviceConfig)}, waiting {@code frontEndTimeoutMillis} for a front end (tests). */
+    GpuDevice(String name, DeviceConfig config, long frontEndTimeoutMillis) {
         this.name = Objects.requireNonNull(name, "name");
         this.config = Objects.requireNonNull(config, "config");
         this.sinks = new SinkHub(name, log);
         this.core = new DeviceCore(config, log, sinks, this::contextDestroyed);
-        this.queues = new CommandQueues(log, thread, core);
+        this.queues = new CommandQueues(log, thread, core, frontEndTimeoutMillis);
         this.deviceFeatures = features(null);
     }
 
@@ -202,7 +221,8 @@ public final class GpuDevice implements VirtioGpu {
                 core.useBackend(null, "backend '" + next.kind() + "' failed to open: " + failure.getMessage());
             }
         }
-        deviceFeatures = features(backend == null ? null : backend.capabilities());
+        capabilities = backend == null ? null : backend.capabilities();
+        deviceFeatures = features(capabilities);
         numCapsets = core.capsetCount();
         if (queues.active()) {
             core.restrictFeatures(deviceFeatures);
@@ -340,6 +360,34 @@ public final class GpuDevice implements VirtioGpu {
         queues.kick(queueIndex);
     }
 
+    // ---- SharedMemoryDevice ----
+
+    /**
+     * The host-visible region (shmid 1, {@code hostmem} bytes) when {@code hostmem} is set and
+     * the transport can carry what a backend maps: host memory always can; a transport that maps
+     * only files gets asked only while the backend's blobs come with a file descriptor
+     * (virglrenderer's do not, so over vhost-user it offers no host blobs and the guest transfers).
+     */
+    @Override
+    public List<RegionRequest> sharedMemoryRegions(Set<MappingSource.Kind> carried) {
+        long hostmem = config.hostmem();
+        BackendCapabilities caps = capabilities;
+        boolean fillable = carried.contains(MappingSource.Kind.HOST_MEMORY)
+                || (carried.contains(MappingSource.Kind.FILE_RANGE) && caps != null && caps.hostVisibleBlobs()
+                        && caps.blobHandles());
+        return hostmem > 0 && fillable ? List.of(new RegionRequest(Blobs.SHM_ID_HOST_VISIBLE, hostmem)) : List.of();
+    }
+
+    @Override
+    public void provideSharedMemory(List<SharedMemoryRegion> regions) {
+        SharedMemoryRegion hostVisible = regions.stream().filter(r -> r.shmid() == Blobs.SHM_ID_HOST_VISIBLE)
+                .findFirst().orElse(null);
+        thread.call(() -> {
+            core.useRegion(hostVisible);
+            return null;
+        });
+    }
+
     @Override
     public void reset() {
         thread.call(() -> {
@@ -394,6 +442,7 @@ public final class GpuDevice implements VirtioGpu {
 
     private void doReset() {
         releaseEverything(false);
+        core.useRegion(null);
         core.deactivate();
         queues.deactivate();
         eventsRead.set(0);
@@ -449,6 +498,19 @@ public final class GpuDevice implements VirtioGpu {
         }
     }
 
+    /**
+     * From now on GET_DISPLAY_INFO and GET_EDID ask {@code displays} (null: the configured modes
+     * answer); the outputs start over at the configured mode. A command already waiting for the
+     * previous front end gets its answer or times out.
+     */
+    @Override
+    public void useFrontEnd(FrontEndDisplays displays) {
+        thread.call(() -> {
+            core.useFrontEnd(displays);
+            return null;
+        });
+    }
+
     private void raiseDisplayEvent() {
         eventsRead.getAndUpdate(v -> v | GpuEvents.EVENT_DISPLAY);
         queues.signalConfigChange();
@@ -474,6 +536,21 @@ public final class GpuDevice implements VirtioGpu {
     @Override
     public long hostMemoryLimit() {
         return config.maxHostmem();
+    }
+
+    @Override
+    public long hostVisibleRegionSize() {
+        return thread.query(core::regionSize, 0L);
+    }
+
+    @Override
+    public long hostVisibleRegionUsed() {
+        return thread.query(core::regionUsed, 0L);
+    }
+
+    @Override
+    public int hostVisibleMappings() {
+        return thread.query(core::regionMappings, 0);
     }
 
     @Override

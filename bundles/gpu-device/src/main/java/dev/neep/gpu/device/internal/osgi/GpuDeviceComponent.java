@@ -9,6 +9,7 @@ import dev.neep.gpu.api.ScanoutId;
 import dev.neep.gpu.device.GpuDeviceInfo;
 import dev.neep.gpu.device.GpuDisplayControl;
 import dev.neep.gpu.device.DeviceConfig;
+import dev.neep.gpu.device.FrontEndDisplays;
 import dev.neep.gpu.device.internal.GpuDevice;
 import dev.neep.virtio.ForwardingVirtioDevice;
 import dev.neep.virtio.VirtioDevice;
@@ -84,7 +85,7 @@ public final class GpuDeviceComponent extends ForwardingVirtioDevice implements 
     /** The device's settings in {@code properties}, read as the plugin checks them. */
     static DeviceConfig deviceConfig(Map<String, ?> properties) {
         GpuDeviceConfig c = TypedConfiguration.read(GpuDeviceConfig.class, properties);
-        return new DeviceConfig(c.max__outputs(), c.xres(), c.yres(), c.edid(), c.max__hostmem());
+        return new DeviceConfig(c.max__outputs(), c.xres(), c.yres(), c.edid(), c.max__hostmem(), c.hostmem());
     }
 
     @Activate
@@ -288,6 +289,21 @@ public final class GpuDeviceComponent extends ForwardingVirtioDevice implements 
     }
 
     @Override
+    public long hostVisibleRegionSize() {
+        return device().hostVisibleRegionSize();
+    }
+
+    @Override
+    public long hostVisibleRegionUsed() {
+        return device().hostVisibleRegionUsed();
+    }
+
+    @Override
+    public int hostVisibleMappings() {
+        return device().hostVisibleMappings();
+    }
+
+    @Override
     public int parkedFences() {
         return device().parkedFences();
     }
@@ -310,5 +326,10 @@ public final class GpuDeviceComponent extends ForwardingVirtioDevice implements 
     @Override
     public void setDisplayMode(int output, int width, int height) {
         device().setDisplayMode(output, width, height);
+    }
+
+    @Override
+    public void useFrontEnd(FrontEndDisplays displays) {
+        device().useFrontEnd(displays);
     }
 }
