@@ -3,16 +3,12 @@ package dev.neep.itests;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
 
-import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.Map;
 import java.util.Optional;
-import java.util.stream.Stream;
 
-import javax.imageio.ImageIO;
 
 import org.junit.After;
 import org.junit.Before;
@@ -27,7 +23,6 @@ import dev.neep.gpu.device.GpuDeviceInfo;
 import dev.neep.runtime.status.RuntimeReport.ComponentState;
 import dev.neep.runtime.status.RuntimeReport.Status;
 import dev.neep.testkit.GpuDriver;
-import dev.neep.testkit.TestPattern;
 import dev.neep.virtio.GuestMemories;
 import dev.neep.virtio.RegionGuestMemory;
 import dev.neep.virtio.VirtioDevice;
@@ -41,7 +36,6 @@ import dev.neep.virtio.driver.GuestAllocator;
 @ExamReactorStrategy(PerClass.class)
 public class GpuDeviceIT extends NeepTestSupport {
 
-    private static final String PNG_PID = "dev.neep.display.png";
     private static final String PNG_BUNDLE = "dev.neep.display-png";
     private static final int W = 320;
     private static final int H = 200;
@@ -58,17 +52,12 @@ public class GpuDeviceIT extends NeepTestSupport {
 
     @Before
     public void pngSinkWritesToAFreshDirectory() throws IOException {
-        pngDirectory = Files.createTempDirectory("neep-gpu-it");
-        configure(PNG_PID, Map.of("directory", pngDirectory.toString(), "min_interval_ms", 0L));
-        awaitConfigured("dev.neep.display.png.internal.PngDisplayComponent",
-                Map.of("directory", pngDirectory.toString()));
+        pngDirectory = pngSinkInFreshDirectory("neep-gpu-it");
     }
 
     @After
     public void removeTheDirectory() throws IOException {
-        try (Stream<Path> files = Files.walk(pngDirectory)) {
-            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        }
+        deleteTree(pngDirectory);
     }
 
     private GpuDriver startDriver() {
@@ -79,33 +68,7 @@ public class GpuDeviceIT extends NeepTestSupport {
 
     /** Waits until the PNG sink's newest snapshot of scanout 0 is the test pattern, pixel for pixel. */
     private void awaitPatternPng() {
-        Path newest = pngDirectory.resolve("scanout-0.png");
-        String mismatch = await("scanout-0.png showing the " + W + "x" + H + " test pattern", () -> {
-            Optional<String> difference = comparePng(newest);
-            return difference.isPresent() && difference.get().isEmpty() ? Optional.of("") : Optional.empty();
-        });
-        assertEquals("", mismatch);
-    }
-
-    /** Empty when the file does not exist or does not read yet; else "" for a match or the difference. */
-    private static Optional<String> comparePng(Path png) {
-        if (!Files.isRegularFile(png)) {
-            return Optional.empty();
-        }
-        BufferedImage image;
-        try {
-            image = ImageIO.read(png.toFile());
-        } catch (IOException e) {
-            return Optional.empty(); // being replaced right now
-        }
-        if (image == null) {
-            return Optional.empty();
-        }
-        if (image.getWidth() != W || image.getHeight() != H) {
-            return Optional.of(image.getWidth() + "x" + image.getHeight());
-        }
-        int[] argb = image.getRGB(0, 0, W, H, null, 0, W);
-        return Optional.of(TestPattern.compare(argb, W, W, H).orElse(""));
+        awaitPatternPng(pngDirectory.resolve("scanout-0.png"), W, H);
     }
 
     private Bundle bundle(String symbolicName) {

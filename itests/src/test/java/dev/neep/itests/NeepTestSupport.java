@@ -1,5 +1,6 @@
 package dev.neep.itests;
 
+import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
 import static org.junit.Assert.fail;
 import static org.ops4j.pax.exam.CoreOptions.bundle;
@@ -7,11 +8,15 @@ import static org.ops4j.pax.exam.CoreOptions.composite;
 import static org.ops4j.pax.exam.CoreOptions.junitBundles;
 import static org.ops4j.pax.exam.CoreOptions.options;
 
+import java.awt.image.BufferedImage;
 import java.io.File;
 import java.io.IOException;
 import java.lang.reflect.Array;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.Dictionary;
 import java.util.Hashtable;
 import java.util.List;
@@ -22,7 +27,9 @@ import java.util.Set;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
+import java.util.stream.Stream;
 
+import javax.imageio.ImageIO;
 import javax.inject.Inject;
 
 import org.ops4j.pax.exam.Configuration;
@@ -39,6 +46,7 @@ import org.osgi.service.component.runtime.dto.ComponentDescriptionDTO;
 import dev.neep.runtime.status.RuntimeReport;
 import dev.neep.runtime.status.RuntimeReport.ComponentState;
 import dev.neep.runtime.status.RuntimeReport.Status;
+import dev.neep.testkit.TestPattern;
 
 /**
  * What every neep integration test shares: a Felix with SCR, ConfigAdmin, metatype, JNA
@@ -237,6 +245,50 @@ public abstract class NeepTestSupport {
             Thread.currentThread().interrupt();
             throw new AssertionError("interrupted while waiting for " + awaited, e);
         }
+    }
+
+    /** A new directory the PNG sink writes every update to, once the sink is configured so. */
+    protected Path pngSinkInFreshDirectory(String prefix) throws IOException {
+        Path dir = Files.createTempDirectory(prefix);
+        configure("dev.neep.display.png", Map.of("directory", dir.toString(), "min_interval_ms", 0L));
+        awaitConfigured("dev.neep.display.png.internal.PngDisplayComponent", Map.of("directory", dir.toString()));
+        return dir;
+    }
+
+    /** Deletes {@code dir} and everything in it. */
+    protected static void deleteTree(Path dir) throws IOException {
+        try (Stream<Path> files = Files.walk(dir)) {
+            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+    }
+
+    /** Waits until the PNG file {@code png} is the {@code w} x {@code h} test pattern, pixel for pixel. */
+    protected void awaitPatternPng(Path png, int w, int h) {
+        String mismatch = await(png.getFileName() + " showing the " + w + "x" + h + " test pattern", () -> {
+            Optional<String> difference = comparePatternPng(png, w, h);
+            return difference.isPresent() && difference.get().isEmpty() ? Optional.of("") : Optional.empty();
+        });
+        assertEquals("", mismatch);
+    }
+
+    /** Empty while the file does not exist or does not read yet; else "" for a match or the difference. */
+    protected static Optional<String> comparePatternPng(Path png, int w, int h) {
+        if (!Files.isRegularFile(png)) {
+            return Optional.empty();
+        }
+        BufferedImage image;
+        try {
+            image = ImageIO.read(png.toFile());
+        } catch (IOException e) {
+            return Optional.empty(); // being replaced right now
+        }
+        if (image == null) {
+            return Optional.empty();
+        }
+        if (image.getWidth() != w || image.getHeight() != h) {
+            return Optional.of(image.getWidth() + "x" + image.getHeight());
+        }
+        return Optional.of(TestPattern.compare(image.getRGB(0, 0, w, h, null, 0, w), w, w, h).orElse(""));
     }
 
     /** Asserts that {@code text} contains each of {@code parts}, showing the text when not. */

@@ -1,5 +1,6 @@
 package dev.neep.display.support;
 
+import dev.neep.gpu.api.Frames;
 import dev.neep.gpu.api.Pixels;
 import dev.neep.gpu.api.ScanoutId;
 import dev.neep.gpu.protocol.Rect;
@@ -119,7 +120,7 @@ public final class PacedPictures<R> implements AutoCloseable {
             }
             Slot slot = slot(id);
             slot.pixels = pixels;
-            slot.dirty = slot.dirty == null ? dirty : union(slot.dirty, dirty);
+            slot.dirty = slot.dirty == null ? dirty : Frames.union(slot.dirty, dirty);
             slot.changed = true;
             changed.signal();
         } finally {
@@ -200,17 +201,6 @@ public final class PacedPictures<R> implements AutoCloseable {
         return slots.computeIfAbsent(id, Slot::new);
     }
 
-    private static Rect union(Rect a, Rect b) {
-        long x0 = Math.min(Integer.toUnsignedLong(a.x()), Integer.toUnsignedLong(b.x()));
-        long y0 = Math.min(Integer.toUnsignedLong(a.y()), Integer.toUnsignedLong(b.y()));
-        long x1 = Math.max(Integer.toUnsignedLong(a.x()) + Integer.toUnsignedLong(a.width()),
-                Integer.toUnsignedLong(b.x()) + Integer.toUnsignedLong(b.width()));
-        long y1 = Math.max(Integer.toUnsignedLong(a.y()) + Integer.toUnsignedLong(a.height()),
-                Integer.toUnsignedLong(b.y()) + Integer.toUnsignedLong(b.height()));
-        return new Rect((int) x0, (int) y0, (int) Math.min(Integer.MAX_VALUE, x1 - x0),
-                (int) Math.min(Integer.MAX_VALUE, y1 - y0));
-    }
-
     private void takeLoop() {
         lock.lock();
         try {
@@ -262,7 +252,7 @@ public final class PacedPictures<R> implements AutoCloseable {
         }
         if (!whole) {
             // A newer update or geometry is on its way: read this rectangle with it.
-            slot.dirty = slot.dirty == null ? dirty : union(slot.dirty, dirty);
+            slot.dirty = slot.dirty == null ? dirty : Frames.union(slot.dirty, dirty);
             return;
         }
         Picture picture = slot.spare != null ? slot.spare : new Picture();

@@ -48,6 +48,31 @@ import org.osgi.annotation.versioning.ConsumerType;
 public interface DisplaySink {
 
     /**
+     * The service property naming a device: on each device's services, its name; on a sink's,
+     * the names of the devices it is for (a string or several), when it is for some only. A
+     * device binds every sink without this property, and those that name it.
+     */
+    String DEVICE_PROPERTY = "neep.device";
+
+    /**
+     * Whether a sink whose {@link #DEVICE_PROPERTY} service property is {@code devices} (null
+     * when it has none, a string, an array or a collection of names) is for the device named
+     * {@code device}.
+     */
+    static boolean isFor(Object devices, String device) {
+        if (devices == null) {
+            return true;
+        }
+        if (devices instanceof String[] names) {
+            return java.util.Arrays.asList(names).contains(device);
+        }
+        if (devices instanceof java.util.Collection<?> names) {
+            return names.contains(device);
+        }
+        return devices.toString().equals(device);
+    }
+
+    /**
      * Scanout {@code id} now shows a {@code scanout.width()} x {@code height()} picture, or is
      * disabled when {@code scanout} is {@code null}. The {@link Pixels} of earlier
      * {@code frameUpdated} calls for it no longer read.

@@ -24,6 +24,22 @@ public final class Frames {
     }
 
     /**
+     * The smallest rectangle holding {@code a} and {@code b}, for folding dirty rectangles;
+     * coordinates are unsigned, as on the wire, and a side too long for an int is cut to
+     * {@code Integer.MAX_VALUE}.
+     */
+    public static Rect union(Rect a, Rect b) {
+        long x0 = Math.min(Integer.toUnsignedLong(a.x()), Integer.toUnsignedLong(b.x()));
+        long y0 = Math.min(Integer.toUnsignedLong(a.y()), Integer.toUnsignedLong(b.y()));
+        long x1 = Math.max(Integer.toUnsignedLong(a.x()) + Integer.toUnsignedLong(a.width()),
+                Integer.toUnsignedLong(b.x()) + Integer.toUnsignedLong(b.width()));
+        long y1 = Math.max(Integer.toUnsignedLong(a.y()) + Integer.toUnsignedLong(a.height()),
+                Integer.toUnsignedLong(b.y()) + Integer.toUnsignedLong(b.height()));
+        return new Rect((int) x0, (int) y0, (int) Math.min(Integer.MAX_VALUE, x1 - x0),
+                (int) Math.min(Integer.MAX_VALUE, y1 - y0));
+    }
+
+    /**
      * Converts the pixels of {@code frame} inside {@code area} to packed ARGB (see
      * {@link Formats}) at the same places of {@code dst}, a row-major
      * {@code frame.width()} x {@code frame.height()} picture.

@@ -35,8 +35,10 @@ import org.osgi.annotation.versioning.ProviderType;
  *   <li>The {@link Frame} given to the reader is read-only, positioned at the scanout's top-left
  *       pixel, {@link #width()} x {@link #height()} in {@link #format()}, and the reader's only
  *       while it runs: it copies what it keeps and keeps no reference to the buffer. Its memory
- *       stays safe to read while the reader runs, whatever the device does meanwhile (the
- *       backend contract, {@link GpuBackend#frame}).</li>
+ *       stays safe to read while the reader runs, whatever the device does meanwhile: before
+ *       the device lets go of a picture (the scanout shows something else, the resource is
+ *       unreferenced, a reset lets the transport unmap guest memory) it waits for readers
+ *       still inside their reader, and later reads return {@code false}.</li>
  *   <li>The reader may run several times for one {@code read} and must tolerate that: it
  *       writes the same places each time (a copy of the same rectangle into the same picture).
  *       It must not call {@code read} again, nor block.</li>

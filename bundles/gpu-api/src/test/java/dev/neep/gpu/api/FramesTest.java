@@ -13,6 +13,14 @@ import org.junit.Test;
 public class FramesTest {
 
     @Test
+    public void unionHoldsBothRectangles() {
+        assertEquals(new Rect(1, 2, 9, 8), Frames.union(new Rect(1, 5, 2, 5), new Rect(4, 2, 6, 1)));
+        assertEquals(new Rect(3, 3, 1, 1), Frames.union(new Rect(3, 3, 1, 1), new Rect(3, 3, 1, 1)));
+        assertEquals("a side too long for an int is cut", Integer.MAX_VALUE,
+                Frames.union(new Rect(0, 0, Integer.MAX_VALUE, 1), new Rect(-1, 0, 1, 1)).width());
+    }
+
+    @Test
     public void clipKeepsWhatIsInside() {
         assertEquals(new Rect(1, 2, 3, 4), Frames.clip(new Rect(1, 2, 3, 4), 10, 10));
     }

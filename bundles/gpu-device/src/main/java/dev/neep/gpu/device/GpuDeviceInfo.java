@@ -10,6 +10,12 @@ import org.osgi.annotation.versioning.ProviderType;
 @ProviderType
 public interface GpuDeviceInfo {
 
+    /**
+     * The device's name: what its sinks are told with every scanout ({@code ScanoutId.device})
+     * and, in a framework, its services' {@code neep.device} property.
+     */
+    String name();
+
     /** Resources the guest created and has not unreferenced. */
     int resourceCount();
 

@@ -65,9 +65,6 @@ public interface VirtioGpu extends VirtioDevice, SharedMemoryDevice, GpuDeviceIn
         return device;
     }
 
-    /** The device's name, which its sinks are told with every scanout ({@code ScanoutId.device}). */
-    String name();
-
     /** The configuration in effect (a new shape waiting for the next reset is not in it yet). */
     DeviceConfig config();
 

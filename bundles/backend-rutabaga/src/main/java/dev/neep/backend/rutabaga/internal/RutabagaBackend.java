@@ -525,7 +525,6 @@ public final class RutabagaBackend implements GpuBackend {
             unref(resource);
         }
         fences.clear();
-        frames.clear();
     }
 
     /** A fence the library completed; owner thread, called by the instance this backend uses. */

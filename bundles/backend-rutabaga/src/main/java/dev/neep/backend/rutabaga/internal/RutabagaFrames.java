@@ -24,7 +24,6 @@ import java.util.List;
 final class RutabagaFrames {
 
     private final RutabagaInstance instance;
-    private ByteBuffer blobScratch;
 
     RutabagaFrames(RutabagaInstance instance) {
         this.instance = instance;
@@ -109,20 +108,18 @@ final class RutabagaFrames {
             return new Frame(format, width, height, stride, view.slice().asReadOnlyBuffer());
         }
         int gathered = (int) (height * rowBytes);
-        if (blobScratch == null || blobScratch.capacity() < gathered) {
-            blobScratch = ByteBuffer.allocate(gathered);
+        // The blob's own buffer, as for frame(): sinks read it later, and must not find another
+        // resource's pixels there.
+        if (resource.blobDisplay == null || resource.blobDisplay.capacity() < gathered) {
+            resource.blobDisplay = ByteBuffer.allocate(gathered);
         }
+        ByteBuffer display = resource.blobDisplay;
         for (int row = 0; row < height; row++) {
-            gather(source, offset + row * strideBytes, blobScratch, (int) (row * rowBytes), (int) rowBytes);
+            gather(source, offset + row * strideBytes, display, (int) (row * rowBytes), (int) rowBytes);
         }
-        ByteBuffer pixels = blobScratch.duplicate();
+        ByteBuffer pixels = display.duplicate();
         pixels.position(0).limit(gathered);
         return new Frame(format, width, height, (int) rowBytes, pixels.slice().asReadOnlyBuffer());
-    }
-
-    /** Drops the scratch buffer. */
-    void clear() {
-        blobScratch = null;
     }
 
     static long size(List<ByteBuffer> buffers) {

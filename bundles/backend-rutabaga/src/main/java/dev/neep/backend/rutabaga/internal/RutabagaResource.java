@@ -26,6 +26,8 @@ final class RutabagaResource {
     BlobMapping.Handle exported;
     /** Where a frame of it is read back (see {@link RutabagaFrames#frame}); owner thread. */
     Memory display;
+    /** Where a blob's rows are gathered for display when they lie in several buffers. */
+    ByteBuffer blobDisplay;
 
     RutabagaResource(int id, boolean blob, int format, int width, int height) {
         this.id = id;

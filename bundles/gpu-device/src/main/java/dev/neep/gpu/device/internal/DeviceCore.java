@@ -43,7 +43,7 @@ final class DeviceCore {
         this.config = config;
         this.resources = new ResourceTable(config.maxHostmem());
         PixelSeqlock seqlock = new PixelSeqlock();
-        this.scanouts = new Scanouts(config, resources, sinks, seqlock);
+        this.scanouts = new Scanouts(config, resources, sinks, seqlock, log);
         this.backend = new BackendSlot(log, seqlock);
         this.frontEnd = new FrontEndModes(log, scanouts);
         Checks checks = new Checks(log, driver, resources, contexts);

@@ -63,6 +63,8 @@ public final class GpuDevice implements VirtioGpu {
 
     public static final int DEVICE_ID = 16;
     static final int MAX_QUEUE_SIZE = 1024;
+    /** How long a reset waits for the sinks to hear of it (see {@link #awaitSinksTold}). */
+    static final long RESET_SINK_WAIT_MS = 500;
     /**
      * How long the control queue waits for the front end to answer GET_DISPLAY_INFO or GET_EDID
      * before the configured modes answer: far longer than a front end needs (QEMU answers from
@@ -392,6 +394,29 @@ public final class GpuDevice implements VirtioGpu {
             doReset();
             return null;
         });
+        awaitSinksTold();
+    }
+
+    /**
+     * Waits, {@value #RESET_SINK_WAIT_MS} ms at most, until the sinks have been told what the
+     * reset took off the scanouts, so that what shows next (virtio-vga's own picture, the next
+     * driver's) does not reach a sink before the withdrawal does. A sink that is still busy then
+     * is left behind: a reset never waits longer for a sink.
+     */
+    private void awaitSinksTold() {
+        long deadline = System.nanoTime() + RESET_SINK_WAIT_MS * 1_000_000;
+        for (SinkLane lane : thread.query(sinks::lanes, List.<SinkLane>of())) {
+            try {
+                if (!lane.awaitIdle(deadline)) {
+                    log.host("reset: sinks", "a display sink was still busy " + RESET_SINK_WAIT_MS
+                            + " ms after a reset; the reset went on without waiting for it", null);
+                    return;
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
     }
 
     /** Resets the device, closes the backend and stops the device thread. */
@@ -405,6 +430,10 @@ public final class GpuDevice implements VirtioGpu {
             closeBackend();
             core.useBackend(null, "device closed");
             provider = null;
+            return null;
+        });
+        awaitSinksTold();
+        thread.call(() -> {
             sinks.clearAll();
             return null;
         });

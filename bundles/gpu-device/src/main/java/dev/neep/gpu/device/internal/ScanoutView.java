@@ -2,6 +2,8 @@ package dev.neep.gpu.device.internal;
 
 import dev.neep.gpu.api.Frame;
 import dev.neep.gpu.api.Pixels;
+import dev.neep.virtio.OnceLog;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
 /**
@@ -10,16 +12,25 @@ import java.util.function.Consumer;
  * (disabled, another resource or rectangle, the resource unreferenced, the backend replaced),
  * after which its pixels no longer read.
  *
- * <p>The device thread makes, announces and retires it; any thread reads.
+ * <p>The device thread makes, announces and retires it; any thread reads. Retiring waits for the
+ * readers inside their reader: once the scanout stops showing a picture, nobody reads its
+ * memory any more, so the device may then let the backend free it, or the transport unmap the
+ * guest memory a blob scanout showed.
  */
 final class ScanoutView {
+    /** How long {@link #retire} waits for a reader still copying; readers never block, so this is a bug's bound. */
+    private static final long RETIRE_WAIT_NANOS = 1_000_000_000L;
+
     private final PixelSeqlock seqlock;
+    private final OnceLog log;
+    private final AtomicInteger reading = new AtomicInteger();
     private volatile boolean retired;
     /** The number of the newest flush announced to the sinks. */
     private volatile long announced;
 
-    ScanoutView(PixelSeqlock seqlock) {
+    ScanoutView(PixelSeqlock seqlock, OnceLog log) {
         this.seqlock = seqlock;
+        this.log = log;
     }
 
     /** Device thread: the pixels of a new flush, in {@code frame} (positioned at the scanout's top-left pixel). */
@@ -29,9 +40,18 @@ final class ScanoutView {
         return new Flushed(frame, n);
     }
 
-    /** Device thread: the scanout no longer shows this. */
+    /** Device thread: the scanout no longer shows this; returns once no reader is inside its reader. */
     void retire() {
         retired = true;
+        long deadline = System.nanoTime() + RETIRE_WAIT_NANOS;
+        while (reading.get() > 0) {
+            if (System.nanoTime() - deadline > 0) {
+                log.host("pixels retire", "a display sink's reader still reads " + RETIRE_WAIT_NANOS / 1_000_000
+                        + " ms after its scanout changed; the device goes on", null);
+                return;
+            }
+            Thread.onSpinWait();
+        }
     }
 
     private final class Flushed implements Pixels {
@@ -62,14 +82,21 @@ final class ScanoutView {
         public boolean read(Consumer<Frame> reader) {
             while (true) {
                 long g = seqlock.readBegin();
-                if (g < 0 || retired) {
+                if (g < 0) {
                     return false;
                 }
-                // Each read its own view: a reader moving the position shifts no one else's pixels.
-                reader.accept(new Frame(frame.format(), frame.width(), frame.height(), frame.stride(),
-                        frame.pixels().asReadOnlyBuffer().order(frame.pixels().order())));
-                if (retired) {
-                    return false;
+                // Counted before retired is checked, as retire sets it before it counts: one of
+                // the two sees the other, so no reader starts after retire returned.
+                reading.incrementAndGet();
+                try {
+                    if (retired) {
+                        return false;
+                    }
+                    // Each read its own view: a reader moving the position shifts no one else's pixels.
+                    reader.accept(new Frame(frame.format(), frame.width(), frame.height(), frame.stride(),
+                            frame.pixels().asReadOnlyBuffer().order(frame.pixels().order())));
+                } finally {
+                    reading.decrementAndGet();
                 }
                 if (seqlock.unchangedSince(g)) {
                     return true;

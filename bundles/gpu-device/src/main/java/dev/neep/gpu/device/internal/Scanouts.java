@@ -2,6 +2,7 @@ package dev.neep.gpu.device.internal;
 
 import dev.neep.gpu.api.CursorImage;
 import dev.neep.gpu.device.DeviceConfig;
+import dev.neep.virtio.OnceLog;
 import java.util.Arrays;
 
 /**
@@ -16,6 +17,7 @@ final class Scanouts {
     private final ResourceTable resources;
     private final SinkHub sinks;
     private final PixelSeqlock seqlock;
+    private final OnceLog log;
     private int xres;
     private int yres;
     private ScanoutState[] states;
@@ -24,7 +26,8 @@ final class Scanouts {
     private int[] modeWidth;
     private int[] modeHeight;
 
-    Scanouts(DeviceConfig config, ResourceTable resources, SinkHub sinks, PixelSeqlock seqlock) {
+    Scanouts(DeviceConfig config, ResourceTable resources, SinkHub sinks, PixelSeqlock seqlock, OnceLog log) {
+        this.log = log;
         this.resources = resources;
         this.sinks = sinks;
         this.seqlock = seqlock;
@@ -128,7 +131,7 @@ final class Scanouts {
             if (views[i] != null) {
                 views[i].retire();
             }
-            views[i] = new ScanoutView(seqlock);
+            views[i] = new ScanoutView(seqlock, log);
             sinks.scanoutChanged(i, state.toScanout());
         }
     }

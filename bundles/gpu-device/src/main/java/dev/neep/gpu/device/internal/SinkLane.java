@@ -2,6 +2,7 @@ package dev.neep.gpu.device.internal;
 
 import dev.neep.gpu.api.CursorImage;
 import dev.neep.gpu.api.DisplaySink;
+import dev.neep.gpu.api.Frames;
 import dev.neep.gpu.api.Pixels;
 import dev.neep.gpu.api.Scanout;
 import dev.neep.gpu.api.ScanoutId;
@@ -64,7 +65,7 @@ final class SinkLane implements SinkCalls {
     @Override
     public synchronized void frameUpdated(int scanout, Rect dirty, Pixels pixels) {
         Pending p = at(scanout);
-        p.dirty = p.dirty == null ? dirty : union(p.dirty, dirty);
+        p.dirty = p.dirty == null ? dirty : Frames.union(p.dirty, dirty);
         p.pixels = pixels;
         notifyAll();
     }
@@ -120,19 +121,20 @@ final class SinkLane implements SinkCalls {
         }
     }
 
-    private Pending at(int scanout) {
-        return pending.computeIfAbsent(scanout, s -> new Pending());
+    /** As {@link #awaitIdle}, until {@code deadline} ({@link System#nanoTime}); whether the lane went idle. */
+    synchronized boolean awaitIdle(long deadline) throws InterruptedException {
+        while ((delivering || !pending.isEmpty()) && !stopped) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                return false;
+            }
+            wait(Math.max(1, left / 1_000_000));
+        }
+        return true;
     }
 
-    private static Rect union(Rect a, Rect b) {
-        long x0 = Math.min(Integer.toUnsignedLong(a.x()), Integer.toUnsignedLong(b.x()));
-        long y0 = Math.min(Integer.toUnsignedLong(a.y()), Integer.toUnsignedLong(b.y()));
-        long x1 = Math.max(Integer.toUnsignedLong(a.x()) + Integer.toUnsignedLong(a.width()),
-                Integer.toUnsignedLong(b.x()) + Integer.toUnsignedLong(b.width()));
-        long y1 = Math.max(Integer.toUnsignedLong(a.y()) + Integer.toUnsignedLong(a.height()),
-                Integer.toUnsignedLong(b.y()) + Integer.toUnsignedLong(b.height()));
-        // Both lie inside one scanout (at most 4095 a side), so the union fits an int.
-        return new Rect((int) x0, (int) y0, (int) (x1 - x0), (int) (y1 - y0));
+    private Pending at(int scanout) {
+        return pending.computeIfAbsent(scanout, s -> new Pending());
     }
 
     private void deliverLoop() {

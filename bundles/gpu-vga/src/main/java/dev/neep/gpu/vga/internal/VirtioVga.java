@@ -80,7 +80,13 @@ public final class VirtioVga implements PciFunction, VgaPorts, VgaDisplay, AutoC
     private int vramBarRegister;
     private int mmioBarRegister;
 
+    /** The VGA side of the GPU device named {@value ScanoutId#DEFAULT_DEVICE}. */
     public VirtioVga(VirtioDevice gpu, GuestMemory memory, Options options) {
+        this(ScanoutId.DEFAULT_DEVICE, gpu, memory, options);
+    }
+
+    /** {@code device}: the GPU's name, which the sinks are told with the VGA picture's scanout. */
+    public VirtioVga(String device, VirtioDevice gpu, GuestMemory memory, Options options) {
         Objects.requireNonNull(gpu, "gpu");
         if (gpu.deviceId() != VIRTIO_DEVICE_ID_GPU) {
             throw new IllegalArgumentException("virtio device id " + gpu.deviceId() + " is not a GPU ("
@@ -88,7 +94,7 @@ public final class VirtioVga implements PciFunction, VgaPorts, VgaDisplay, AutoC
         }
         this.vram = new Vram(options.vramSize(), options.directVram());
         this.vbe = new BochsVbe(vram);
-        this.screen = new VgaScreen(ScanoutId.DEFAULT_DEVICE, vram, vbe);
+        this.screen = new VgaScreen(device, vram, vbe);
         VirtioPciFunction.Options pci = VirtioPciFunction.Options.forDevice(VIRTIO_DEVICE_ID_GPU)
                 .withClassCode(VirtioPciFunction.Options.CLASS_DISPLAY_VGA)
                 .withSubsystem(options.subsystemVendorId(), options.subsystemId());

@@ -2,6 +2,7 @@ package dev.neep.gpu.vga.internal;
 
 import dev.neep.config.support.TypedConfiguration;
 import dev.neep.gpu.api.DisplaySink;
+import dev.neep.gpu.api.ScanoutId;
 import dev.neep.gpu.vga.VgaDisplay;
 import dev.neep.gpu.vga.VgaPorts;
 import dev.neep.virtio.GuestMemory;
@@ -36,11 +37,15 @@ import org.osgi.service.metatype.annotations.Designate;
 public final class VirtioVgaComponent extends ForwardingPciFunction implements VgaPorts, VgaDisplay {
 
     private final VirtioVga vga;
+    /** The GPU's name: a sink whose {@code neep.device} names other devices gets no VGA picture. */
+    private final String device;
 
     @Activate
-    public VirtioVgaComponent(@Reference(name = "device", target = "(virtio.device.id=16)") VirtioDevice device,
+    public VirtioVgaComponent(
+            @Reference(name = "device", target = "(virtio.device.id=16)") Map.Entry<Map<String, Object>, VirtioDevice> gpu,
             @Reference(name = "memory") GuestMemory memory, Map<String, Object> properties) {
-        this.vga = new VirtioVga(device, memory,
+        this.device = String.valueOf(gpu.getKey().getOrDefault(DisplaySink.DEVICE_PROPERTY, ScanoutId.DEFAULT_DEVICE));
+        this.vga = new VirtioVga(device, gpu.getValue(), memory,
                 VirtioVgaSettings.from(TypedConfiguration.read(VirtioVgaConfig.class, properties)));
     }
 
@@ -51,8 +56,10 @@ public final class VirtioVgaComponent extends ForwardingPciFunction implements V
 
     @Reference(name = "sink", cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY)
-    void bindSink(DisplaySink sink) {
-        vga.addSink(sink);
+    void bindSink(DisplaySink sink, Map<String, Object> properties) {
+        if (DisplaySink.isFor(properties.get(DisplaySink.DEVICE_PROPERTY), device)) {
+            vga.addSink(sink);
+        }
     }
 
     void unbindSink(DisplaySink sink) {

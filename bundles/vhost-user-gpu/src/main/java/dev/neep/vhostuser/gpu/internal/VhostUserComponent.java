@@ -27,7 +27,8 @@ import dev.neep.virtio.VirtioDevice;
 /**
  * Runs a {@link VhostUserServer} for the configured virtio GPU device, with the
  * {@link VhostUserGpu} extension, and registers each front end's display channel as a
- * {@link DisplaySink} service while it is up. The device service is also gpu-device's
+ * {@link DisplaySink} service while it is up, for the served device only (its {@code neep.device}).
+ * The device service is also gpu-device's
  * {@link GpuDisplayControl} (one object registered under both), and through it the front end's
  * channel answers the guest's GET_DISPLAY_INFO and GET_EDID; a device that is not leaves the
  * geometry to its own configuration (logged).
@@ -43,12 +44,17 @@ public final class VhostUserComponent implements DisplayChannelListener {
     private final BundleContext context;
     private final Map<DisplaySink, ServiceRegistration<DisplaySink>> sinks = new HashMap<>();
     private final VhostUserServer server;
+    /** The served device's name; null when its service has none. */
+    private final Object deviceName;
 
     @Activate
     public VhostUserComponent(BundleContext context,
-            @Reference(name = "device", target = "(virtio.device.id=16)") VirtioDevice device,
+            @Reference(name = "device", target = "(virtio.device.id=16)")
+            Map.Entry<Map<String, Object>, VirtioDevice> served,
             Map<String, Object> properties) throws IOException {
         this.context = context;
+        this.deviceName = served.getKey().get(DisplaySink.DEVICE_PROPERTY);
+        VirtioDevice device = served.getValue();
         VhostUserSettings settings = VhostUserSettings.from(TypedConfiguration.read(VhostUserConfig.class, properties));
         VhostUserGpu gpu;
         if (device instanceof GpuDisplayControl displays) {
@@ -74,8 +80,11 @@ public final class VhostUserComponent implements DisplayChannelListener {
 
     @Override
     public void channelUp(DisplaySink sink, Map<String, Object> properties) {
-        ServiceRegistration<DisplaySink> registration = context.registerService(DisplaySink.class, sink,
-                new Hashtable<>(properties));
+        Hashtable<String, Object> props = new Hashtable<>(properties);
+        if (deviceName != null) {
+            props.put(DisplaySink.DEVICE_PROPERTY, deviceName);
+        }
+        ServiceRegistration<DisplaySink> registration = context.registerService(DisplaySink.class, sink, props);
         synchronized (sinks) {
             sinks.put(sink, registration);
         }

@@ -2,15 +2,19 @@ package dev.neep.gpu.device.internal.osgi;
 
 import dev.neep.config.support.ConfigurationRefused;
 import dev.neep.config.support.TypedConfiguration;
+import dev.neep.gpu.api.DisplaySink;
 import dev.neep.gpu.api.GpuBackendProvider;
+import dev.neep.gpu.api.ScanoutId;
 import java.util.Collections;
 import java.util.Dictionary;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.regex.Pattern;
+import org.osgi.framework.Constants;
 import org.osgi.framework.FrameworkUtil;
 import org.osgi.framework.InvalidSyntaxException;
 import org.osgi.framework.ServiceReference;
+import org.osgi.service.cm.ConfigurationAdmin;
 import org.osgi.service.cm.ConfigurationPlugin;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -23,6 +27,10 @@ import org.slf4j.LoggerFactory;
  * {@value GpuDeviceConfig#PID}. Any kind is accepted, so a new backend bundle needs no change
  * here; only its syntax is checked (letters, digits, {@code . _ -}), so that it is one filter
  * value. Writing both, with different providers, is refused rather than guessed at.
+ *
+ * <p>It also names the device: {@code neep.device} ({@link DisplaySink#DEVICE_PROPERTY}), from
+ * {@code name} or the factory configuration's name (see {@link #name}), so that the device's
+ * services carry it and a transport or a sink can select that device by it.
  *
  * <p>It also checks the whole configuration, with the same reading the component uses
  * ({@link GpuDeviceComponent#deviceConfig}). A configuration that is refused gets a target
@@ -40,6 +48,7 @@ import org.slf4j.LoggerFactory;
 final class BackendTargetPlugin implements ConfigurationPlugin {
 
     static final String BACKEND_PROPERTY = "backend";
+    static final String NAME_PROPERTY = "name";
     static final String TARGET_PROPERTY = "backend.target";
     static final String REFUSED_PROPERTY = "neep.gpu.configuration.refused";
 
@@ -50,14 +59,39 @@ final class BackendTargetPlugin implements ConfigurationPlugin {
 
     @Override
     public void modifyConfiguration(ServiceReference<?> reference, Dictionary<String, Object> properties) {
-        if (!GpuDeviceConfig.PID.equals(properties.get("service.pid"))) {
+        if (!GpuDeviceConfig.PID.equals(properties.get(Constants.SERVICE_PID))
+                && !GpuDeviceConfig.PID.equals(properties.get(ConfigurationAdmin.SERVICE_FACTORYPID))) {
             return;
         }
         Map<String, Object> map = new HashMap<>();
         for (String key : Collections.list(properties.keys())) {
             map.put(key, properties.get(key));
         }
-        properties.put(TARGET_PROPERTY, target(map));
+        String target = target(map);
+        properties.put(TARGET_PROPERTY, target);
+        if (!target.startsWith("(" + REFUSED_PROPERTY + "=")) {
+            properties.put(DisplaySink.DEVICE_PROPERTY, name(map));
+        }
+    }
+
+    /**
+     * The device's name: {@code name} when set, else the factory configuration's name
+     * ({@code dev.neep.gpu~NAME}) or, for a factory configuration without one, its PID;
+     * {@value ScanoutId#DEFAULT_DEVICE} for the single configuration. A name that is not one
+     * gets the refusal target instead (see {@link #target}).
+     */
+    static String name(Map<String, ?> properties) {
+        String set = TypedConfiguration.read(GpuDeviceConfig.class, properties).name().trim();
+        if (!set.isEmpty()) {
+            return set;
+        }
+        Object pid = properties.get(Constants.SERVICE_PID);
+        if (pid == null || GpuDeviceConfig.PID.equals(pid)) {
+            return ScanoutId.DEFAULT_DEVICE;
+        }
+        String p = pid.toString();
+        int tilde = p.indexOf('~');
+        return tilde >= 0 ? p.substring(tilde + 1) : p;
     }
 
     /** The provider filter for the configuration {@code properties}; logs why when it is refused. */
@@ -74,6 +108,11 @@ final class BackendTargetPlugin implements ConfigurationPlugin {
 
     /** The filter {@code backend.target} as written, or the one {@code backend} stands for. */
     private static String selected(Map<String, ?> properties) {
+        String name = name(properties);
+        if (!KIND.matcher(name).matches()) {
+            throw new ConfigurationRefused(GpuDeviceConfig.PID, NAME_PROPERTY, name, "is not a device name:"
+                    + " letters, digits, '.', '_' and '-', starting with a letter or a digit");
+        }
         String kind = TypedConfiguration.read(GpuDeviceConfig.class, properties).backend().trim();
         if (!KIND.matcher(kind).matches()) {
             throw new ConfigurationRefused(GpuDeviceConfig.PID, BACKEND_PROPERTY, kind, "is not a backend kind:"

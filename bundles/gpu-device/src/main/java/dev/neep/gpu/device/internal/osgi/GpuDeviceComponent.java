@@ -5,6 +5,7 @@ import dev.neep.config.support.TypedConfiguration;
 import dev.neep.gpu.api.DisplaySink;
 import dev.neep.gpu.api.GpuBackendException;
 import dev.neep.gpu.api.GpuBackendProvider;
+import dev.neep.gpu.api.ScanoutId;
 import dev.neep.gpu.device.GpuDeviceInfo;
 import dev.neep.gpu.device.GpuDisplayControl;
 import dev.neep.gpu.device.DeviceConfig;
@@ -12,9 +13,8 @@ import dev.neep.gpu.device.FrontEndDisplays;
 import dev.neep.gpu.device.internal.GpuDevice;
 import dev.neep.virtio.ForwardingVirtioDevice;
 import dev.neep.virtio.VirtioDevice;
-import java.util.LinkedHashSet;
+import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Set;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
@@ -34,6 +34,15 @@ import org.slf4j.LoggerFactory;
  * dynamically. Registered as a {@code dev.neep.virtio.VirtioDevice} with
  * {@code virtio.device.id=16} for the transports, and as {@link GpuDeviceInfo} and
  * {@link GpuDisplayControl}.
+ *
+ * <p>One device per configuration: the single configuration {@value GpuDeviceConfig#PID} (or
+ * none) makes the device named {@value ScanoutId#DEFAULT_DEVICE}; instead of it, each factory
+ * configuration {@code dev.neep.gpu~NAME} makes one named NAME (or its {@code name}), each with
+ * its own backend instance, transport and sinks: one per guest. (Felix SCR refuses factory
+ * configurations beside a single one.) The name is the service property
+ * {@code neep.device} ({@link BackendTargetPlugin} derives it), by which a transport's
+ * {@code device.target} picks its device. Every sink is bound unless its own {@code neep.device}
+ * service property names other devices; the DS property {@code sink.target} narrows it further.
  *
  * <p>A configuration change never restarts the component, so a transport bound to it stays
  * bound: {@link #modified} hands the new settings to the running device
@@ -55,7 +64,8 @@ import org.slf4j.LoggerFactory;
  */
 @Component(configurationPid = GpuDeviceConfig.PID, immediate = true,
         service = {VirtioDevice.class, GpuDeviceInfo.class, GpuDisplayControl.class},
-        property = "virtio.device.id:Integer=" + GpuDevice.DEVICE_ID)
+        property = {"virtio.device.id:Integer=" + GpuDevice.DEVICE_ID,
+            DisplaySink.DEVICE_PROPERTY + "=" + ScanoutId.DEFAULT_DEVICE})
 @Designate(ocd = GpuDeviceConfig.class)
 @GpuDeviceConfig
 public final class GpuDeviceComponent extends ForwardingVirtioDevice implements GpuDeviceInfo, GpuDisplayControl {
@@ -63,7 +73,10 @@ public final class GpuDeviceComponent extends ForwardingVirtioDevice implements 
     private static final Logger LOG = LoggerFactory.getLogger(GpuDeviceComponent.class);
 
     private final Object lock = new Object();
-    private final Set<DisplaySink> sinks = new LinkedHashSet<>();
+    /** Every sink bound, with the devices it is for (its {@code neep.device}; null: all). */
+    private final Map<DisplaySink, Object> sinks = new LinkedHashMap<>();
+    /** The device's name, from activation on. */
+    private String name;
     private GpuBackendProvider provider;
     private volatile GpuDevice device;
     /** The configuration last given to the device. */
@@ -84,20 +97,36 @@ public final class GpuDeviceComponent extends ForwardingVirtioDevice implements 
             LOG.error("virtio-gpu device not started: {}", e.getMessage());
             throw e;
         }
-        GpuDevice d = new GpuDevice(config);
+        GpuDevice d;
         synchronized (lock) {
-            try {
-                d.useProvider(provider);
-            } catch (GpuBackendException e) {
-                // logged by the device, which answers RESP_ERR_UNSPEC until a backend opens
-            }
-            sinks.forEach(d::addSink);
-            device = d;
-            configured = config;
+            d = start(name(properties), config);
         }
-        LOG.info("virtio-gpu device started: {} output(s) {}x{}, backend {}, features 0x{}", config.maxOutputs(),
-                config.xres(), config.yres(), d.backendKind().isEmpty() ? "not open" : d.backendKind(),
-                Long.toHexString(d.deviceFeatures()));
+        LOG.info("virtio-gpu device '{}' started: {} output(s) {}x{}, backend {}, features 0x{}", d.name(),
+                config.maxOutputs(), config.xres(), config.yres(),
+                d.backendKind().isEmpty() ? "not open" : d.backendKind(), Long.toHexString(d.deviceFeatures()));
+    }
+
+    private static String name(Map<String, Object> properties) {
+        return String.valueOf(properties.getOrDefault(DisplaySink.DEVICE_PROPERTY, ScanoutId.DEFAULT_DEVICE));
+    }
+
+    /** Under {@link #lock}: a device named {@code n} with the provider and the sinks for it. */
+    private GpuDevice start(String n, DeviceConfig config) {
+        GpuDevice d = new GpuDevice(n, config);
+        name = n;
+        try {
+            d.useProvider(provider);
+        } catch (GpuBackendException e) {
+            // logged by the device, which answers RESP_ERR_UNSPEC until a backend opens
+        }
+        sinks.forEach((sink, devices) -> {
+            if (DisplaySink.isFor(devices, n)) {
+                d.addSink(sink);
+            }
+        });
+        device = d;
+        configured = config;
+        return d;
     }
 
     /** A configuration change while the device runs; see the class comment. */
@@ -111,8 +140,18 @@ public final class GpuDeviceComponent extends ForwardingVirtioDevice implements 
             LOG.error("virtio-gpu configuration change refused, the device keeps its settings: {}", e.getMessage());
             return;
         }
+        String n = name(properties);
         synchronized (lock) {
             GpuDevice d = device;
+            if (d != null && !n.equals(name)) {
+                // Sinks know a device by its name, so a new one is a new device. SCR does this when
+                // the first factory configuration takes over the component configuration that ran
+                // without one (the device named gpu).
+                LOG.info("virtio-gpu device '{}' becomes device '{}': it starts over", name, n);
+                d.close();
+                start(n, config);
+                return;
+            }
             if (d == null || config.equals(configured)) {
                 return;
             }
@@ -181,11 +220,12 @@ public final class GpuDeviceComponent extends ForwardingVirtioDevice implements 
 
     @Reference(name = "sink", cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY)
-    void bindSink(DisplaySink sink) {
+    void bindSink(DisplaySink sink, Map<String, Object> properties) {
+        Object devices = properties.get(DisplaySink.DEVICE_PROPERTY);
         synchronized (lock) {
-            sinks.add(sink);
+            sinks.put(sink, devices);
             GpuDevice d = device;
-            if (d != null) {
+            if (d != null && DisplaySink.isFor(devices, name)) {
                 d.addSink(sink);
             }
         }
@@ -222,6 +262,11 @@ public final class GpuDeviceComponent extends ForwardingVirtioDevice implements 
     }
 
     // ---- GpuDeviceInfo, GpuDisplayControl ----
+
+    @Override
+    public String name() {
+        return device().name();
+    }
 
     @Override
     public int resourceCount() {

@@ -31,6 +31,14 @@ public @interface GpuDeviceConfig {
     /** The kind bound when the configuration names none: the pure-Java 2D backend. */
     String DEFAULT_BACKEND = "2d";
 
+    @AttributeDefinition(name = "Name",
+            description = "The device's name, which display sinks are told with every scanout and which its services"
+                    + " carry as neep.device (a sink with that property binds to the devices it names only):"
+                    + " letters, digits, '.', '_' and '-'. Fixed for the device's life. Default: the name of the"
+                    + " factory configuration (dev.neep.gpu~NAME), else the configuration's PID; 'gpu' for the"
+                    + " single configuration dev.neep.gpu and without one.")
+    String name() default "";
+
     @AttributeDefinition(name = "Outputs", min = "1", max = "16",
             description = "Scanouts the device offers (QEMU max_outputs), 1 to 16. Default 1.")
     int max__outputs() default DeviceConfig.DEFAULT_MAX_OUTPUTS;

@@ -27,6 +27,32 @@ public class BackendTargetPluginTest {
     }
 
     @Test
+    public void theDeviceIsNamedGpuByTheSingleConfigurationAndAfterTheFactoryConfigurationOtherwise() {
+        Dictionary<String, Object> single = config(GpuDeviceConfig.PID, null);
+        plugin.modifyConfiguration(null, single);
+        assertEquals("gpu", single.get("neep.device"));
+
+        Dictionary<String, Object> factory = config(GpuDeviceConfig.PID + "~guest2", "virgl");
+        factory.put("service.factoryPid", GpuDeviceConfig.PID);
+        plugin.modifyConfiguration(null, factory);
+        assertEquals("guest2", factory.get("neep.device"));
+        assertEquals("(neep.backend=virgl)", factory.get("backend.target"));
+
+        factory.put("name", "left");
+        plugin.modifyConfiguration(null, factory);
+        assertEquals("a name set wins", "left", factory.get("neep.device"));
+    }
+
+    @Test
+    public void aNameThatIsNoNameIsRefusedAndNamesNoDevice() {
+        Dictionary<String, Object> d = config(GpuDeviceConfig.PID, null);
+        d.put("name", "a b)");
+        plugin.modifyConfiguration(null, d);
+        assertTrue(d.get("backend.target").toString(), d.get("backend.target").toString().contains("name=a b"));
+        assertNull(d.get("neep.device"));
+    }
+
+    @Test
     public void backendBecomesTheProviderTargetFilter() {
         Dictionary<String, Object> d = config(GpuDeviceConfig.PID, "virgl");
         plugin.modifyConfiguration(null, d);

@@ -1,0 +1,87 @@
+package dev.neep.gpu.device.internal;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertTrue;
+
+import dev.neep.gpu.api.DisplaySink;
+import dev.neep.gpu.api.Frame;
+import dev.neep.gpu.api.Pixels;
+import dev.neep.gpu.api.Scanout;
+import dev.neep.gpu.api.ScanoutId;
+import dev.neep.gpu.protocol.Formats;
+import dev.neep.gpu.protocol.Rect;
+import dev.neep.virtio.OnceLog;
+import java.nio.ByteBuffer;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.After;
+import org.junit.Test;
+import org.slf4j.LoggerFactory;
+
+/** What waits for a busy sink is folded: at most one change of each kind per scanout, in order. */
+public class SinkLaneTest {
+    private static final Pixels PIXELS = Pixels.of(
+            new Frame(Formats.B8G8R8X8_UNORM, 16, 16, 64, ByteBuffer.allocate(64 * 16)));
+    private static final Scanout SHOWN = new Scanout(1, Formats.B8G8R8X8_UNORM, 0, 0, 16, 16);
+
+    private final List<String> calls = new CopyOnWriteArrayList<>();
+    private final CountDownLatch busy = new CountDownLatch(1);
+    private final CountDownLatch release = new CountDownLatch(1);
+    private final SinkLane lane = new SinkLane(new DisplaySink() {
+        @Override
+        public void scanoutChanged(ScanoutId id, Scanout scanout) {
+            calls.add(id + " scanout " + (scanout == null ? "off" : scanout.resourceId()));
+            busy.countDown();
+            try {
+                release.await(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+
+        @Override
+        public void frameUpdated(ScanoutId id, Rect dirty, Pixels pixels) {
+            calls.add(id + " frame " + dirty.x() + "," + dirty.y() + " " + dirty.width() + "x" + dirty.height());
+        }
+
+        @Override
+        public void cursorMoved(ScanoutId id, int x, int y) {
+            calls.add(id + " move " + x + "," + y);
+        }
+    }, "dev", new OnceLog(LoggerFactory.getLogger(SinkLaneTest.class), "test"));
+
+    @After
+    public void stop() {
+        release.countDown();
+        lane.stop();
+    }
+
+    @Test
+    public void changesWaitingForABusySinkAreFoldedIntoTheNewest() throws Exception {
+        lane.scanoutChanged(0, SHOWN);
+        assertTrue(busy.await(10, TimeUnit.SECONDS));
+        // The sink is busy in its first call: these wait, and fold.
+        lane.frameUpdated(0, new Rect(0, 0, 2, 2), PIXELS);
+        lane.frameUpdated(0, new Rect(8, 8, 4, 4), PIXELS);
+        lane.cursorMoved(0, 1, 1);
+        lane.cursorMoved(0, 5, 6);
+        lane.frameUpdated(1, new Rect(1, 1, 1, 1), PIXELS);
+        release.countDown();
+        lane.awaitIdle();
+        assertEquals(List.of("dev:0 scanout 1", "dev:0 frame 0,0 12x12", "dev:0 move 5,6", "dev:1 frame 1,1 1x1"),
+                calls);
+    }
+
+    @Test
+    public void aNewGeometryDropsTheUpdatesOfTheOldOne() throws Exception {
+        lane.scanoutChanged(0, SHOWN);
+        assertTrue(busy.await(10, TimeUnit.SECONDS));
+        lane.frameUpdated(0, new Rect(0, 0, 2, 2), PIXELS);
+        lane.scanoutChanged(0, null);
+        release.countDown();
+        lane.awaitIdle();
+        assertEquals(List.of("dev:0 scanout 1", "dev:0 scanout off"), calls);
+    }
+}
