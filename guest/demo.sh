@@ -54,7 +54,7 @@ if [ ! -S "$DEMO/gpu.sock" ]; then
 fi
 
 say "booting the guest in QEMU ($("$QDIR/qemu-system-x86_64" --version | sed -n '1s/.*version \([^ ]*\).*/\1/p'), TCG, vhost-user-gpu-pci, $RES)"
-"$GUEST_SRC/run.sh" --guest "$GUEST" --qemu "$QDIR" --socket "$DEMO/gpu.sock" --res "$RES" \
+"$GUEST_SRC/run.sh" --guest "$GUEST" --qemu "$QDIR" --socket "$DEMO/gpu.sock" --res "$RES" --live \
     --qmp "$DEMO/qmp.sock" --serial "$DEMO/console.log" > "$DEMO/qemu.log" 2>&1 &
 QEMU_PID=$!
 
@@ -63,14 +63,10 @@ until grep -q NEEP-PATTERN-DRAWN "$DEMO/console.log" 2>/dev/null; do
     alive || { tail -5 "$DEMO/qemu.log" "$DEMO/neep.log" >&2; die "QEMU or neep ended before the guest drew"; }
     sleep 0.2
 done
-say "the guest drew its test pattern"
-# the sink writes snapshots behind the updates; give the newest a few seconds to catch up
+say "the guest drew its test pattern; now it keeps a clock ticking over it (guest/src/fbdraw.c --live)"
+# the sink writes snapshots behind the updates; give the first a few seconds to appear
 PNG=$DEMO/png/scanout-0.png
-verdict="no file yet"
-for _ in $(seq 20); do
-    [ -s "$PNG" ] && verdict=$(python3 "$GUEST_SRC/checkpattern.py" "$PNG" --size "$RES" 2>&1) && break
-    sleep 0.5
-done
+for _ in $(seq 20); do [ -s "$PNG" ] && break; sleep 0.5; done
 # only addresses that answer: the viewer's page, and the PNG file once it is there
 answers() { python3 -c 'import sys,urllib.request; urllib.request.urlopen(sys.argv[1], timeout=3).read(1)' "$1" 2>/dev/null; }
 if answers "http://127.0.0.1:$WEB_PORT/"; then
@@ -79,8 +75,7 @@ else
     say "the web viewer does not answer on http://127.0.0.1:$WEB_PORT/ (see $DEMO/neep.log)"
 fi
 if [ -s "$PNG" ]; then
-    say "screen: $PNG (neep's PNG sink rewrites it on every update)"
-    say "that PNG vs the guest's pattern: ${verdict%% e.g.*}"
+    say "screen: $PNG (neep's PNG sink rewrites it at most twice a second)"
 fi
 say "guest console: $DEMO/console.log, QMP: $DEMO/qmp.sock, logs: $DEMO/neep.log $DEMO/qemu.log"
 say "running; Ctrl-C stops the guest and neep"

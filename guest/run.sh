@@ -10,6 +10,7 @@
 #   --mem SIZE       guest RAM, a shared memfd the backend maps (default 256M)
 #   --bench N        after the pattern, run kmsbench for N frames, then paint the pattern again
 #   --stop           power off once done (QEMU exits) instead of keeping the guest up
+#   --live           once done, keep the screen changing (a clock over the pattern)
 #   --guest DIR      a built guest (default: what guest/build.sh prints)
 #   --qemu DIR       directory from guest/qemu.sh (default: run it)
 #   --pidfile FILE   QEMU writes its PID there
@@ -28,6 +29,7 @@ while [ $# -gt 0 ]; do
     --mem) MEM=$2; shift 2 ;;
     --bench) BENCH=$2; shift 2 ;;
     --stop) STOP=1; shift ;;
+    --live) APPEND_LIVE=" neep.live=1"; shift ;;
     --guest) GUEST=$2; shift 2 ;;
     --qemu) QDIR=$2; shift 2 ;;
     --pidfile) PIDFILE=$2; shift 2 ;;
@@ -50,6 +52,7 @@ fi
 APPEND="console=ttyS0 panic=-1 loglevel=4 vt.global_cursor_default=0"
 [ "$BENCH" -gt 0 ] && APPEND+=" neep.bench=$BENCH neep.benchmode=$RES"
 [ $STOP = 1 ] && APPEND+=" neep.poweroff=1"
+APPEND+=${APPEND_LIVE:-}
 ARGS=(-name neep-demo-guest -nodefaults -no-user-config -no-reboot
       -machine "q35,accel=${NEEP_GUEST_ACCEL:-tcg},memory-backend=mem" -cpu max -m "$MEM"
       # vhost-user backends map guest RAM from the memfd QEMU passes them
