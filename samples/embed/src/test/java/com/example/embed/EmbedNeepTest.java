@@ -3,12 +3,14 @@ package com.example.embed;
 import static org.junit.Assert.assertArrayEquals;
 
 import dev.neep.gpu.api.DisplaySink;
-import dev.neep.gpu.api.Frame;
+import dev.neep.gpu.api.Pixels;
 import dev.neep.gpu.api.Scanout;
+import dev.neep.gpu.api.ScanoutId;
 import dev.neep.gpu.protocol.Rect;
 import dev.neep.paxexam.NeepOptions;
 import dev.neep.testkit.GpuDriver;
 import dev.neep.virtio.VirtioDevice;
+import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.Arrays;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -64,24 +66,33 @@ public class EmbedNeepTest {
         }
     }
 
-    /** A sink of our own: each flushed frame of scanout 0 as ARGB (the driver draws B8G8R8X8). */
+    /**
+     * A sink of our own: each picture of the scanout as ARGB (the driver draws B8G8R8X8). The
+     * device calls it on a thread of the sink's own; it reads the pixels through {@link Pixels}.
+     */
     static final class LastFrame implements DisplaySink {
         final BlockingQueue<int[]> frames = new ArrayBlockingQueue<>(16);
 
         @Override
-        public void scanoutChanged(int scanoutId, Scanout scanout) {
+        public void scanoutChanged(ScanoutId id, Scanout scanout) {
         }
 
         @Override
-        public void frameUpdated(int scanoutId, Rect dirty, Frame frame) {
-            int[] argb = new int[frame.width() * frame.height()];
-            for (int y = 0; y < frame.height(); y++) {
-                for (int x = 0; x < frame.width(); x++) {
-                    argb[y * frame.width() + x] = 0xff000000
-                            | frame.pixels().order(ByteOrder.LITTLE_ENDIAN).getInt(y * frame.stride() + x * 4);
+        public void frameUpdated(ScanoutId id, Rect dirty, Pixels pixels) {
+            int[] argb = new int[pixels.width() * pixels.height()];
+            boolean read = pixels.read(frame -> {
+                // positioned at the top-left pixel
+                ByteBuffer bytes = frame.pixels().order(ByteOrder.LITTLE_ENDIAN);
+                int origin = bytes.position();
+                for (int y = 0; y < frame.height(); y++) {
+                    for (int x = 0; x < frame.width(); x++) {
+                        argb[y * frame.width() + x] = 0xff000000 | bytes.getInt(origin + y * frame.stride() + x * 4);
+                    }
                 }
+            });
+            if (read) {
+                frames.offer(argb);
             }
-            frames.offer(argb);
         }
     }
 }
