@@ -70,7 +70,7 @@ public class PngSnapshotsTest {
         Assume.assumeTrue("no POSIX permissions on this file system",
                 dir.getFileSystem().supportedFileAttributeViews().contains("posix"));
         try (PngSnapshots png = start(dir, 0)) {
-            png.frameUpdated(0, new Rect(0, 0, W, H), solid(0xff000001));
+            png.frameUpdated(id(0), new Rect(0, 0, W, H), Pixels.of(solid(0xff000001)));
         }
         for (String name : List.of("scanout-0-1.png", "scanout-0.png")) {
             assertEquals(name, "rw-r--r--",
