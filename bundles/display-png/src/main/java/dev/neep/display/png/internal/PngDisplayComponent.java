@@ -18,7 +18,8 @@ import org.osgi.service.metatype.annotations.Designate;
  * {@link PngSnapshots#close()}).
  */
 @Component(service = DisplaySink.class, configurationPid = PngDisplayConfig.PID,
-        configurationPolicy = ConfigurationPolicy.REQUIRE)
+        configurationPolicy = ConfigurationPolicy.REQUIRE,
+        property = "neep.status.may.wait=writes only when configuration " + PngDisplayConfig.PID + " exists")
 @Designate(ocd = PngDisplayConfig.class)
 @PngDisplayConfig
 public final class PngDisplayComponent extends ForwardingDisplaySink {

@@ -23,7 +23,8 @@ import org.slf4j.LoggerFactory;
  * activation fail with a message naming the property and the value.
  */
 @Component(service = {}, immediate = true, configurationPid = WindowDisplayConfig.PID,
-        configurationPolicy = ConfigurationPolicy.REQUIRE)
+        configurationPolicy = ConfigurationPolicy.REQUIRE,
+        property = "neep.status.may.wait=opens only when configuration " + WindowDisplayConfig.PID + " exists")
 @Designate(ocd = WindowDisplayConfig.class)
 @WindowDisplayConfig
 public final class WindowDisplayComponent {
