@@ -10,6 +10,7 @@
 #   --mem SIZE       guest RAM, a shared memfd the backend maps (default 256M; 1G with --3d)
 #   --bench N        after the pattern, run kmsbench for N frames, then paint the pattern again
 #   --stop           power off once done (QEMU exits) instead of keeping the guest up
+#   --live           once done, keep the screen changing (a clock over the pattern)
 #   --3d             the 3D guest (build.sh --3d; RAM default 1G): gl3d draws, checks and
 #                    shows the scene of src/scene3d.h through Mesa's virgl driver
 #   --kmscube N      with --3d, first kmscube for N frames
@@ -32,6 +33,7 @@ while [ $# -gt 0 ]; do
     --mem) MEM=$2; shift 2 ;;
     --bench) BENCH=$2; shift 2 ;;
     --stop) STOP=1; shift ;;
+    --live) APPEND_LIVE=" neep.live=1"; shift ;;
     --3d) GL=1; shift ;;
     --kmscube) KMSCUBE=$2; shift 2 ;;
     --glmark2) GLMARK2=$2; shift 2 ;;
@@ -63,6 +65,7 @@ fi
 APPEND="console=ttyS0 panic=-1 loglevel=4 vt.global_cursor_default=0"
 [ "$BENCH" -gt 0 ] && APPEND+=" neep.bench=$BENCH neep.benchmode=$RES"
 [ $STOP = 1 ] && APPEND+=" neep.poweroff=1"
+APPEND+=${APPEND_LIVE:-}
 [ $GL = 1 ] && APPEND+=" neep.gl3d=1 neep.kmscube=$KMSCUBE neep.glmark2=$GLMARK2"
 ARGS=(-name neep-demo-guest -nodefaults -no-user-config -no-reboot
       -machine "q35,accel=${NEEP_GUEST_ACCEL:-tcg},memory-backend=mem" -cpu max -m "$MEM"

@@ -104,7 +104,11 @@ public class GpuDeviceIT extends NeepTestSupport {
         configure(DEVICE_PID, Map.of("max_outputs", 17));
         try {
             // refused before activation: the device waits, the reason in its backend target
-            ComponentState waiting = awaitComponent(DEVICE_COMPONENT, Status.UNSATISFIED_REFERENCE);
+            // (SCR passes through UNSATISFIED_REFERENCE with no reason yet while it rebinds)
+            ComponentState waiting = await("the device waiting, naming max_outputs=17", () -> report()
+                    .component(DEVICE_COMPONENT).stream()
+                    .filter(c -> c.status() == Status.UNSATISFIED_REFERENCE && !c.waitingFor().isEmpty())
+                    .findFirst());
             assertTrue(waiting.toString(), String.join(" ", waiting.waitingFor()).contains("max_outputs=17"));
         } finally {
             defaultDeviceConfiguration();

@@ -43,6 +43,7 @@ import org.osgi.service.component.runtime.ServiceComponentRuntime;
 import org.osgi.service.component.runtime.dto.ComponentConfigurationDTO;
 import org.osgi.service.component.runtime.dto.ComponentDescriptionDTO;
 
+import dev.neep.paxexam.NeepOptions;
 import dev.neep.runtime.status.RuntimeReport;
 import dev.neep.runtime.status.RuntimeReport.ComponentState;
 import dev.neep.runtime.status.RuntimeReport.Status;
@@ -50,7 +51,8 @@ import dev.neep.testkit.TestPattern;
 
 /**
  * What every neep integration test shares: a Felix with SCR, ConfigAdmin, metatype, JNA
- * and SLF4J as the runtime has them, every neep bundle fresh from the reactor, and bounded
+ * and SLF4J as the runtime has them ({@link NeepOptions#framework()}, the helper published for
+ * integrators), every neep bundle fresh from the reactor, and bounded
  * waits that report the whole runtime's state when they give up.
  *
  * <p>Extend it, annotate the class with {@code @RunWith(PaxExam.class)} and
@@ -80,32 +82,13 @@ public abstract class NeepTestSupport {
 
     @Configuration
     public Option[] config() {
-        return options(
-                // Whatever logs first locks SLF4J to the provider it finds then (docs/build-notes.md, trap 6):
-                // the mediator and the provider start before anything else.
-                runtimeBundle("asm").startLevel(1),
-                runtimeBundle("asm-tree").startLevel(1),
-                runtimeBundle("asm-analysis").startLevel(1),
-                runtimeBundle("asm-commons").startLevel(1),
-                runtimeBundle("asm-util").startLevel(1),
-                runtimeBundle("spifly").startLevel(1),
-                runtimeBundle("slf4j-api").startLevel(1),
-                runtimeBundle("slf4j-simple").startLevel(1),
-                runtimeBundle("function").startLevel(2),
-                runtimeBundle("promise").startLevel(2),
-                runtimeBundle("component").startLevel(2),
-                runtimeBundle("log").startLevel(2),
-                runtimeBundle("scr").startLevel(2),
-                runtimeBundle("configadmin").startLevel(2),
-                runtimeBundle("metatype").startLevel(2),
-                runtimeBundle("jna").startLevel(2),
-                // at Pax Exam's default level, 3: after SCR and ConfigAdmin are up
-                neepBundles(),
-                junitBundles());
+        // The framework services and logging as an integrator gets them (neep-paxexam), with
+        // neep's own bundles from this build's reactor instead of a Maven repository.
+        return options(NeepOptions.framework(), neepBundles(), junitBundles());
     }
 
-    /** A bundle of the runtime, from the file the build resolved for it (see itests/pom.xml). */
-    protected static UrlProvisionOption runtimeBundle(String name) {
+    /** A bundle from the file the build resolved for it (neep.bundle.NAME, see itests/pom.xml). */
+    protected static UrlProvisionOption resolvedBundle(String name) {
         String path = System.getProperty("neep.bundle." + name);
         if (path == null || path.isEmpty() || path.startsWith("$")) {
             throw new IllegalStateException("system property neep.bundle." + name

@@ -46,7 +46,7 @@ public class NewBackendKindIT extends NeepTestSupport {
     @Configuration
     @Override
     public Option[] config() {
-        return combine(super.config(), runtimeBundle("test-backend"));
+        return combine(super.config(), resolvedBundle("test-backend"));
     }
 
     private GpuDeviceInfo awaitBackend(String kind) {

@@ -38,6 +38,7 @@ import dev.neep.gpu.protocol.SetScanoutBlob;
 import dev.neep.gpu.protocol.Submit3d;
 import dev.neep.gpu.protocol.TransferToHost2d;
 import dev.neep.gpu.protocol.UpdateCursor;
+import dev.neep.virtio.GuestMemories;
 import dev.neep.virtio.GuestMemory;
 import dev.neep.virtio.Interrupts;
 import dev.neep.virtio.VirtioDevice;
@@ -50,6 +51,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -146,7 +148,10 @@ public final class GpuDriver implements AutoCloseable {
         }
     }
 
-    /** What {@link #drawPattern} left on the device: a B8G8R8X8 resource showing {@link TestPattern}. */
+    /**
+     * What {@link #drawPattern} or {@link #drawImage} left on the device: a B8G8R8X8 resource
+     * on a scanout, and the guest pages backing it.
+     */
     public record PatternResource(int resourceId, int scanoutId, int width, int height, Backing backing) {
     }
 
@@ -169,6 +174,23 @@ public final class GpuDriver implements AutoCloseable {
         this.options = options;
         this.features = features;
         this.transport = new DriverTransport(device, memory, allocator, options);
+    }
+
+    /** Where {@link #start(VirtioDevice)} puts its guest memory, and how much (64 MiB: a 1920x1080 frame and more). */
+    public static final long DEFAULT_MEMORY_BASE = 0x1000_0000L;
+    public static final int DEFAULT_MEMORY_SIZE = 64 << 20;
+
+    /**
+     * A driver for {@code device} in one call: {@link #DEFAULT_MEMORY_SIZE} bytes of zeroed
+     * heap guest memory at {@link #DEFAULT_MEMORY_BASE}, its own allocator, and
+     * {@link Options#defaults()}. For memory the device must share with a VMM or another
+     * process, use {@link #start(VirtioDevice, GuestMemory, GuestAllocator, Options)}.
+     *
+     * @throws IllegalStateException as {@link #start(VirtioDevice, GuestMemory, GuestAllocator, Options)}
+     */
+    public static GpuDriver start(VirtioDevice device) {
+        return start(device, GuestMemories.heap(DEFAULT_MEMORY_BASE, DEFAULT_MEMORY_SIZE),
+                new GuestAllocator(DEFAULT_MEMORY_BASE, DEFAULT_MEMORY_SIZE), Options.defaults());
     }
 
     /**
@@ -409,8 +431,29 @@ public final class GpuDriver implements AutoCloseable {
         return drawPattern(0, width, height);
     }
 
+    /** {@link #drawPattern(int, int)} on scanout {@code scanoutId}. */
     public PatternResource drawPattern(int scanoutId, int width, int height) {
-        return PatternDrawer.draw(this, scanoutId, width, height);
+        return ImageDrawer.draw(this, scanoutId, width, height, y -> TestPattern.row(y, width, height));
+    }
+
+    /**
+     * Shows an image of the caller's on scanout {@code scanoutId}, the way {@link #drawPattern}
+     * shows the test pattern: a new B8G8R8X8 resource of {@code width} x {@code height} whose
+     * pixels are {@code argb} (row-major, {@code width * height} values, 0xAARRGGBB; the X
+     * channel drops alpha), set on the scanout, transferred and flushed whole. A sink then sees
+     * each pixel as {@code argb} with alpha 0xff.
+     *
+     * @return what was left on the device: the resource, and the guest pages behind it
+     * @throws IllegalArgumentException when {@code argb} does not hold {@code width * height} pixels
+     * @throws GpuCommandException      when a step is not answered RESP_OK_NODATA
+     */
+    public PatternResource drawImage(int scanoutId, int width, int height, int[] argb) {
+        if (width <= 0 || height <= 0 || argb.length != (long) width * height) {
+            throw new IllegalArgumentException("an image of " + width + "x" + height + " has " + (long) width * height
+                    + " pixels, not " + argb.length);
+        }
+        return ImageDrawer.draw(this, scanoutId, width, height,
+                y -> Arrays.copyOfRange(argb, y * width, (y + 1) * width));
     }
 
     // ---- capsets, EDID, UUID ----

@@ -100,6 +100,46 @@ public class GpuDriverTest {
     }
 
     @Test
+    public void drawImageLeavesTheCallersPixelsInTheResource() {
+        int w = 7;
+        int h = 5;
+        int[] argb = new int[w * h];
+        for (int i = 0; i < argb.length; i++) {
+            argb[i] = 0xff000000 | i * 0x010305;
+        }
+        GpuDriver.PatternResource drawn = start().drawImage(0, w, h, argb);
+        assertEquals(CtrlType.CMD_RESOURCE_FLUSH, (int) requestTypes().get(requestTypes().size() - 1));
+        int[] pixels = device.resources.get(drawn.resourceId()).pixels();
+        for (int i = 0; i < argb.length; i++) {
+            assertEquals("pixel " + i, argb[i] & 0xffffff, pixels[i] & 0xffffff);
+        }
+    }
+
+    @Test
+    public void drawImageRefusesAnImageOfAnotherSize() {
+        GpuDriver d = start();
+        try {
+            d.drawImage(0, 4, 4, new int[15]);
+            fail("15 pixels taken as 4x4");
+        } catch (IllegalArgumentException e) {
+            assertTrue(e.getMessage(), e.getMessage().contains("4x4 has 16 pixels, not 15"));
+        }
+        assertEquals(List.of(), requestTypes());
+    }
+
+    @Test
+    public void startWithTheDeviceAloneGivesItDefaultMemory() {
+        driver = GpuDriver.start(device);
+        long base = GpuDriver.DEFAULT_MEMORY_BASE;
+        long end = base + GpuDriver.DEFAULT_MEMORY_SIZE;
+        assertTrue(driver.memory().contains(base, GpuDriver.DEFAULT_MEMORY_SIZE));
+        assertTrue(!driver.memory().contains(end, 1));
+        GpuDriver.PatternResource drawn = driver.drawPattern(64, 48);
+        assertEquals(TestPattern.compare(device.resources.get(drawn.resourceId()).pixels(), 64, 64, 48)
+                .orElse("match"), "match");
+    }
+
+    @Test
     public void drawPatternDoesWhatLinuxDoesAndLeavesThePatternInTheResource() {
         GpuDriver.PatternResource drawn = start().drawPattern(320, 200);
         assertEquals(List.of(CtrlType.CMD_RESOURCE_CREATE_2D, CtrlType.CMD_RESOURCE_ATTACH_BACKING,

@@ -8,7 +8,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Enables a backend's provider component exactly when its library loaded, and otherwise says
- * why. Keeping the provider a plain declared component (declared disabled, enabled from here)
+ * why, at INFO. Keeping the provider a plain declared component (declared disabled, enabled from here)
  * leaves its service and properties to DS, where tools see them, instead of a hand-made
  * registration.
  */
@@ -44,7 +44,9 @@ public final class ProviderGate {
             context.enableComponent(provider);
         } else {
             context.disableComponent(provider);
-            LOG.warn("{} backend {}", loaded.backend(), loaded.unavailableReason());
+            // INFO: an optional backend nobody chose is no problem. When a device does choose it,
+            // the device waits for it and the runtime status reports that wait as a WARN.
+            LOG.info("{} backend {}", loaded.backend(), loaded.unavailableReason());
         }
     }
 }

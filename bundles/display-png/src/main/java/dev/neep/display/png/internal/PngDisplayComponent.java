@@ -11,13 +11,15 @@ import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.metatype.annotations.Designate;
 
 /**
- * The PNG sink as a service. Configuration is optional (defaults apply); a bad value makes
+ * The PNG sink as a service, only once its configuration exists (an empty one takes the
+ * defaults): nothing writes files nobody asked for. A bad value makes
  * activation fail with a message naming the property and the value, and a changed
  * configuration restarts the sink. Deactivation flushes pending snapshots (see
  * {@link PngSnapshots#close()}).
  */
 @Component(service = DisplaySink.class, configurationPid = PngDisplayConfig.PID,
-        configurationPolicy = ConfigurationPolicy.OPTIONAL)
+        configurationPolicy = ConfigurationPolicy.REQUIRE,
+        property = "neep.status.may.wait=writes only when configuration " + PngDisplayConfig.PID + " exists")
 @Designate(ocd = PngDisplayConfig.class)
 @PngDisplayConfig
 public final class PngDisplayComponent extends ForwardingDisplaySink {

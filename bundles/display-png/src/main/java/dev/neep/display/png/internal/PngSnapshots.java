@@ -13,6 +13,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -96,11 +97,22 @@ final class PngSnapshots implements DisplaySink, AutoCloseable {
         return null;
     }
 
+    /**
+     * A temporary file is created 0600; a snapshot is for whoever looks at the screen (a viewer,
+     * another user's tool), so it gets 0644 as a file written the ordinary way would.
+     */
+    private static void readableByAll(Path file) throws IOException {
+        if (file.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+            Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-r--r--"));
+        }
+    }
+
     /** Readers of {@code name} see the old file or the new one, never half of one. */
     private void writeAtomically(byte[] content, String name) throws IOException {
         Path tmp = Files.createTempFile(directory, "." + name + ".", ".tmp");
         try {
             Files.write(tmp, content);
+            readableByAll(tmp);
             Files.move(tmp, directory.resolve(name), StandardCopyOption.ATOMIC_MOVE,
                     StandardCopyOption.REPLACE_EXISTING);
         } finally {

@@ -16,12 +16,14 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import javax.imageio.ImageIO;
+import org.junit.Assume;
 import org.junit.Rule;
 import org.junit.Test;
 import org.junit.rules.TemporaryFolder;
@@ -59,6 +61,20 @@ public class PngSnapshotsTest {
                 }
             }
             assertArrayEquals(Formats.name(format), expected, read.getRGB(0, 0, W, H, null, 0, W));
+        }
+    }
+
+    @Test
+    public void snapshotsAreReadableByEveryone() throws IOException {
+        Path dir = tmp.getRoot().toPath();
+        Assume.assumeTrue("no POSIX permissions on this file system",
+                dir.getFileSystem().supportedFileAttributeViews().contains("posix"));
+        try (PngSnapshots png = start(dir, 0)) {
+            png.frameUpdated(id(0), new Rect(0, 0, W, H), Pixels.of(solid(0xff000001)));
+        }
+        for (String name : List.of("scanout-0-1.png", "scanout-0.png")) {
+            assertEquals(name, "rw-r--r--",
+                    PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve(name))));
         }
     }
 

@@ -43,8 +43,10 @@ import org.junit.Test;
 /**
  * The page in a real browser: headless Chromium (Debian package {@code chromium}) opens the
  * viewer, and once the page says it has drawn frame 1, a screenshot taken through the DevTools
- * protocol must show the frame and the cursor over it pixel for pixel. Skipped, saying why, where
- * Chromium is not installed.
+ * protocol must show the frame and the cursor over it pixel for pixel, the canvas must read back
+ * pixel for pixel, the status line must say it is connected and give the scanout's resolution,
+ * frame rate and last update, and in a narrow window the canvas must shrink to fit, keeping its
+ * shape. Skipped, saying why, where Chromium is not installed.
  */
 public class BrowserPageTest {
     private static final int W = 64;
@@ -124,7 +126,45 @@ public class BrowserPageTest {
             byte[] bytes = Base64.getDecoder().decode(png);
             Files.write(Path.of("target", "browser-page.png"), bytes);
             checkScreenshot(ImageIO.read(new ByteArrayInputStream(bytes)));
+
+            // the canvas itself, read back pixel for pixel: differing pixels, counted by the page
+            String canvas = "(() => { const c = document.querySelector('#scanout-0 canvas');"
+                    + " const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data; let bad = 0;"
+                    + " for (let i = 0; i < d.length; i += 4) { const left = (i / 4) % c.width < c.width / 2;"
+                    + " const want = left ? [0xcc, 0x22, 0x33] : [0x22, 0x44, 0xcc];"
+                    + " if (d[i] !== want[0] || d[i + 1] !== want[1] || d[i + 2] !== want[2] || d[i + 3] !== 255) bad++; }"
+                    + " return c.width + 'x' + c.height + ' ' + bad; })()";
+            assertEquals("canvas size and pixels that differ", W + "x" + H + " 0", evaluate(devTools, session, canvas));
+
+            // the status: connected, and the scanout's resolution, frame rate and last update
+            String link = "document.getElementById('link').textContent";
+            String title = "document.querySelector('#scanout-0 h2').textContent";
+            assertEquals(evaluate(devTools, session, link), "true",
+                    evaluate(devTools, session, link + ".startsWith('connected to ')"));
+            String titleOk = title + ".includes('" + W + "' + String.fromCharCode(215) + '" + H + "')"
+                    + " && /[0-9]+ fps/.test(" + title + ") && /last update [0-9]/.test(" + title + ")";
+            assertEquals(evaluate(devTools, session, title), "true", evaluate(devTools, session, titleOk));
+
+            // a window smaller than the scanout: the canvas shrinks to fit it, keeping its shape
+            devTools.call(session, "Emulation.setDeviceMetricsOverride",
+                    "{\"width\":48,\"height\":120,\"deviceScaleFactor\":1,\"mobile\":false}", "id");
+            String fitted = "(() => { const c = document.querySelector('#scanout-0 canvas');"
+                    + " return c.clientWidth <= 48 - 16 && Math.abs(c.clientWidth / c.clientHeight - "
+                    + W + " / " + H + ") < 0.1; })()";
+            long fitDeadline = System.currentTimeMillis() + WAIT_MS;
+            while (!evaluate(devTools, session, fitted).equals("true")) {
+                assertTrue("the canvas did not shrink to the window: "
+                        + evaluate(devTools, session, "(() => { const c = document.querySelector('#scanout-0 canvas');"
+                                + " return c.clientWidth + 'x' + c.clientHeight; })()"),
+                        System.currentTimeMillis() < fitDeadline);
+                Thread.sleep(50);
+            }
         }
+    }
+
+    private static String evaluate(DevTools devTools, String session, String expression) throws Exception {
+        return devTools.call(session, "Runtime.evaluate", "{\"expression\":\"" + expression
+                + "\",\"returnByValue\":true}", "value");
     }
 
     /** Finds the frame by its left half's colour, then checks every pixel of it. */

@@ -18,11 +18,13 @@ import org.slf4j.LoggerFactory;
  * The window sink. It registers its {@link DisplaySink} itself, and only where the JVM can show
  * windows: a headless JVM (no DISPLAY, or {@code -Djava.awt.headless=true}) gets a log line
  * saying so and no sink, so that devices do not copy pixels for nothing and the component is
- * still active rather than failed. Configuration is optional (defaults apply); a bad value makes
+ * still active rather than failed. It runs only once its configuration exists (an empty one
+ * takes the defaults), so no window opens that nobody asked for; a bad value makes
  * activation fail with a message naming the property and the value.
  */
 @Component(service = {}, immediate = true, configurationPid = WindowDisplayConfig.PID,
-        configurationPolicy = ConfigurationPolicy.OPTIONAL)
+        configurationPolicy = ConfigurationPolicy.REQUIRE,
+        property = "neep.status.may.wait=opens only when configuration " + WindowDisplayConfig.PID + " exists")
 @Designate(ocd = WindowDisplayConfig.class)
 @WindowDisplayConfig
 public final class WindowDisplayComponent {
