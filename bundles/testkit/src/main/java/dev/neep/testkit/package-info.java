@@ -5,12 +5,12 @@
  * and the Linux driver would, then issues commands and waits, bounded, for their answers
  * and fences. {@link dev.neep.testkit.TestPattern} is the image the real guest harness draws.
  * On the host side, {@link dev.neep.testkit.TrackingProvider} counts what a device leaves in
- * its backend.
+ * its backend, and {@link dev.neep.testkit.FrameSink} keeps what a device shows.
  *
  * <p>Nothing here knows OSGi.
  */
 @Export
-@Version("1.1.0")
+@Version("1.2.0")
 package dev.neep.testkit;
 
 import org.osgi.annotation.bundle.Export;

@@ -1,4 +1,4 @@
-package dev.neep.gpu.pci.internal;
+package dev.neep.testkit;
 
 import dev.neep.gpu.api.DisplaySink;
 import dev.neep.gpu.api.Frame;
@@ -9,9 +9,12 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
-/** Keeps the last frame of each scanout as ARGB pixels; waits for one with a bound. */
-final class FrameSink implements DisplaySink {
-    final Map<Integer, Scanout> scanouts = new ConcurrentHashMap<>();
+/**
+ * A display sink for tests: keeps the last frame of each scanout as ARGB pixels, ready for
+ * {@link TestPattern#compare}, and waits for one with a bound.
+ */
+public final class FrameSink implements DisplaySink {
+    private final Map<Integer, Scanout> scanouts = new ConcurrentHashMap<>();
     private final Map<Integer, int[]> frames = new ConcurrentHashMap<>();
 
     @Override
@@ -36,7 +39,13 @@ final class FrameSink implements DisplaySink {
         notifyAll();
     }
 
-    synchronized int[] awaitFrame(int scanoutId, Duration bound) throws InterruptedException {
+    /** The scanout's geometry as the device last set it, if it is on. */
+    public Scanout scanout(int scanoutId) {
+        return scanouts.get(scanoutId);
+    }
+
+    /** The last frame of {@code scanoutId}, waiting at most {@code bound} for the first. */
+    public synchronized int[] awaitFrame(int scanoutId, Duration bound) throws InterruptedException {
         long end = System.nanoTime() + bound.toNanos();
         while (!frames.containsKey(scanoutId)) {
             long left = end - System.nanoTime();
