@@ -9,9 +9,11 @@ import dev.neep.testkit.GpuCommandException;
 import dev.neep.testkit.GpuDriver;
 import dev.neep.testkit.PendingCommand;
 import java.nio.ByteBuffer;
-import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.List;
+import java.util.function.Predicate;
 
 /**
  * A guest's Wayland proxy, in Java, over a {@link GpuDriver}: what a guest's cross-domain
@@ -38,6 +40,8 @@ public final class CrossDomainClient implements AutoCloseable {
     private final Backing queryBacking;
     private final int channelRing;
     private final Backing channelBacking;
+    /** Messages received and not yet handed out. */
+    private final Deque<WaylandMessage> backlog = new ArrayDeque<>();
     /** Received bytes not yet a whole Wayland message. */
     private ByteBuffer partial = ByteBuffer.allocate(0);
     private int lastObjectId = WL_DISPLAY;
@@ -84,7 +88,8 @@ public final class CrossDomainClient implements AutoCloseable {
         return backing;
     }
 
-    static CtrlHdr ok(CtrlHdr answer, String what) {
+    /** {@code answer} when it is RESP_OK_NODATA; else a {@link GpuCommandException} naming {@code what}. */
+    public static CtrlHdr ok(CtrlHdr answer, String what) {
         if (answer.type() != CtrlType.RESP_OK_NODATA) {
             throw new GpuCommandException(what, answer.type(), "answered " + CtrlType.name(answer.type()));
         }
@@ -134,7 +139,8 @@ public final class CrossDomainClient implements AutoCloseable {
 
     /**
      * One {@code POLL} fenced on the channel ring, waiting at most the driver's timeout for the
-     * host to have something: the whole Wayland messages received so far.
+     * host to have something: the whole Wayland messages that completes (not those of the
+     * backlog {@link #receiveUntil} keeps).
      *
      * @throws GpuCommandException when the device refuses the poll or the ring holds no RECEIVE
      */
@@ -157,6 +163,31 @@ public final class CrossDomainClient implements AutoCloseable {
     }
 
     /**
+     * Messages, those received earlier and not yet handed out first, up to and including the
+     * first that {@code last} accepts, polling at most {@code maxPolls} times; what came after
+     * it waits for the next call.
+     *
+     * @throws GpuCommandException when none comes within {@code maxPolls} polls
+     */
+    public List<WaylandMessage> receiveUntil(Predicate<WaylandMessage> last, int maxPolls) {
+        List<WaylandMessage> received = new ArrayList<>();
+        for (int poll = 0; ; poll++) {
+            while (!backlog.isEmpty()) {
+                WaylandMessage m = backlog.removeFirst();
+                received.add(m);
+                if (last.test(m)) {
+                    return received;
+                }
+            }
+            if (poll == maxPolls) {
+                throw new GpuCommandException("CROSS_DOMAIN_CMD_POLL", CtrlType.RESP_OK_NODATA, "the message waited"
+                        + " for did not come in " + maxPolls + " polls; received " + received);
+            }
+            backlog.addAll(receive());
+        }
+    }
+
+    /**
      * {@code wl_display.sync} sent after {@code requests}, then everything received up to its
      * {@code wl_callback.done}, polling at most {@code maxPolls} times.
      */
@@ -165,21 +196,7 @@ public final class CrossDomainClient implements AutoCloseable {
         List<WaylandMessage> all = new ArrayList<>(requests);
         all.add(WaylandMessage.request(WL_DISPLAY, 0, new WaylandMessage.Args().word(callback)));
         ok(send(all), "CROSS_DOMAIN_CMD_SEND of " + all.size() + " Wayland requests");
-        List<WaylandMessage> received = new ArrayList<>();
-        for (int poll = 0; poll < maxPolls; poll++) {
-            for (WaylandMessage m : receive()) {
-                received.add(m);
-                if (m.objectId() == callback && m.opcode() == 0) {
-                    return received;
-                }
-            }
-        }
-        throw new GpuCommandException("wl_display.sync", CtrlType.RESP_OK_NODATA, "no wl_callback.done for object "
-                + callback + " in " + maxPolls + " polls; received " + received);
-    }
-
-    public Duration timeout() {
-        return gpu.options().timeout();
+        return receiveUntil(m -> m.objectId() == callback && m.opcode() == 0, maxPolls);
     }
 
     /**

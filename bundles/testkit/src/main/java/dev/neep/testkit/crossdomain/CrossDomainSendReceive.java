@@ -9,14 +9,14 @@ import java.util.List;
  * {@code CROSS_DOMAIN_CMD_SEND} (guest to host, a SUBMIT_3D payload) and
  * {@code CROSS_DOMAIN_CMD_RECEIVE} (host to guest, written to the channel ring): the header,
  * {@code u32 num_identifiers, u32 opaque_data_size}, then {@code identifiers[4]},
- * {@code identifier_types[4]} and {@code identifier_sizes[4]} (u32 each), 56 bytes in all, then
+ * {@code identifier_types[4]} and {@code identifier_sizes[4]} (u32 each), 64 bytes in all, then
  * the opaque data: the bytes of the channel (Wayland wire messages). Identifiers stand for the
  * file descriptors travelling with the bytes: a virtio-gpu resource id for
  * {@link #ID_TYPE_VIRTGPU_BLOB}, which the host turns into the blob's exported fd.
  */
 public record CrossDomainSendReceive(int cmd, List<Identifier> identifiers, byte[] data) implements CrossDomainCommand {
 
-    public static final int SIZE = 56;
+    public static final int SIZE = 64;
     public static final int MAX_IDENTIFIERS = 4;
     public static final int ID_TYPE_VIRTGPU_BLOB = 1;
 

@@ -96,6 +96,7 @@ public record WaylandMessage(int objectId, int opcode, byte[] args) {
             byte[] bytes = value.getBytes(StandardCharsets.UTF_8);
             word(bytes.length + 1);
             out.writeBytes(bytes);
+            out.write(0);
             pad(bytes.length + 1);
             return this;
         }

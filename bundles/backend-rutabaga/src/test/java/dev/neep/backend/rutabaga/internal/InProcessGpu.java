@@ -42,11 +42,16 @@ final class InProcessGpu implements AutoCloseable {
      * the reason, when {@code NEEP_RUTABAGA_LIBRARY} is not set.
      */
     static InProcessGpu start(Map<String, Object> rutabaga) throws Exception {
+        Map<String, Object> settings = new HashMap<>(rutabaga);
+        settings.put("library_path", assumeLibrary());
+        return new InProcessGpu(settings);
+    }
+
+    /** The library's path; skips the calling test, saying why, when {@code NEEP_RUTABAGA_LIBRARY} is not set. */
+    static String assumeLibrary() {
         String path = System.getenv(RutabagaNative.LIBRARY_ENV);
         Assume.assumeTrue(RutabagaBackendLibraryTest.NOT_SET, path != null);
-        Map<String, Object> settings = new HashMap<>(rutabaga);
-        settings.put("library_path", path);
-        return new InProcessGpu(settings);
+        return path;
     }
 
     /** Cross-domain the only capset, its channel to {@code waylandSocket}. */
