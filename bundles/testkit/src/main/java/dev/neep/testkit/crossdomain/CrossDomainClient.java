@@ -58,24 +58,24 @@ public final class CrossDomainClient implements AutoCloseable {
     }
 
     /**
-     * A cross-domain context with a query ring of {@code queryRingSize} bytes and a channel ring of
-     * {@link #RING_SIZE}, not yet initialised.
+     * A cross-domain context with rings of {@code queryRingSize} and {@code channelRingSize}
+     * bytes, not yet initialised.
      *
      * @throws GpuCommandException when the device refuses a step
      */
-    public static CrossDomainClient open(GpuDriver gpu, int queryRingSize) {
+    public static CrossDomainClient open(GpuDriver gpu, int queryRingSize, int channelRingSize) {
         int ctxId = gpu.newContextId();
         ok(gpu.ctxCreate(ctxId, CapsetIds.CROSS_DOMAIN, "neep cross-domain client"), "CTX_CREATE " + ctxId);
         int query = gpu.newResourceId();
         Backing queryBacking = ring(gpu, ctxId, query, queryRingSize);
         int channel = gpu.newResourceId();
-        Backing channelBacking = ring(gpu, ctxId, channel, RING_SIZE);
+        Backing channelBacking = ring(gpu, ctxId, channel, channelRingSize);
         return new CrossDomainClient(gpu, ctxId, query, queryBacking, channel, channelBacking);
     }
 
-    /** {@link #open} with a one-page query ring, then {@link #init} on the Wayland channel. */
+    /** {@link #open} with one-page rings, then {@link #init} on the Wayland channel. */
     public static CrossDomainClient connect(GpuDriver gpu) {
-        CrossDomainClient client = open(gpu, RING_SIZE);
+        CrossDomainClient client = open(gpu, RING_SIZE, RING_SIZE);
         ok(client.init(CrossDomainCommand.CHANNEL_TYPE_WAYLAND), "CROSS_DOMAIN_CMD_INIT");
         return client;
     }
@@ -112,7 +112,12 @@ public final class CrossDomainClient implements AutoCloseable {
 
     /** SUBMIT_3D of {@code command}, unfenced; the device's answer. */
     public CtrlHdr submit(CrossDomainCommand command) {
-        return gpu.submit3d(ctxId, command.encode());
+        return submitRaw(command.encode());
+    }
+
+    /** SUBMIT_3D of arbitrary bytes in this context, for tests of what the host does with malformed commands. */
+    public CtrlHdr submitRaw(ByteBuffer commands) {
+        return gpu.submit3d(ctxId, commands);
     }
 
     /**
@@ -148,7 +153,7 @@ public final class CrossDomainClient implements AutoCloseable {
         PendingCommand poll = gpu.submit3dFenced(ctxId, CrossDomainCommand.CHANNEL_RING,
                 new CrossDomainCommand.Poll().encode());
         ok(poll.await().hdr(), "CROSS_DOMAIN_CMD_POLL");
-        ByteBuffer ring = ByteBuffer.allocate(RING_SIZE);
+        ByteBuffer ring = ByteBuffer.allocate((int) Math.min(RING_SIZE, channelBacking.length()));
         channelBacking.read(0, ring);
         CrossDomainSendReceive received = CrossDomainSendReceive.decode(ring.flip());
         if (received.cmd() != CrossDomainCommand.CMD_RECEIVE) {

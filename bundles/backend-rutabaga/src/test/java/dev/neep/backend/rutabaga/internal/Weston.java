@@ -31,6 +31,7 @@ final class Weston implements AutoCloseable {
     final int width;
     final int height;
     private final Process process;
+    private boolean closed;
 
     private Weston(Path runtimeDir, int width, int height, Process process) {
         this.runtimeDir = runtimeDir;
@@ -131,6 +132,10 @@ final class Weston implements AutoCloseable {
     /** Stops weston by its process id (SIGTERM, then SIGKILL after 10 s) and removes its directory. */
     @Override
     public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
         ProcessHandle handle = ProcessHandle.of(process.pid()).orElse(null);
         if (handle != null) {
             handle.destroy();
