@@ -1,5 +1,5 @@
 #!/bin/bash
-# guest/build.sh [--force]
+# guest/build.sh [--3d] [--force]
 # Builds neep's demo guest from Debian packages and the host's gcc, and prints the
 # directory that holds it:
 #   kernel             the kernel of Debian's linux-image-amd64 (apt-get download +
@@ -8,6 +8,11 @@
 #   initramfs.cpio.gz  busybox-static, the virtio-gpu module chain, src/init, and two static
 #                      programs built here: fbdraw (pattern.h on /dev/fb0) and kmsbench
 #   guest.env          what went in (package versions, modules)
+# With --3d, the 3D guest (in guest3d-<hash>): the same, plus Mesa's EGL/GBM/GLES2 and its
+# virgl driver, kmscube, glmark2-es2-drm, and gl3d (scene3d.h through GBM/EGL/GLES2),
+# built here against the same Debian packages and copied with every library they load;
+# its initramfs is an uncompressed initramfs.cpio (unpacking 200 MB of gzip under TCG
+# would cost more than reading it).
 # The result lives in $NEEP_GUEST_DIR/guest-<hash> (default dir /var/cache/neep-guest);
 # the hash covers build.sh, src/ and the package versions, so a second run with
 # nothing changed only checks and prints. Installs the packages it needs (root).
@@ -15,14 +20,21 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-FORCE=0
-case "${1:-}" in
---force) FORCE=1 ;;
-"") ;;
-*) sed -n '2,14p' "$0" >&2; exit 2 ;;
-esac
+FORCE=0 GL=0
+for arg in "$@"; do
+    case "$arg" in
+    --force) FORCE=1 ;;
+    --3d) GL=1 ;;
+    *) sed -n '2,19p' "$0" >&2; exit 2 ;;
+    esac
+done
 
 need_pkgs busybox-static cpio kmod gzip gcc binutils libc6-dev libdrm-dev python3
+# Mesa's libraries come from the same Debian release as the host's gcc and headers, so
+# what gl3d is linked against is what the guest loads.
+GL_PKGS=(libgl1-mesa-dri libegl1 libegl-mesa0 libgbm1 libgles2 libegl-dev libgles-dev libgbm-dev kmscube
+         glmark2-es2-drm glmark2-data)
+[ $GL = 0 ] || need_pkgs "${GL_PKGS[@]}"
 
 # What to build from: the kernel package linux-image-amd64 (a metapackage) depends on, its
 # version, and a hash over everything that goes into the guest.
@@ -36,12 +48,16 @@ plan() {
     local hash
     hash=$( { cat "$GUEST_SRC/build.sh" "$GUEST_SRC"/src/*
               echo "$KPKG=$KDEB busybox=$(dpkg-query -W -f='${Version}' busybox-static)"
-              echo "gcc=$(gcc -dumpfullversion) libc=$(dpkg-query -W -f='${Version}' libc6-dev)"; } |
+              echo "gcc=$(gcc -dumpfullversion) libc=$(dpkg-query -W -f='${Version}' libc6-dev)"
+              [ $GL = 0 ] || dpkg-query -W -f='${Package}=${Version}\n' "${GL_PKGS[@]}"; } |
             sha256sum | cut -c1-16)
-    G=$NEEP_GUEST_DIR/guest-$hash
+    VARIANT=guest
+    [ $GL = 0 ] || VARIANT=guest3d
+    G=$NEEP_GUEST_DIR/$VARIANT-$hash
     DEB=$NEEP_GUEST_DIR/debs/${KPKG}_${KDEB//:/%3a}_amd64.deb
 }
-built() { [ $FORCE = 0 ] && [ -s "$G/kernel" ] && [ -s "$G/initramfs.cpio.gz" ] && [ -s "$G/guest.env" ]; }
+built() { [ $FORCE = 0 ] && [ -s "$G/kernel" ] && [ -s "$G/guest.env" ] &&
+          { [ -s "$G/initramfs.cpio.gz" ] || [ -s "$G/initramfs.cpio" ]; }; }
 # apt-get download drops root for the _apt user, who must be able to write the target dir
 download() { (cd "$NEEP_GUEST_DIR/debs" && apt-get download -q "$KPKG=$KDEB" >&2) && [ -s "$DEB" ]; }
 
@@ -101,10 +117,39 @@ printf '%s\n' "${MODULES[@]}" | grep -q '/virtio-gpu.ko$' ||
     die "$KPKG has no virtio-gpu driver"
 printf '%s\n' "${MODULES[@]}" > "$ROOT/etc/neep/modules"
 
+# ---- the 3D userspace: gl3d, kmscube, glmark2, Mesa, and every library they load ----
+if [ $GL = 1 ]; then
+    mkdir -p "$ROOT/usr/bin" "$ROOT/usr/lib/x86_64-linux-gnu/dri" "$ROOT/lib64" "$ROOT/usr/share/glvnd"
+    ln -s usr/lib "$ROOT/lib"
+    gcc -O2 -Wall -Wextra -I/usr/include/libdrm -o "$ROOT/usr/bin/gl3d" "$GUEST_SRC/src/gl3d.c" \
+        -lEGL -lGLESv2 -lgbm -ldrm
+    cp /usr/bin/kmscube /usr/bin/glmark2-es2-drm "$ROOT/usr/bin/"
+    MULTIARCH=/usr/lib/x86_64-linux-gnu
+    # Loaded with dlopen, so ldd of the programs does not name them: glvnd's EGL vendor
+    # (libEGL_mesa, found through its JSON file) and the DRI driver GBM and EGL pick by the
+    # kernel driver's name
+    cp "$MULTIARCH/dri/virtio_gpu_dri.so" "$ROOT$MULTIARCH/dri/"
+    cp -r /usr/share/glvnd/egl_vendor.d "$ROOT/usr/share/glvnd/"
+    cp -r /usr/share/glmark2 "$ROOT/usr/share/"
+    DLOPENED=("$MULTIARCH/libEGL_mesa.so.0" "$MULTIARCH/dri/virtio_gpu_dri.so")
+    for lib in $(ldd "$ROOT"/usr/bin/* "${DLOPENED[@]}" 2>/dev/null |
+                 awk '$2 == "=>" && $3 ~ /^\// {print $3} $1 ~ /^\/.*ld-linux/ {print $1}' | sort -u) \
+               "${DLOPENED[0]}"; do
+        cp -L "$lib" "$ROOT$MULTIARCH/$(basename "$lib")"
+    done
+    missing=$(ldd "$ROOT"/usr/bin/* "${DLOPENED[@]}" | awk '/not found/ {print $1}' | sort -u | paste -sd' ')
+    [ -z "$missing" ] || die "libraries not found for the 3D guest: $missing"
+    ln -s ../usr/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2 "$ROOT/lib64/ld-linux-x86-64.so.2"
+fi
+
 # sorted names, fixed owner and no timestamps in gzip: the same inputs give the same bytes
 mkdir -p "$WORK/out"
-(cd "$ROOT" && find . -print0 | LC_ALL=C sort -z | cpio -o -0 -H newc -R 0:0 --quiet | gzip -9 -n) \
-    > "$WORK/out/initramfs.cpio.gz"
+if [ $GL = 1 ]; then
+    (cd "$ROOT" && find . -print0 | LC_ALL=C sort -z | cpio -o -0 -H newc -R 0:0 --quiet) > "$WORK/out/initramfs.cpio"
+else
+    (cd "$ROOT" && find . -print0 | LC_ALL=C sort -z | cpio -o -0 -H newc -R 0:0 --quiet | gzip -9 -n) \
+        > "$WORK/out/initramfs.cpio.gz"
+fi
 # Under TCG a bzImage spends seconds decompressing itself (Debian's is xz). The ELF kernel
 # inside it can be started directly at its PVH entry point (Xen ELF note 18,
 # PHYS32_ENTRY), which QEMU does for an ELF -kernel: that boots about 4 s sooner here.
@@ -131,12 +176,13 @@ KERNEL_PACKAGE=$KPKG
 KERNEL_VERSION=$KDEB
 KERNEL_RELEASE=$KREL
 KERNEL_BOOT=$BOOT
+GL=$GL
 BUSYBOX_VERSION=$(dpkg-query -W -f='${Version}' busybox-static)
 MODULES="$(for m in "${MODULES[@]}"; do basename "$m" .ko; done | paste -sd' ')"
 EOT
 rm -rf "$G"
 mv "$WORK/out" "$G"
 # older builds are of no further use
-for old in "$NEEP_GUEST_DIR"/guest-*; do [ "$old" = "$G" ] || rm -rf "$old"; done
-log "guest built: $G ($KPKG $KDEB, initramfs $(du -k "$G/initramfs.cpio.gz" | cut -f1) KiB)"
+for old in "$NEEP_GUEST_DIR/$VARIANT"-*; do [ "$old" = "$G" ] || rm -rf "$old"; done
+log "guest built: $G ($KPKG $KDEB, initramfs $(du -k "$G"/initramfs.cpio* | cut -f1) KiB)"
 echo "$G"

@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
-"""checkpattern.py IMAGE [--size WxH]
+"""checkpattern.py IMAGE [--size WxH] [--scene 2d|3d]
 
 Compares a screen image (binary PPM "P6" as QEMU's screendump writes it, or an 8-bit
 RGB/RGBA PNG as neep's PNG sink writes it) pixel for pixel with the pattern the guest
-paints (src/pattern.h; the formulas are repeated below and must stay equal).
+paints (src/pattern.h; the formulas are repeated below and must stay equal), or with
+--scene 3d the scene the 3D guest draws with GLES2 (src/scene3d.h, likewise repeated).
 Prints "PATTERN-MATCH WxH" and exits 0, or "PATTERN-MISMATCH ..." naming the first
 differing pixels and exits 1. Python standard library only.
 """
@@ -15,21 +16,53 @@ BARS = (b"\xff\xff\xff", b"\xff\xff\x00", b"\x00\xff\xff", b"\x00\xff\x00",
         b"\xff\x00\xff", b"\xff\x00\x00", b"\x00\x00\xff", b"\x00\x00\x00")
 
 
+def bars_over(w, h, bars, lower):
+    """Yields the rows, packed RGB, of a picture with eight bars (index x*8/w) in rows
+    y < h/2 and lower(y) below."""
+    top = b"".join(bars[x * 8 // w] for x in range(w))
+    for y in range(h):
+        yield top if y < h // 2 else lower(y)
+
+
 def pattern_rows(w, h):
     """Yields each row of the pattern as packed RGB bytes."""
     half = h // 2
-    bars = b"".join(BARS[x * 8 // w] for x in range(w))
     red = bytes(x * 255 // (w - 1) if w > 1 else 0 for x in range(w))
     rows = h - half
-    for y in range(h):
-        if y < half:
-            yield bars
-            continue
+
+    def lower(y):
         row = bytearray(3 * w)
         row[0::3] = red
         row[1::3] = bytes([(y - half) * 255 // (rows - 1) if rows > 1 else 0]) * w
         row[2::3] = bytes((x ^ y) & 0xFF for x in range(w))
-        yield bytes(row)
+        return bytes(row)
+    return bars_over(w, h, BARS, lower)
+
+
+BARS_3D = tuple(reversed(BARS))
+TEX_3D, TEXELS_3D = 128, 4
+
+
+def scene3d_rows(w, h):
+    """Yields each row of the 3D guest's scene (src/scene3d.h) as packed RGB bytes."""
+    red = bytes(x & 0xFF for x in range(w))
+    tx0, ty0, cell = w - TEX_3D, h - TEX_3D, TEX_3D // TEXELS_3D
+
+    def lower(y):
+        row = bytearray(3 * w)
+        row[0::3] = red
+        row[1::3] = bytes([y & 0xFF]) * w
+        row[2::3] = bytes(0xFF if ((x >> 5) + (y >> 5)) & 1 else 0 for x in range(w))
+        if y >= ty0:
+            v = (y - ty0) // cell
+            for x in range(tx0, w):
+                u = (x - tx0) // cell
+                row[3 * x:3 * x + 3] = bytes((80 * u + 15, 80 * v + 15, 255 - 30 * (u + v)))
+        return bytes(row)
+    return bars_over(w, h, BARS_3D, lower)
+
+
+SCENES = {"2d": pattern_rows, "3d": scene3d_rows}
 
 
 def read_ppm(data):
@@ -116,12 +149,12 @@ def read_image(path):
     return read_png(data) if data[:8] == b"\x89PNG\r\n\x1a\n" else read_ppm(data)
 
 
-def compare(w, h, rgb):
-    """None when rgb is the pattern, else a description of the differences."""
+def compare(w, h, rgb, scene="2d"):
+    """None when rgb is the pattern (or the named scene), else a description of the differences."""
     if len(rgb) != 3 * w * h:
         return "truncated image: %d of %d bytes" % (len(rgb), 3 * w * h)
     bad, examples = 0, []
-    for y, want in enumerate(pattern_rows(w, h)):
+    for y, want in enumerate(SCENES[scene](w, h)):
         got = rgb[3 * w * y:3 * w * (y + 1)]
         if got == want:
             continue
@@ -135,12 +168,12 @@ def compare(w, h, rgb):
     return "%d of %d pixels differ, e.g. %s" % (bad, w * h, " ".join(examples))
 
 
-def check(path, size=None):
+def check(path, size=None, scene="2d"):
     """(ok, message) for an image file."""
     w, h, rgb = read_image(path)
     if size and (w, h) != size:
         return False, "PATTERN-MISMATCH size %dx%d, want %dx%d" % (w, h, size[0], size[1])
-    problem = compare(w, h, rgb)
+    problem = compare(w, h, rgb, scene)
     if problem:
         return False, "PATTERN-MISMATCH %dx%d %s" % (w, h, problem)
     return True, "PATTERN-MATCH %dx%d" % (w, h)
@@ -152,10 +185,13 @@ def parse_size(text):
 
 
 def main(argv):
-    if len(argv) not in (2, 4) or (len(argv) == 4 and argv[2] != "--size"):
+    options = dict(zip(argv[2::2], argv[3::2]))
+    if len(argv) < 2 or len(argv) % 2 != 0 or not set(options) <= {"--size", "--scene"} \
+            or options.get("--scene", "2d") not in SCENES:
         print(__doc__, file=sys.stderr)
         return 2
-    ok, message = check(argv[1], parse_size(argv[3]) if len(argv) == 4 else None)
+    size = parse_size(options["--size"]) if "--size" in options else None
+    ok, message = check(argv[1], size, options.get("--scene", "2d"))
     print(message)
     return 0 if ok else 1
 

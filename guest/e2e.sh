@@ -1,6 +1,6 @@
 #!/bin/bash
 # guest/e2e.sh [--backend neep|qemu|'CMD {sock}']... [--neep-args ARGS] [--connections N] [--bench N]
-#              [--res WxH] [--workdir DIR]
+#              [--res WxH] [--workdir DIR] [--3d [--kmscube N] [--glmark2 S]]
 # The demo guest end to end: start the vhost-user GPU backend, boot the guest in QEMU with
 # vhost-user-gpu-pci on the backend's socket, wait until the guest says it painted the
 # pattern, take QMP screendumps until one equals the pattern pixel for pixel (or time
@@ -24,16 +24,24 @@
 #                 and then qemu, and ends with a NEEP-BENCH line comparing the two.
 #   --rounds R    run the backends R times in turn (neep, qemu, neep, ...); with --bench the
 #                 NEEP-BENCH line gives each backend's median and all its figures
+#   --3d          the 3D guest instead (build.sh --3d), neep serving it with --backend virgl
+#                 and QEMU's C backend with --virgl: Mesa's virgl driver in the guest runs
+#                 kmscube and glmark2-es2-drm, then gl3d draws the scene of src/scene3d.h,
+#                 checks it with glReadPixels and page-flips it onto the screen. PASS needs
+#                 the guest's readback and the screendump both equal to the scene; the line
+#                 gets renderer=, kmscube_fps= and glmark2_score=
+#   --kmscube N   with --3d, kmscube's frames (default 120; 0: not run)
+#   --glmark2 S   with --3d, glmark2's seconds a scene, four scenes (default 3; 0: not run)
 #   --res WxH     display size (default 1024x768)
 #   --workdir D   logs, screendumps (default: a new /tmp/neep-e2e.XXXXXX)
-#   --timeout S   for the guest to paint (default 120)
+#   --timeout S   for the guest to paint (default 120; with --3d 300)
 # Exit status: 0 all passed, 1 one failed, 77 skipped.
 # Env: NEEP_BACKEND_WAIT (seconds for the backend's socket to appear, default 60).
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 PROJECT=$(cd "$GUEST_SRC/.." && pwd)
 
-BACKENDS=() BENCH=0 ROUNDS=1 RES=1024x768 WORK= TIMEOUT=120 NEEP_ARGS= CONNECTIONS=1
+BACKENDS=() BENCH=0 ROUNDS=1 RES=1024x768 WORK= TIMEOUT= NEEP_ARGS= CONNECTIONS=1 GL=0 KMSCUBE=120 GLMARK2=3
 while [ $# -gt 0 ]; do
     case "$1" in
     --backend) BACKENDS+=("$2"); shift 2 ;;
@@ -44,9 +52,15 @@ while [ $# -gt 0 ]; do
     --res) RES=$2; shift 2 ;;
     --workdir) WORK=$2; shift 2 ;;
     --timeout) TIMEOUT=$2; shift 2 ;;
-    *) sed -n '2,36p' "$0" >&2; exit 2 ;;
+    --3d) GL=1; shift ;;
+    --kmscube) KMSCUBE=$2; shift 2 ;;
+    --glmark2) GLMARK2=$2; shift 2 ;;
+    *) sed -n '2,39p' "$0" >&2; exit 2 ;;
     esac
 done
+[ -n "$TIMEOUT" ] || { [ $GL = 1 ] && TIMEOUT=300; } || TIMEOUT=120
+[[ $KMSCUBE =~ ^[0-9]+$ && $GLMARK2 =~ ^[0-9]+$ ]] || { echo "--kmscube and --glmark2 want numbers" >&2; exit 2; }
+[ $GL = 0 ] || [ "$BENCH" = 0 ] || { echo "--bench is the 2D guest's benchmark; --3d has --kmscube and --glmark2" >&2; exit 2; }
 [[ $CONNECTIONS =~ ^[1-9][0-9]*$ ]] || { echo "--connections wants a positive number, not $CONNECTIONS" >&2; exit 2; }
 if [ ${#BACKENDS[@]} = 0 ]; then
     BACKENDS=(neep)
@@ -59,7 +73,8 @@ mkdir -p "$WORK"; WORK=$(cd "$WORK" && pwd)
 export NEEP_SKIP_REASON_FILE=$WORK/skip-reason
 prepare() {  # prepare VAR SCRIPT
     local out rc
-    out=$("$GUEST_SRC/$2" 2> >(tee -a "$WORK/prepare.log" >&2)); rc=$?
+    # shellcheck disable=SC2086  # "SCRIPT ARGS": the words are meant to split
+    out=$("$GUEST_SRC"/$2 2> >(tee -a "$WORK/prepare.log" >&2)); rc=$?
     if [ $rc = $SKIP ]; then echo "NEEP-E2E SKIP reason=\"$(cat "$NEEP_SKIP_REASON_FILE")\""; exit $SKIP; fi
     [ $rc = 0 ] || { echo "NEEP-E2E FAIL reason=\"$2 failed, see $WORK/prepare.log\""; exit 1; }
     printf -v "$1" %s "$out"
@@ -69,7 +84,7 @@ for b in "${BACKENDS[@]}"; do
     [ "$b" != neep ] || "$PROJECT/neep" help 2>/dev/null | grep -q '^ *serve ' ||
         { echo "NEEP-E2E SKIP reason=\"./neep has no serve command\""; exit $SKIP; }
 done
-prepare GUEST build.sh
+if [ $GL = 1 ]; then prepare GUEST "build.sh --3d"; else prepare GUEST build.sh; fi
 prepare QDIR qemu.sh
 QEMU_VERSION=$("$QDIR/qemu-system-x86_64" --version | sed -n '1s/.*version \([^ ]*\).*/\1/p')
 
@@ -104,14 +119,18 @@ declare -A FPS=()
 run_one() {  # run_one BACKEND -> prints the NEEP-E2E line(s)
     local name=$1 cmd
     case "$1" in
-    neep) cmd="$PROJECT/neep serve --socket {sock}${NEEP_ARGS:+ $NEEP_ARGS}" ;;
-    qemu) cmd="$QDIR/vhost-user-gpu --socket-path={sock}" ;;
+    neep) cmd="$PROJECT/neep serve --socket {sock}${NEEP_ARGS:+ $NEEP_ARGS}"
+          # the 3D guest needs a backend with virgl contexts; --neep-args may name another
+          [ $GL = 1 ] && cmd="$PROJECT/neep serve --socket {sock} --backend virgl${NEEP_ARGS:+ $NEEP_ARGS}" ;;
+    qemu) cmd="$QDIR/vhost-user-gpu --socket-path={sock}"
+          [ $GL = 1 ] && cmd+=" --virgl" ;;
     *) cmd=$1; name=custom ;;
     esac
     RUN=$WORK/$name
     [ "$ROUNDS" -gt 1 ] && RUN=$WORK/$name-$ROUND
     rm -rf "$RUN"; mkdir -p "$RUN"
     local sock=$RUN/gpu.sock head="backend=$name qemu=$QEMU_VERSION res=$RES"
+    [ $GL = 1 ] && head+=" guest=3d"
     [ "$name" = neep ] && [ -n "$NEEP_ARGS" ] && head+=" neep_args=\"$NEEP_ARGS\""
     CRUN=$RUN
     fail() { echo "NEEP-E2E FAIL $head $* workdir=$CRUN"; FAILED=1; stop_all; }
@@ -156,18 +175,20 @@ run_one() {  # run_one BACKEND -> prints the NEEP-E2E line(s)
 connect_guest() {  # connect_guest SOCK HEAD CONNECTION
     local sock=$1 head=$2 c=$3 tag=
     [ "$CONNECTIONS" -gt 1 ] && tag="connection=$c/$CONNECTIONS "
-    local t0; t0=$(date +%s.%N)
-    local bench_args=()
+    local t0 load; t0=$(date +%s.%N) load=$(cut -d' ' -f1 /proc/loadavg)
+    local bench_args=() drawn=NEEP-PATTERN-DRAWN
     [ "$BENCH" -gt 0 ] && bench_args=(--bench "$BENCH")
+    [ $GL = 1 ] && bench_args=(--3d --kmscube "$KMSCUBE" --glmark2 "$GLMARK2") drawn=NEEP-GL3D-SHOWN
     "$GUEST_SRC/run.sh" --guest "$GUEST" --qemu "$QDIR" --socket "$sock" --qmp "$CRUN/qmp.sock" \
         --serial "$CRUN/serial.log" --res "$RES" "${bench_args[@]}" > "$CRUN/qemu.log" 2>&1 &
     QEMU_PID=$!
 
     local rc why
-    wait_console 'NEEP-PATTERN-DRAWN' "$TIMEOUT"; rc=$?
+    # a guest that reports an error stops the wait: its own message is the reason
+    wait_console "$drawn|NEEP-GUEST-ERROR" "$TIMEOUT"; rc=$?
     local t_drawn; t_drawn=$(since "$t0")
     case $rc in
-    1) why="no NEEP-PATTERN-DRAWN after ${TIMEOUT}s" ;;
+    1) why="no $drawn after ${TIMEOUT}s" ;;
     2) why="QEMU exited: $(tail -2 "$CRUN/qemu.log" | tr '\n"' "  ")" ;;
     3) why="backend exited: $(tail -2 "$RUN/backend.log" | tr '\n"' "  ")" ;;
     esac
@@ -175,7 +196,11 @@ connect_guest() {  # connect_guest SOCK HEAD CONNECTION
     grep -q 'NEEP-GUEST-ERROR' "$CRUN/serial.log" &&
         { fail "${tag}reason=\"$(grep -m1 -o 'NEEP-GUEST-ERROR.*' "$CRUN/serial.log" | tr -d '\r"')\""; return 1; }
 
-    local extra=
+    local extra= scene=2d
+    if [ $GL = 1 ]; then
+        scene=3d
+        extra=$(gl3d_results) || { fail "${tag}reason=\"$extra\""; return 1; }
+    fi
     if [ "$BENCH" -gt 0 ]; then
         # the benchmark starts right after the pattern, so the screen is checked after it,
         # when the guest has painted the pattern again
@@ -186,11 +211,13 @@ connect_guest() {  # connect_guest SOCK HEAD CONNECTION
         extra="bench_frames=$BENCH fps=$fps"
     fi
     local verdict
-    verdict=$(python3 "$GUEST_SRC/qmp.py" "$CRUN/qmp.sock" expect-pattern "$CRUN/screen.ppm" --size "$RES" --timeout 15 2>&1)
+    verdict=$(python3 "$GUEST_SRC/qmp.py" "$CRUN/qmp.sock" expect-pattern "$CRUN/screen.ppm" --size "$RES" --timeout 15 \
+        --scene $scene 2>&1)
     rc=$?
     local t_visible; t_visible=$(since "$t0")
     echo "$verdict" > "$CRUN/screen.check"
     [ $rc = 0 ] || { fail "${tag}t_drawn=${t_drawn}s reason=\"$(echo "$verdict" | tail -1 | cut -c1-200 | tr -d '"')\" $extra"; return 1; }
+    [ $GL = 1 ] && extra="readback=pixel-exact $extra load_before=$load"
     echo "NEEP-E2E PASS $head ${tag}t_drawn=${t_drawn}s t_visible=${t_visible}s screen=pixel-exact${extra:+ $extra} workdir=$CRUN"
     if [ "$CONNECTIONS" -gt 1 ]; then
         # QEMU quits: the front end leaves, and the backend must serve the next one
@@ -202,6 +229,27 @@ connect_guest() {  # connect_guest SOCK HEAD CONNECTION
         kill -0 "$BACKEND_PID" 2>/dev/null ||
             { fail "${tag}reason=\"the backend exited when the front end left: $(tail -2 "$RUN/backend.log" | tr '\n"' "  ")\""; return 1; }
     fi
+}
+
+# What the 3D guest said on its console: its readback verdict, kmscube's frame rate and
+# glmark2's score, as words for the NEEP-E2E line; or, exit 1, why they are missing.
+gl3d_results() {
+    local log=$CRUN/serial.log readback fps score
+    readback=$(grep -m1 -o 'NEEP-GL3D-READBACK ok.*' "$log" | tr -d '\r')
+    [ -n "$readback" ] || { echo "the guest printed no NEEP-GL3D-READBACK ok"; return 1; }
+    local out="renderer=\"$(echo "$readback" | sed -n 's/.*renderer="\([^"]*\)".*/\1/p')\""
+    if [ "$KMSCUBE" -gt 0 ]; then
+        # "Rendered F frames in S sec (R fps)": kmscube counts from its second frame
+        fps=$(sed -n 's/^NEEP-KMSCUBE Rendered \([0-9]*\) frames in [0-9.]* sec (\([0-9.]*\) fps).*/\1 \2/p' "$log" | head -1)
+        [ -n "$fps" ] || { echo "kmscube printed no frame rate"; return 1; }
+        out+=" kmscube_frames=${fps% *} kmscube_fps=$(printf '%.1f' "${fps#* }")"
+    fi
+    if [ "$GLMARK2" -gt 0 ]; then
+        score=$(sed -n 's/^NEEP-GLMARK2 *glmark2 Score: *\([0-9]*\).*/\1/p' "$log" | head -1)
+        [ -n "$score" ] || { echo "glmark2 printed no score"; return 1; }
+        out+=" glmark2_score=$score"
+    fi
+    echo "$out"
 }
 
 LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)

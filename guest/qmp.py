@@ -3,9 +3,10 @@
 
   qmp.py SOCK screendump FILE          QEMU writes the screen to FILE (PPM)
   qmp.py SOCK quit                     QEMU exits
-  qmp.py SOCK expect-pattern FILE [--size WxH] [--timeout S]
+  qmp.py SOCK expect-pattern FILE [--size WxH] [--timeout S] [--scene 2d|3d]
         screendump + checkpattern until the screen is the pattern (exit 0) or S seconds
-        (default 15) have passed (exit 1); prints checkpattern's last verdict
+        (default 15) have passed (exit 1); prints checkpattern's last verdict; --scene 3d
+        expects the 3D guest's scene instead
 """
 import json
 import os
@@ -52,12 +53,12 @@ class Qmp:
         self.sock.close()
 
 
-def expect_pattern(qmp, path, size, timeout):
+def expect_pattern(qmp, path, size, timeout, scene="2d"):
     deadline = time.monotonic() + timeout
     while True:
         try:
             qmp.execute("screendump", filename=path)
-            ok, verdict = checkpattern.check(path, size)
+            ok, verdict = checkpattern.check(path, size, scene)
         except (RuntimeError, ValueError, OSError) as e:
             ok, verdict = False, "PATTERN-MISMATCH no screen: %s" % e
         if ok or time.monotonic() >= deadline:
@@ -80,7 +81,7 @@ def main(argv):
         elif command == "expect-pattern" and rest:
             size = checkpattern.parse_size(options["--size"]) if "--size" in options else None
             ok, verdict = expect_pattern(qmp, os.path.abspath(rest[0]), size,
-                                         float(options.get("--timeout", 15)))
+                                         float(options.get("--timeout", 15)), options.get("--scene", "2d"))
             print(verdict)
             return 0 if ok else 1
         else:

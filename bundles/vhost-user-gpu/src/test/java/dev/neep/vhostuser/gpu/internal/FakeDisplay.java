@@ -15,6 +15,7 @@ import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Function;
 
 /** QEMU's display side of the vhost-user-gpu channel: answers questions, keeps the picture. */
 final class FakeDisplay implements Runnable, AutoCloseable {
@@ -98,18 +99,23 @@ final class FakeDisplay implements Runnable, AutoCloseable {
     }
 
     synchronized void awaitPattern(int w, int h) throws Exception {
+        awaitScreen(w, h, "the pattern", s -> TestPattern.compare(s, w, w, h));
+    }
+
+    /** Waits until the screen is {@code w} x {@code h} and {@code check} finds nothing wrong with it. */
+    synchronized void awaitScreen(int w, int h, String what, Function<int[], Optional<String>> check) throws Exception {
         long end = System.currentTimeMillis() + 10_000;
         Optional<String> mismatch = Optional.of("nothing shown");
         while (System.currentTimeMillis() < end) {
             if (screen.length == w * h) {
-                mismatch = TestPattern.compare(screen, w, w, h);
+                mismatch = check.apply(screen);
                 if (mismatch.isEmpty()) {
                     return;
                 }
             }
             wait(100);
         }
-        throw new AssertionError("the front end's display does not show the pattern: " + mismatch.get()
+        throw new AssertionError("the front end's display does not show " + what + ": " + mismatch.get()
                 + (failure != null ? " (display channel: " + failure.getMessage() + ")" : ""));
     }
 
