@@ -41,15 +41,7 @@ public class CrossDomainWestonTest {
 
     @After
     public void stop() {
-        try {
-            if (gpu != null) {
-                gpu.close();
-            }
-        } finally {
-            if (weston != null) {
-                weston.close();
-            }
-        }
+        InProcessGpu.closeBoth(gpu, weston);
     }
 
     @Test

@@ -59,6 +59,19 @@ final class InProcessGpu implements AutoCloseable {
         return start(Map.of("capset_names", "cross-domain", RutabagaSettings.WAYLAND_SOCKET_PATH, waylandSocket));
     }
 
+    /** Closes the device, then the compositor it talked to; either may be null (a test skipped early). */
+    static void closeBoth(InProcessGpu gpu, Weston weston) {
+        try {
+            if (gpu != null) {
+                gpu.close();
+            }
+        } finally {
+            if (weston != null) {
+                weston.close();
+            }
+        }
+    }
+
     @Override
     public void close() {
         try {
