@@ -1,9 +1,10 @@
 package dev.neep.testkit;
 
 import dev.neep.gpu.api.DisplaySink;
-import dev.neep.gpu.api.Frame;
+import dev.neep.gpu.api.Frames;
+import dev.neep.gpu.api.Pixels;
 import dev.neep.gpu.api.Scanout;
-import dev.neep.gpu.protocol.Formats;
+import dev.neep.gpu.api.ScanoutId;
 import dev.neep.gpu.protocol.Rect;
 import java.time.Duration;
 import java.util.Map;
@@ -18,7 +19,8 @@ public final class FrameSink implements DisplaySink {
     private final Map<Integer, int[]> frames = new ConcurrentHashMap<>();
 
     @Override
-    public void scanoutChanged(int scanoutId, Scanout scanout) {
+    public void scanoutChanged(ScanoutId id, Scanout scanout) {
+        int scanoutId = id.scanout();
         if (scanout == null) {
             scanouts.remove(scanoutId);
             frames.remove(scanoutId);
@@ -28,15 +30,12 @@ public final class FrameSink implements DisplaySink {
     }
 
     @Override
-    public synchronized void frameUpdated(int scanoutId, Rect dirty, Frame frame) {
-        int[] argb = new int[frame.width() * frame.height()];
-        int base = frame.pixels().position();
-        for (int y = 0; y < frame.height(); y++) {
-            Formats.toArgb(frame.format(), frame.pixels(), base + y * frame.stride(), argb, y * frame.width(),
-                    frame.width());
+    public synchronized void frameUpdated(ScanoutId id, Rect dirty, Pixels pixels) {
+        int[] argb = new int[pixels.width() * pixels.height()];
+        if (pixels.read(f -> Frames.toArgb(f, new Rect(0, 0, f.width(), f.height()), argb))) {
+            frames.put(id.scanout(), argb);
+            notifyAll();
         }
-        frames.put(scanoutId, argb);
-        notifyAll();
     }
 
     /** The scanout's geometry as the device last set it, if it is on. */

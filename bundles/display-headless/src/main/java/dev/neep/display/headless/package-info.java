@@ -7,7 +7,7 @@
  * ({@code @ProviderType}).
  */
 @Export
-@Version("1.0.0")
+@Version("1.1.0")
 package dev.neep.display.headless;
 
 import org.osgi.annotation.bundle.Export;

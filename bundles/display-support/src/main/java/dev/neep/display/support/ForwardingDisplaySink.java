@@ -2,8 +2,9 @@ package dev.neep.display.support;
 
 import dev.neep.gpu.api.CursorImage;
 import dev.neep.gpu.api.DisplaySink;
-import dev.neep.gpu.api.Frame;
+import dev.neep.gpu.api.Pixels;
 import dev.neep.gpu.api.Scanout;
+import dev.neep.gpu.api.ScanoutId;
 import dev.neep.gpu.protocol.Rect;
 
 /**
@@ -16,22 +17,22 @@ public abstract class ForwardingDisplaySink implements DisplaySink {
     protected abstract DisplaySink sink();
 
     @Override
-    public void scanoutChanged(int scanoutId, Scanout scanout) {
-        sink().scanoutChanged(scanoutId, scanout);
+    public void scanoutChanged(ScanoutId id, Scanout scanout) {
+        sink().scanoutChanged(id, scanout);
     }
 
     @Override
-    public void frameUpdated(int scanoutId, Rect dirty, Frame frame) {
-        sink().frameUpdated(scanoutId, dirty, frame);
+    public void frameUpdated(ScanoutId id, Rect dirty, Pixels pixels) {
+        sink().frameUpdated(id, dirty, pixels);
     }
 
     @Override
-    public void cursorDefined(int scanoutId, CursorImage cursor) {
-        sink().cursorDefined(scanoutId, cursor);
+    public void cursorDefined(ScanoutId id, CursorImage cursor) {
+        sink().cursorDefined(id, cursor);
     }
 
     @Override
-    public void cursorMoved(int scanoutId, int x, int y) {
-        sink().cursorMoved(scanoutId, x, y);
+    public void cursorMoved(ScanoutId id, int x, int y) {
+        sink().cursorMoved(id, x, y);
     }
 }

@@ -1,8 +1,10 @@
 package dev.neep.display.support;
 
-import dev.neep.gpu.api.Frame;
+import dev.neep.gpu.api.Pixels;
+import dev.neep.gpu.api.ScanoutId;
 import dev.neep.gpu.protocol.Rect;
 import java.io.IOException;
+import java.util.Comparator;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
@@ -13,17 +15,21 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The newest picture of each scanout, handed from the device's thread to a worker thread of its
- * own that does the slow part (PNG encoding, file writes), at most once per scanout per interval.
+ * The newest picture of each scanout, handed from the sink's calls to a worker thread of its own
+ * that reads the pixels and does the slow part (PNG encoding, file writes), at most once per
+ * scanout per interval.
  *
- * <p>The device's thread calls {@link #update}: the frame's pixels inside the dirty rectangle go
- * into the scanout's current {@link Picture}, which is marked changed, and the call returns;
- * nothing else happens on that thread. The worker takes a changed picture by copying it under
- * the lock and runs the {@link Work} on the copy without the lock: a scanout's first change at
- * once, later ones once the interval since its previous take has passed, so the last change of
- * a burst is always taken (a trailing take) and the ones in between are folded into it. Under
- * the lock again, it hands the result to {@link Done}, unless the scanout was {@link #clear
- * cleared} meanwhile. A failing work is logged once, then at debug until one succeeds.
+ * <p>The sink's {@code frameUpdated} calls {@link #update}, which only notes the scanout's newest
+ * {@link Pixels} and the union of the dirty rectangles not yet read, and returns. The worker
+ * takes a changed scanout: under the lock it reads and converts just that dirty rectangle into
+ * the scanout's current {@link Picture} and copies the picture, then runs the {@link Work} on the
+ * copy without the lock: a scanout's first change at once, later ones once the interval since its
+ * previous take has passed, so the last change of a burst is always taken (a trailing take) and
+ * the ones in between are folded into it. A read that was not whole (see {@link Pixels#read})
+ * keeps its rectangle for the next update, which is on its way, so the last take shows the
+ * newest picture. Under the lock again, the worker hands the result to {@link Done}, unless the
+ * scanout was {@link #clear cleared} meanwhile. A failing work is logged once, then at debug
+ * until one succeeds.
  *
  * <p>{@link #close} stops the worker: with {@link OnClose#FLUSH} the changed pictures are taken
  * at once, ignoring the interval, before it stops; with {@link OnClose#DROP} they are dropped.
@@ -48,7 +54,7 @@ public final class PacedPictures<R> implements AutoCloseable {
          * Worker thread, without the lock. {@code picture} is the worker's until this returns;
          * {@code take} counts the takes of this scanout, from 1.
          */
-        R run(int scanoutId, long take, Picture picture) throws IOException;
+        R run(ScanoutId id, long take, Picture picture) throws IOException;
     }
 
     /** Publishing a result. */
@@ -56,7 +62,7 @@ public final class PacedPictures<R> implements AutoCloseable {
     @ConsumerType
     public interface Done<R> {
         /** Worker thread, under the lock: what {@link Work} returned for {@code picture}. */
-        void accept(int scanoutId, Picture picture, R result);
+        void accept(ScanoutId id, Picture picture, R result);
     }
 
     private final String name;
@@ -69,7 +75,8 @@ public final class PacedPictures<R> implements AutoCloseable {
     private final Done<R> done;
     private final Thread worker;
     /** Guarded by {@link #lock}; sorted, so that of scanouts due at once the lowest goes first. */
-    private final Map<Integer, Slot> slots = new TreeMap<>();
+    private final Map<ScanoutId, Slot> slots = new TreeMap<>(
+            Comparator.comparing(ScanoutId::device).thenComparingInt(ScanoutId::scanout));
     /** Guarded by {@link #lock}. */
     private boolean closing;
     /** Worker thread only: whether the last work failed, so a lasting fault is logged once. */
@@ -101,23 +108,18 @@ public final class PacedPictures<R> implements AutoCloseable {
     }
 
     /**
-     * Device's thread: the frame's pixels inside {@code dirty} (clipped to the frame) go into
-     * the scanout's picture, all of them when the frame's size or alpha changed (see
-     * {@link Picture#update}); converted now, since the frame is only valid during the call.
-     *
-     * @throws IllegalArgumentException if the frame's format is not a 2D format
+     * The sink's thread: the pixels inside {@code dirty} changed; the worker reads them (all of
+     * them when the size or alpha changed, see {@link Picture#update}). Returns at once.
      */
-    public void update(int scanoutId, Frame frame, Rect dirty) {
+    public void update(ScanoutId id, Pixels pixels, Rect dirty) {
         lock.lock();
         try {
             if (closing) {
                 return;
             }
-            Slot slot = slot(scanoutId);
-            if (slot.current == null) {
-                slot.current = new Picture();
-            }
-            slot.current.update(frame, dirty);
+            Slot slot = slot(id);
+            slot.pixels = pixels;
+            slot.dirty = slot.dirty == null ? dirty : union(slot.dirty, dirty);
             slot.changed = true;
             changed.signal();
         } finally {
@@ -129,11 +131,13 @@ public final class PacedPictures<R> implements AutoCloseable {
      * The scanout's next update is taken whole, since it may come from another resource; a
      * change not yet taken is dropped.
      */
-    public void restart(int scanoutId) {
+    public void restart(ScanoutId id) {
         lock.lock();
         try {
-            Slot slot = slot(scanoutId);
+            Slot slot = slot(id);
             slot.current = null;
+            slot.pixels = null;
+            slot.dirty = null;
             slot.changed = false;
         } finally {
             lock.unlock();
@@ -144,11 +148,11 @@ public final class PacedPictures<R> implements AutoCloseable {
      * The scanout shows nothing now: as {@link #restart}, and the result of a take in progress
      * does not reach {@link Done}.
      */
-    public void clear(int scanoutId) {
+    public void clear(ScanoutId id) {
         lock.lock();
         try {
-            restart(scanoutId);
-            slot(scanoutId).generation++;
+            restart(id);
+            slot(id).generation++;
         } finally {
             lock.unlock();
         }
@@ -158,10 +162,10 @@ public final class PacedPictures<R> implements AutoCloseable {
      * The scanout's newest picture, to read under the lock; null before its first update and
      * after {@link #restart} or {@link #clear}.
      */
-    public Picture current(int scanoutId) {
+    public Picture current(ScanoutId id) {
         lock.lock();
         try {
-            Slot slot = slots.get(scanoutId);
+            Slot slot = slots.get(id);
             return slot == null ? null : slot.current;
         } finally {
             lock.unlock();
@@ -192,8 +196,19 @@ public final class PacedPictures<R> implements AutoCloseable {
     }
 
     /** Guarded by {@link #lock}. */
-    private Slot slot(int scanoutId) {
-        return slots.computeIfAbsent(scanoutId, Slot::new);
+    private Slot slot(ScanoutId id) {
+        return slots.computeIfAbsent(id, Slot::new);
+    }
+
+    private static Rect union(Rect a, Rect b) {
+        long x0 = Math.min(Integer.toUnsignedLong(a.x()), Integer.toUnsignedLong(b.x()));
+        long y0 = Math.min(Integer.toUnsignedLong(a.y()), Integer.toUnsignedLong(b.y()));
+        long x1 = Math.max(Integer.toUnsignedLong(a.x()) + Integer.toUnsignedLong(a.width()),
+                Integer.toUnsignedLong(b.x()) + Integer.toUnsignedLong(b.width()));
+        long y1 = Math.max(Integer.toUnsignedLong(a.y()) + Integer.toUnsignedLong(a.height()),
+                Integer.toUnsignedLong(b.y()) + Integer.toUnsignedLong(b.height()));
+        return new Rect((int) x0, (int) y0, (int) Math.min(Integer.MAX_VALUE, x1 - x0),
+                (int) Math.min(Integer.MAX_VALUE, y1 - y0));
     }
 
     private void takeLoop() {
@@ -230,10 +245,29 @@ public final class PacedPictures<R> implements AutoCloseable {
 
     /** Guarded by {@link #lock}, which it lets go while the work runs. */
     private void take(Slot slot, long now) {
+        slot.changed = false;
+        if (slot.current == null) {
+            slot.current = new Picture();
+        }
+        Rect dirty = slot.dirty;
+        slot.dirty = null;
+        boolean whole;
+        try {
+            whole = slot.current.update(slot.pixels, dirty);
+        } catch (RuntimeException e) {
+            LOG.error("{}: the pixels of scanout {} cannot be read; the scanout is skipped until its next update",
+                    name, slot.id, e);
+            slot.current = null;
+            return;
+        }
+        if (!whole) {
+            // A newer update or geometry is on its way: read this rectangle with it.
+            slot.dirty = slot.dirty == null ? dirty : union(slot.dirty, dirty);
+            return;
+        }
         Picture picture = slot.spare != null ? slot.spare : new Picture();
         slot.spare = null;
         picture.copyOf(slot.current);
-        slot.changed = false;
         slot.nextTakeAt = now + minIntervalNanos;
         long take = ++slot.takes;
         long generation = slot.generation;
@@ -263,8 +297,11 @@ public final class PacedPictures<R> implements AutoCloseable {
 
     /** One scanout; guarded by the lock. */
     private static final class Slot {
-        final int id;
-        /** The newest picture, updated in place by the device's thread; null until a frame comes. */
+        final ScanoutId id;
+        /** The newest pixels handed over, and the part of them not yet read into {@link #current}. */
+        Pixels pixels;
+        Rect dirty;
+        /** The newest picture, updated in place by the worker; null until a frame comes. */
         Picture current;
         /** Whether {@link #current} changed since the worker last took it. */
         boolean changed;
@@ -275,7 +312,7 @@ public final class PacedPictures<R> implements AutoCloseable {
         /** Bumped by {@link PacedPictures#clear}: a take from before does not reach {@link Done}. */
         long generation;
 
-        Slot(int id) {
+        Slot(ScanoutId id) {
             this.id = id;
         }
     }

@@ -1,20 +1,22 @@
 package dev.neep.display.support;
 
-import dev.neep.gpu.api.Frame;
 import dev.neep.gpu.api.Frames;
+import dev.neep.gpu.api.Pixels;
 import dev.neep.gpu.protocol.Formats;
 import dev.neep.gpu.protocol.Rect;
 import java.awt.image.BufferedImage;
 import java.awt.image.DataBufferInt;
 
 /**
- * A scanout's pixels as packed ARGB without stride padding, kept up to date from frames.
- * Not thread-safe: its owner guards it.
+ * A scanout's pixels as packed ARGB without stride padding, kept up to date from the dirty
+ * rectangles of a device's {@link Pixels}. Not thread-safe: its owner guards it.
  */
 public final class Picture {
     private int width;
     private int height;
     private boolean alpha;
+    /** A read failed after the picture changed shape: the next update reads it whole. */
+    private boolean partial;
     private int[] argb = new int[0];
 
     public int width() {
@@ -26,18 +28,24 @@ public final class Picture {
     }
 
     /**
-     * Converts the frame's pixels inside {@code dirty} (clipped to the frame); all of them when
-     * the frame's size or alpha differs from this picture's, since the rest of it would not fit.
+     * Reads and converts the pixels inside {@code dirty} (clipped to the scanout), on this
+     * thread; all of them when the size or alpha differs from this picture's, since the rest of
+     * it would not fit.
      *
-     * @throws IllegalArgumentException if the frame's format is not a 2D format
+     * @return what {@link Pixels#read} returned: {@code false} when the pixels were not read
+     *         whole (a newer update or a new geometry is on its way), and {@code dirty} must be
+     *         read again with the next update
+     * @throws IllegalArgumentException if the format is not a 2D format
      */
-    public void update(Frame frame, Rect dirty) {
-        int w = frame.width();
-        int h = frame.height();
-        boolean hasAlpha = Formats.hasAlpha(frame.format());
+    public boolean update(Pixels pixels, Rect dirty) {
+        int w = pixels.width();
+        int h = pixels.height();
+        boolean hasAlpha = Formats.hasAlpha(pixels.format());
         Rect area;
-        if (w != width || h != height || hasAlpha != alpha) {
-            argb = new int[Math.multiplyExact(w, h)];
+        if (w != width || h != height || hasAlpha != alpha || partial) {
+            if (w != width || h != height) {
+                argb = new int[Math.multiplyExact(w, h)];
+            }
             width = w;
             height = h;
             alpha = hasAlpha;
@@ -45,7 +53,9 @@ public final class Picture {
         } else {
             area = Frames.clip(dirty, w, h);
         }
-        Frames.toArgb(frame, area, argb);
+        boolean whole = pixels.read(f -> Frames.toArgb(f, area, argb));
+        partial = !whole && area.width() == w && area.height() == h;
+        return whole;
     }
 
     /** Makes this picture a copy of {@code p}, reusing its array when the size allows. */

@@ -6,7 +6,8 @@ import static org.junit.Assert.assertNotNull;
 import static org.junit.Assert.assertNull;
 import static org.junit.Assert.assertTrue;
 
-import dev.neep.gpu.api.Frame;
+import dev.neep.gpu.api.Pixels;
+import dev.neep.gpu.api.ScanoutId;
 import dev.neep.gpu.protocol.Formats;
 import dev.neep.gpu.protocol.Rect;
 import java.io.IOException;
@@ -40,11 +41,11 @@ public class PacedPicturesTest {
         long interval = 500;
         pictures = started(interval, PacedPictures.OnClose.DROP, null);
         long begin = System.nanoTime();
-        pictures.update(3, frame(1), ALL);
+        pictures.update(id(3), frame(1), ALL);
         assertEquals("work 3 1 1", next());
         assertEquals("done 3 1", next());
         for (int i = 2; i <= 6; i++) {
-            pictures.update(3, frame(i), ALL);
+            pictures.update(id(3), frame(i), ALL);
         }
         assertEquals("the burst's last change", "work 3 2 6", next());
         long elapsedMs = (System.nanoTime() - begin) / 1_000_000;
@@ -56,10 +57,10 @@ public class PacedPicturesTest {
     @Test
     public void scanoutsArePacedEachOnItsOwn() throws Exception {
         pictures = started(60_000, PacedPictures.OnClose.DROP, null);
-        pictures.update(0, frame(1), ALL);
+        pictures.update(id(0), frame(1), ALL);
         assertEquals("work 0 1 1", next());
         assertEquals("done 0 1", next());
-        pictures.update(1, frame(2), ALL);
+        pictures.update(id(1), frame(2), ALL);
         assertEquals("work 1 1 2", next());
     }
 
@@ -71,45 +72,46 @@ public class PacedPicturesTest {
             working.countDown();
             finish.await(WAIT_MS, TimeUnit.MILLISECONDS);
         });
-        pictures.update(0, frame(1), ALL);
+        pictures.update(id(0), frame(1), ALL);
         assertTrue(working.await(WAIT_MS, TimeUnit.MILLISECONDS));
-        pictures.clear(0);
-        assertNull(pictures.current(0));
+        pictures.clear(id(0));
+        assertNull(pictures.current(id(0)));
         finish.countDown();
         assertEquals("work 0 1 1", next());
-        pictures.update(0, frame(2), ALL);
+        pictures.update(id(0), frame(2), ALL);
         assertEquals("the cleared take's result was dropped", "work 0 2 2", next());
         assertEquals("done 0 2", next());
 
-        pictures.restart(0);
-        assertNull(pictures.current(0));
-        pictures.update(0, frame(3), new Rect(0, 0, 1, 1));
-        assertEquals("after a restart the next frame is taken whole", 3, pictures.current(0).toImage().getRGB(1, 1) & 0xff);
+        pictures.restart(id(0));
+        assertNull(pictures.current(id(0)));
+        pictures.update(id(0), frame(3), new Rect(0, 0, 1, 1));
+        assertEquals("work 0 3 3", next());
+        assertEquals("after a restart the next frame is taken whole", 3, pictures.current(id(0)).toImage().getRGB(1, 1) & 0xff);
     }
 
     @Test
     public void closeWithFlushTakesPendingChangesAtOnce() throws Exception {
         pictures = started(60_000, PacedPictures.OnClose.FLUSH, null);
-        pictures.update(0, frame(1), ALL);
+        pictures.update(id(0), frame(1), ALL);
         assertEquals("work 0 1 1", next());
         assertEquals("done 0 1", next());
-        pictures.update(0, frame(2), ALL);
-        pictures.update(0, frame(3), ALL);
+        pictures.update(id(0), frame(2), ALL);
+        pictures.update(id(0), frame(3), ALL);
         pictures.close();
         List<String> flushed = new ArrayList<>();
         seen.drainTo(flushed);
         assertEquals(List.of("work 0 2 3", "done 0 2"), flushed);
-        pictures.update(0, frame(4), ALL);
+        pictures.update(id(0), frame(4), ALL);
         assertNull("updates after close are dropped", seen.poll(200, TimeUnit.MILLISECONDS));
     }
 
     @Test
     public void closeWithDropDropsPendingChanges() throws Exception {
         pictures = started(60_000, PacedPictures.OnClose.DROP, null);
-        pictures.update(0, frame(1), ALL);
+        pictures.update(id(0), frame(1), ALL);
         assertEquals("work 0 1 1", next());
         assertEquals("done 0 1", next());
-        pictures.update(0, frame(2), ALL);
+        pictures.update(id(0), frame(2), ALL);
         pictures.close();
         assertNull(seen.poll(200, TimeUnit.MILLISECONDS));
     }
@@ -118,16 +120,16 @@ public class PacedPicturesTest {
     public void aFailedWorkGetsNoResultAndTheWorkerGoesOn() throws Exception {
         pictures = new PacedPictures<>("test-worker", new ReentrantLock(), 0, PacedPictures.OnClose.DROP,
                 (scanoutId, take, picture) -> {
-                    seen.add("work " + scanoutId + " " + take);
+                    seen.add("work " + scanoutId.scanout() + " " + take);
                     if (take == 1) {
                         throw new IOException("disk full");
                     }
                     return "ok";
-                }, (scanoutId, picture, result) -> seen.add("done " + scanoutId + " " + result));
+                }, (scanoutId, picture, result) -> seen.add("done " + scanoutId.scanout() + " " + result));
         pictures.start();
-        pictures.update(0, frame(1), ALL);
+        pictures.update(id(0), frame(1), ALL);
         assertEquals("work 0 1", next());
-        pictures.update(0, frame(2), ALL);
+        pictures.update(id(0), frame(2), ALL);
         assertEquals("work 0 2", next());
         assertEquals("done 0 ok", next());
     }
@@ -146,15 +148,19 @@ public class PacedPicturesTest {
                             throw new IllegalStateException(e);
                         }
                     }
-                    seen.add("work " + scanoutId + " " + take + " " + (picture.toImage().getRGB(0, 0) & 0xff));
+                    seen.add("work " + scanoutId.scanout() + " " + take + " " + (picture.toImage().getRGB(0, 0) & 0xff));
                     return Long.toString(take);
-                }, (scanoutId, picture, result) -> seen.add("done " + scanoutId + " " + result));
+                }, (scanoutId, picture, result) -> seen.add("done " + scanoutId.scanout() + " " + result));
         p.start();
         return p;
     }
 
-    /** A 2 x 2 frame whose blue channel is {@code n}. */
-    private static Frame frame(int n) {
+    private static ScanoutId id(int scanout) {
+        return new ScanoutId(ScanoutId.DEFAULT_DEVICE, scanout);
+    }
+
+    /** A 2 x 2 picture whose blue channel is {@code n}. */
+    private static Pixels frame(int n) {
         return uniform(Formats.B8G8R8X8_UNORM, 2, 2, 0xff000000 | n);
     }
 

@@ -3,6 +3,7 @@ package dev.neep.display.support;
 import static org.junit.Assert.assertEquals;
 
 import dev.neep.gpu.api.Frame;
+import dev.neep.gpu.api.Pixels;
 import dev.neep.gpu.protocol.Formats;
 import dev.neep.gpu.protocol.Rect;
 import java.awt.image.BufferedImage;
@@ -66,14 +67,45 @@ public class PictureTest {
         assertEquals(0xff0000bb, p.toImage().getRGB(0, 0));
     }
 
-    /** A {@code w} x {@code h} frame of one colour, rows packed. */
-    static Frame uniform(int format, int w, int h, int argb) {
+    @Test
+    public void aReadThatIsNotWholeIsSaidAndTheNextUpdateReadsTheWholePicture() {
+        Picture p = new Picture();
+        Pixels first = uniform(Formats.B8G8R8X8_UNORM, W, H, 0xff000001);
+        Pixels torn = new Pixels() {
+            @Override
+            public int format() {
+                return first.format();
+            }
+
+            @Override
+            public int width() {
+                return W;
+            }
+
+            @Override
+            public int height() {
+                return H;
+            }
+
+            @Override
+            public boolean read(java.util.function.Consumer<Frame> reader) {
+                first.read(reader);
+                return false;
+            }
+        };
+        assertEquals(false, p.update(torn, new Rect(0, 0, 1, 1)));
+        assertEquals(true, p.update(uniform(Formats.B8G8R8X8_UNORM, W, H, 0xff000002), new Rect(0, 0, 1, 1)));
+        assertEquals("read whole after a torn first read", 0xff000002, p.toImage().getRGB(W - 1, H - 1));
+    }
+
+    /** A {@code w} x {@code h} picture of one colour, rows packed. */
+    static Pixels uniform(int format, int w, int h, int argb) {
         int[] row = new int[w];
         java.util.Arrays.fill(row, argb);
         ByteBuffer buf = ByteBuffer.allocate(w * h * 4);
         for (int y = 0; y < h; y++) {
             Formats.fromArgb(format, row, 0, buf, y * w * 4, w);
         }
-        return new Frame(format, w, h, w * 4, buf.asReadOnlyBuffer());
+        return Pixels.of(new Frame(format, w, h, w * 4, buf.asReadOnlyBuffer()));
     }
 }

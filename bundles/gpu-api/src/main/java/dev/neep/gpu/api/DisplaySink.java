@@ -4,47 +4,67 @@ import dev.neep.gpu.protocol.Rect;
 import org.osgi.annotation.versioning.ConsumerType;
 
 /**
- * Where scanouts go: a PNG writer, a window, a web viewer, the vhost-user-gpu channel
- * back to QEMU, or nothing but counters. Registered as an OSGi service; a device binds
- * every sink dynamically.
+ * Where scanouts go: a PNG writer, a window, a web viewer, the vhost-user-gpu channel back to
+ * QEMU, or nothing but counters. Registered as an OSGi service; a device binds the sinks its
+ * configuration selects (all, by default), dynamically.
  *
- * <h2>What the device guarantees</h2>
+ * <p>Each call names its scanout by a {@link ScanoutId}: the device's name and the scanout's
+ * number, so a sink bound to several devices (one per guest) tells them apart.
+ *
+ * <h2>Threads: what the device guarantees</h2>
  * <ul>
- *   <li>Calls for one device come from one thread, in the order things happened.</li>
- *   <li>A sink that binds while a scanout is set gets {@link #scanoutChanged} and a
- *       full-frame {@link #frameUpdated} for it at once.</li>
- *   <li>With a headless backend ({@link GpuBackend#headless()}) the device sends geometry but no pixels.</li>
+ *   <li>The device's command thread never calls a sink. It records what happened and a
+ *       dispatcher of this sink's own, one per device the sink is bound to, makes the calls.
+ *       Calls about one device come from one thread, in the order things happened; calls about
+ *       two devices may come at the same time from two threads.</li>
+ *   <li>When the sink falls behind, what waits for it is folded, never queued without bound:
+ *       a scanout's updates merge into one {@link #frameUpdated} (the union of their dirty
+ *       rectangles, the newest {@link Pixels}); a geometry change drops the updates of the
+ *       geometry it replaces; cursor pictures and positions keep their newest. What the sink
+ *       gets last is always what the device shows last.</li>
+ *   <li>A sink that is slow, blocks or throws delays only its own dispatcher: neither the
+ *       device (its commands, its RESOURCE_FLUSH answers) nor the other sinks wait for it. An
+ *       exception is logged once per sink and method, and the calls go on.</li>
+ *   <li>A sink that binds while a scanout is set gets {@link #scanoutChanged} and a full-frame
+ *       {@link #frameUpdated} for it first, and the current cursor.</li>
+ *   <li>Once the device unbinds the sink it starts no further call on it; a call already
+ *       running is interrupted and left to end.</li>
+ *   <li>With a headless backend ({@link GpuBackend#headless()}) the device sends geometry and
+ *       cursor positions, no pixels.</li>
  * </ul>
  *
  * <h2>What a sink guarantees</h2>
  * <ul>
- *   <li>It returns promptly: slow work (encoding, I/O) happens on a thread of its own,
- *       on a copy of the pixels.</li>
- *   <li>It keeps no reference to a {@link Frame}'s buffer after the call returns.</li>
- *   <li>An exception it throws is logged once by the device and disturbs neither the
- *       device nor other sinks, but it is a bug in the sink.</li>
+ *   <li>It reads pixels through {@link Pixels#read} only, and keeps no reference to a
+ *       {@link Frame} after the reader returns.</li>
+ *   <li>It does not call back into the device from a sink call and wait for it.</li>
+ *   <li>Throwing is a bug in the sink, not a way to refuse.</li>
  * </ul>
+ * A sink may do its slow work (conversion, encoding, I/O) right in its calls, since they run on
+ * its own dispatcher; one that wants to pace it, or to keep serving other threads meanwhile,
+ * hands it to a worker (display-support's {@code PacedPictures}).
  */
 @ConsumerType
 public interface DisplaySink {
 
     /**
-     * Scanout {@code scanoutId} now shows a {@code scanout.width()} x {@code height()}
-     * picture, or is disabled when {@code scanout} is {@code null}.
+     * Scanout {@code id} now shows a {@code scanout.width()} x {@code height()} picture, or is
+     * disabled when {@code scanout} is {@code null}. The {@link Pixels} of earlier
+     * {@code frameUpdated} calls for it no longer read.
      */
-    void scanoutChanged(int scanoutId, Scanout scanout);
+    void scanoutChanged(ScanoutId id, Scanout scanout);
 
     /**
-     * Pixels inside {@code dirty} (scanout coordinates) changed. {@code frame} is the whole
-     * scanout, its buffer positioned at the scanout's top-left pixel.
+     * Pixels inside {@code dirty} (scanout coordinates, inside the scanout) changed, by a
+     * RESOURCE_FLUSH or by several folded into one; {@code pixels} reads them.
      */
-    void frameUpdated(int scanoutId, Rect dirty, Frame frame);
+    void frameUpdated(ScanoutId id, Rect dirty, Pixels pixels);
 
     /** The cursor image changed; {@code null} hides the cursor. */
-    default void cursorDefined(int scanoutId, CursorImage cursor) {
+    default void cursorDefined(ScanoutId id, CursorImage cursor) {
     }
 
     /** The cursor moved to ({@code x}, {@code y}) in scanout coordinates. */
-    default void cursorMoved(int scanoutId, int x, int y) {
+    default void cursorMoved(ScanoutId id, int x, int y) {
     }
 }

@@ -3,10 +3,10 @@ package dev.neep.gpu.api;
 import java.nio.ByteBuffer;
 
 /**
- * Read access to pixels: {@code width} x {@code height} in virtio-gpu {@code format}
- * (VIRTIO_GPU_FORMAT_*), row {@code y} starting {@code y * stride} bytes after the
- * buffer's position. The buffer is read-only and valid only for the call it is given in
- * (or, from a backend, until the next call on that backend): copy what you keep.
+ * A view of pixels: {@code width} x {@code height} in virtio-gpu {@code format}
+ * (VIRTIO_GPU_FORMAT_*), row {@code y} starting {@code y * stride} bytes after the buffer's
+ * position. How long it may be read is said where one is handed out: by a backend
+ * ({@link GpuBackend#frame}) or to a sink's reader ({@link Pixels#read}).
  */
 public record Frame(int format, int width, int height, int stride, ByteBuffer pixels) {
 }

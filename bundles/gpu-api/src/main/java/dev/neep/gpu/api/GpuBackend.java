@@ -90,13 +90,20 @@ public interface GpuBackend extends AutoCloseable {
 
     /**
      * The host pixels of a resource with its own geometry (2D, or a 3D texture read back),
-     * for scanout and cursor. The frame is valid until the next call on this instance.
+     * for scanout and cursor. Display sinks read the frame on their own threads while the
+     * device goes on calling this instance, so its memory must stay safe to read for as long as
+     * the frame's buffer is reachable: Java memory, or native memory freed only once no buffer
+     * refers to it (never freed explicitly while a view of it may exist, not even at
+     * {@link #close}). What it shows must be this resource's pixels; they may change only
+     * during later calls on this instance (the device detects a read torn by one), so a
+     * read-back buffer is the resource's own, not one shared by all resources.
      */
     Frame frame(int resourceId) throws GpuBackendException;
 
     /**
      * The pixels of a blob resource laid out as SET_SCANOUT_BLOB describes: {@code format},
-     * {@code width} x {@code height}, {@code stride} bytes a row from byte {@code offset}.
+     * {@code width} x {@code height}, {@code stride} bytes a row from byte {@code offset}. Its memory is read as {@link #frame}'s
+     * is: safe while reachable, which a view of guest memory is not (the transport may unmap it).
      */
     Frame blobFrame(int resourceId, int format, int width, int height, int stride, long offset)
             throws GpuBackendException;

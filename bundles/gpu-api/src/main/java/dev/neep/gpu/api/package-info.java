@@ -1,8 +1,13 @@
 /**
  * The two service contracts of neep: {@link dev.neep.gpu.api.GpuBackendProvider} /
  * {@link dev.neep.gpu.api.GpuBackend} (a rendering backend shaped like the rutabaga_gfx
- * API) and {@link dev.neep.gpu.api.DisplaySink} (where scanouts go), with
- * {@link dev.neep.gpu.api.Frames} for sinks that read a frame's pixels as ARGB.
+ * API) and {@link dev.neep.gpu.api.DisplaySink} (where scanouts go, told which device's
+ * scanout by a {@link dev.neep.gpu.api.ScanoutId}, reading pixels through
+ * {@link dev.neep.gpu.api.Pixels}), with {@link dev.neep.gpu.api.Frames} for sinks that read a
+ * frame's pixels as ARGB.
+ *
+ * <p>Version 2 changed the display contract: sinks are called off the device's thread and read
+ * the pixels themselves, when they like, instead of during the call.
  *
  * <h2>Who implements what</h2>
  * Every interface of neep's API says which side implements it, by bnd's rule for semantic
@@ -15,11 +20,11 @@
  * plug into Event Admin: {@link dev.neep.gpu.api.GpuBackendProvider},
  * {@link dev.neep.gpu.api.GpuBackend} and {@link dev.neep.gpu.api.DisplaySink} are consumer
  * types, implemented by any bundle (a third party's included) and called by the device;
- * {@link dev.neep.gpu.api.FenceListener} is a provider type, the device's own callback that
- * the backends call.
+ * {@link dev.neep.gpu.api.FenceListener} and {@link dev.neep.gpu.api.Pixels} are provider types,
+ * the device's own objects that the backends and sinks call.
  */
 @Export
-@Version("1.0.0")
+@Version("2.0.0")
 package dev.neep.gpu.api;
 
 import org.osgi.annotation.bundle.Export;

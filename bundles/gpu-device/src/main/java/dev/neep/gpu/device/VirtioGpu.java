@@ -3,6 +3,7 @@ package dev.neep.gpu.device;
 import dev.neep.gpu.api.DisplaySink;
 import dev.neep.gpu.api.GpuBackendException;
 import dev.neep.gpu.api.GpuBackendProvider;
+import dev.neep.gpu.api.ScanoutId;
 import dev.neep.gpu.device.internal.GpuDevice;
 import dev.neep.virtio.VirtioDevice;
 import org.osgi.annotation.versioning.ProviderType;
@@ -32,18 +33,28 @@ import org.osgi.annotation.versioning.ProviderType;
 @ProviderType
 public interface VirtioGpu extends VirtioDevice, GpuDeviceInfo, GpuDisplayControl, AutoCloseable {
 
+    /** The name of a device made without one. */
+    String DEFAULT_NAME = ScanoutId.DEFAULT_DEVICE;
+
     /** A device shaped by {@code config} with no backend yet: {@link #useProvider} opens one. */
     static VirtioGpu create(DeviceConfig config) {
         return new GpuDevice(config);
     }
 
+    /** A device named {@link #DEFAULT_NAME}, shaped by {@code config}, with {@code provider}'s backend open. */
+    static VirtioGpu create(DeviceConfig config, GpuBackendProvider provider) throws GpuBackendException {
+        return create(DEFAULT_NAME, config, provider);
+    }
+
     /**
-     * A device shaped by {@code config} with {@code provider}'s backend open.
+     * A device named {@code name} (what its sinks are told with every scanout: unique among the
+     * devices of one runtime), shaped by {@code config}, with {@code provider}'s backend open.
      *
      * @throws GpuBackendException when the backend cannot be opened; the device is closed then
      */
-    static VirtioGpu create(DeviceConfig config, GpuBackendProvider provider) throws GpuBackendException {
-        GpuDevice device = new GpuDevice(config);
+    static VirtioGpu create(String name, DeviceConfig config, GpuBackendProvider provider)
+            throws GpuBackendException {
+        GpuDevice device = new GpuDevice(name, config);
         try {
             device.useProvider(provider);
         } catch (GpuBackendException | RuntimeException e) {
@@ -52,6 +63,9 @@ public interface VirtioGpu extends VirtioDevice, GpuDeviceInfo, GpuDisplayContro
         }
         return device;
     }
+
+    /** The device's name, which its sinks are told with every scanout ({@code ScanoutId.device}). */
+    String name();
 
     /** The configuration in effect (a new shape waiting for the next reset is not in it yet). */
     DeviceConfig config();
@@ -85,10 +99,17 @@ public interface VirtioGpu extends VirtioDevice, GpuDeviceInfo, GpuDisplayContro
     /** Drops {@code gone} if it is the provider in use; another provider's removal changes nothing. */
     void dropProvider(GpuBackendProvider gone);
 
-    /** Binds a sink; it gets the current scanouts, a full frame of each and the cursors at once. */
+    /**
+     * Binds a sink; it gets the current scanouts, a full frame of each and the cursors first.
+     * The device calls it from a thread of the sink's own, never from its command thread (see
+     * {@code DisplaySink}).
+     */
     void addSink(DisplaySink sink);
 
-    /** Unbinds a sink; when this returns the device makes no further call on it. */
+    /**
+     * Unbinds a sink; when this returns the device starts no further call on it (a call in
+     * progress was waited for a bounded time).
+     */
     void removeSink(DisplaySink sink);
 
     /** Resets the device, closes the backend and ends the device's thread. */

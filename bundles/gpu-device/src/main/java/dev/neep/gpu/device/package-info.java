@@ -10,7 +10,7 @@
  * {@code @ProviderType} (see gpu-api's package documentation for the rule).
  */
 @Export
-@Version("1.0.0")
+@Version("1.1.0")
 package dev.neep.gpu.device;
 
 import org.osgi.annotation.bundle.Export;

@@ -17,14 +17,13 @@ import java.nio.ByteBuffer;
 import java.util.List;
 
 /**
- * The pixels of a resource for scanout and cursor, each valid until the next one: a resource
- * read whole from the library, or a blob's pixels as SET_SCANOUT_BLOB lays them out. Confined
+ * The pixels of a resource for scanout and cursor: a resource read whole from the library into
+ * a buffer of its own, or a blob's pixels as SET_SCANOUT_BLOB lays them out. Confined
  * to the instance's owner thread.
  */
 final class RutabagaFrames {
 
     private final RutabagaInstance instance;
-    private Memory frameScratch;
     private ByteBuffer blobScratch;
 
     RutabagaFrames(RutabagaInstance instance) {
@@ -32,7 +31,7 @@ final class RutabagaFrames {
     }
 
     /**
-     * Reads the whole resource with {@code rutabaga_resource_transfer_read} into a scratch
+     * Reads the whole resource with {@code rutabaga_resource_transfer_read} into its display
      * buffer (rows {@code width * 4} bytes apart, the stride the 2D component uses).
      */
     Frame frame(RutabagaResource resource) throws GpuBackendException {
@@ -50,19 +49,25 @@ final class RutabagaFrames {
             throw new GpuBackendException(RESP_ERR_OUT_OF_MEMORY, "resource " + resource.id + " of "
                     + resource.width + "x" + resource.height + " does not fit one frame buffer");
         }
-        frameScratch = Iovecs.atLeast(frameScratch, size);
+        // Each resource reads back into its own buffer, which display sinks may still be reading
+        // on their threads: it is never freed here, only dropped, and JNA frees it once no view
+        // of it is left.
+        if (resource.display == null || resource.display.size() < size) {
+            resource.display = new Memory(size);
+        }
+        Memory display = resource.display;
         // Components without host storage for the resource (cross-domain) read nothing:
         // show black, not the previous frame.
-        frameScratch.clear(size);
+        display.clear(size);
         try (Memory iovec = new Memory(Iovecs.SIZE)) {
-            Iovecs.put(iovec, 0, Pointer.nativeValue(frameScratch), size);
+            Iovecs.put(iovec, 0, Pointer.nativeValue(display), size);
             Transfer whole = new Transfer(0, 0, 0, resource.width, resource.height, 1, 0, (int) stride, 0, 0);
             instance.check("rutabaga_resource_transfer_read(" + resource.id + ") for a frame",
                     instance.lib.rutabaga_resource_transfer_read(instance.pointer(), 0, resource.id, toNative(whole),
                             iovec), RESP_ERR_UNSPEC);
         }
         return new Frame(resource.format, resource.width, resource.height, (int) stride,
-                frameScratch.getByteBuffer(0, size).asReadOnlyBuffer());
+                display.getByteBuffer(0, size).asReadOnlyBuffer());
     }
 
     /**
@@ -115,12 +120,8 @@ final class RutabagaFrames {
         return new Frame(format, width, height, (int) rowBytes, pixels.slice().asReadOnlyBuffer());
     }
 
-    /** Frees the scratch buffers. */
+    /** Drops the scratch buffer. */
     void clear() {
-        if (frameScratch != null) {
-            frameScratch.close();
-            frameScratch = null;
-        }
         blobScratch = null;
     }
 

@@ -1,5 +1,6 @@
 package dev.neep.backend.rutabaga.internal;
 
+import com.sun.jna.Memory;
 import java.nio.ByteBuffer;
 import java.util.List;
 
@@ -18,6 +19,8 @@ final class RutabagaResource {
     List<ByteBuffer> backing;
     /** The host mapping of a mapped blob. */
     ByteBuffer mapping;
+    /** Where a frame of it is read back (see {@link RutabagaFrames#frame}); owner thread. */
+    Memory display;
 
     RutabagaResource(int id, boolean blob, int format, int width, int height) {
         this.id = id;

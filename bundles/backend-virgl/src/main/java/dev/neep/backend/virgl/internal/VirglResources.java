@@ -41,7 +41,6 @@ final class VirglResources {
     private final VirglRenderer lib;
     private final Map<Integer, Resource> resources = new HashMap<>();
     private final Memory frameIovec = new Memory(Iovecs.SIZE);
-    private Memory frameScratch;
 
     VirglResources(VirglRenderer lib) {
         this.lib = lib;
@@ -138,15 +137,21 @@ final class VirglResources {
             throw new GpuBackendException(RESP_ERR_OUT_OF_MEMORY, "resource " + resourceId + " is "
                     + resource.width + "x" + resource.height + ": no frame buffer of " + size + " bytes");
         }
-        frameScratch = Iovecs.atLeast(frameScratch, size);
-        Iovecs.put(frameIovec, 0, Pointer.nativeValue(frameScratch), size);
+        // Each resource reads back into its own buffer, which display sinks may still be reading
+        // on their threads: it is never freed here, only dropped, and JNA frees it once no view
+        // of it is left.
+        if (resource.display == null || resource.display.size() < size) {
+            resource.display = new Memory(size);
+        }
+        Memory display = resource.display;
+        Iovecs.put(frameIovec, 0, Pointer.nativeValue(display), size);
         int rc = lib.virgl_renderer_transfer_read_iov(resourceId, 0, 0, stride, 0,
                 new virgl_box(0, 0, 0, resource.width, resource.height, 1), 0, frameIovec, 1);
         if (rc != 0) {
             throw failure("virgl_renderer_transfer_read_iov(" + resourceId + ") for a frame", rc, RESP_ERR_UNSPEC);
         }
         return new Frame(resource.format, resource.width, resource.height, stride,
-                frameScratch.getByteBuffer(0, size).asReadOnlyBuffer());
+                display.getByteBuffer(0, size).asReadOnlyBuffer());
     }
 
     /** Fails with INVALID_RESOURCE_ID unless the guest created {@code resourceId} and has not unreferenced it. */
@@ -166,9 +171,6 @@ final class VirglResources {
         }
         resources.clear();
         frameIovec.close();
-        if (frameScratch != null) {
-            frameScratch.close();
-        }
     }
 
     private Resource require(int resourceId) throws GpuBackendException {
@@ -197,6 +199,8 @@ final class VirglResources {
         final int width;
         final int height;
         Iovecs backing;
+        /** Where {@link #frame} reads the texture back; see there why it is never closed. */
+        Memory display;
 
         Resource(int id, int target, int format, int width, int height) {
             this.id = id;

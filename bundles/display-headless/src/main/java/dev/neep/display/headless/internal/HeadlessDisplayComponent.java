@@ -4,6 +4,7 @@ import dev.neep.display.headless.HeadlessDisplay;
 import dev.neep.display.headless.ScanoutStats;
 import dev.neep.display.support.ForwardingDisplaySink;
 import dev.neep.gpu.api.DisplaySink;
+import dev.neep.gpu.api.ScanoutId;
 import org.osgi.service.component.annotations.Component;
 
 /**
@@ -17,6 +18,11 @@ public final class HeadlessDisplayComponent extends ForwardingDisplaySink implem
     @Override
     public ScanoutStats stats(int scanoutId) {
         return sink.stats(scanoutId);
+    }
+
+    @Override
+    public ScanoutStats stats(ScanoutId id) {
+        return sink.stats(id);
     }
 
     @Override

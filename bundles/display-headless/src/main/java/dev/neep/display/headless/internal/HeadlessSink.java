@@ -5,7 +5,9 @@ import dev.neep.display.headless.HeadlessDisplay;
 import dev.neep.display.headless.ScanoutStats;
 import dev.neep.gpu.api.DisplaySink;
 import dev.neep.gpu.api.Frame;
+import dev.neep.gpu.api.Pixels;
 import dev.neep.gpu.api.Scanout;
+import dev.neep.gpu.api.ScanoutId;
 import dev.neep.gpu.protocol.Formats;
 import dev.neep.gpu.protocol.Rect;
 import java.nio.ByteBuffer;
@@ -14,45 +16,55 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.zip.CRC32;
 
 /**
- * Counts frames per scanout and keeps the last frame's facts. Updates come from device threads
- * and reads from test threads: each scanout's stats are one immutable value, replaced whole.
+ * Counts frames per scanout and keeps the last frame's facts. Updates come from the devices'
+ * dispatch threads and reads from test threads: each scanout's stats are one immutable value,
+ * replaced whole.
  */
 final class HeadlessSink implements DisplaySink, HeadlessDisplay {
-    private final Map<Integer, ScanoutStats> scanouts = new ConcurrentHashMap<>();
+    private final Map<ScanoutId, ScanoutStats> scanouts = new ConcurrentHashMap<>();
 
     @Override
     public ScanoutStats stats(int scanoutId) {
-        return scanouts.getOrDefault(scanoutId, empty(scanoutId));
+        return stats(new ScanoutId(ScanoutId.DEFAULT_DEVICE, scanoutId));
     }
 
     @Override
-    public void scanoutChanged(int scanoutId, Scanout scanout) {
-        scanouts.compute(scanoutId, (id, s) -> {
-            ScanoutStats old = s == null ? empty(id) : s;
-            return new ScanoutStats(id, old.frames(), scanout, old.lastFrame(), old.cursorX(), old.cursorY());
+    public ScanoutStats stats(ScanoutId id) {
+        return scanouts.getOrDefault(id, empty(id));
+    }
+
+    @Override
+    public void scanoutChanged(ScanoutId id, Scanout scanout) {
+        scanouts.compute(id, (k, s) -> {
+            ScanoutStats old = s == null ? empty(k) : s;
+            return new ScanoutStats(k.scanout(), old.frames(), scanout, old.lastFrame(), old.cursorX(), old.cursorY());
         });
     }
 
     @Override
-    public void frameUpdated(int scanoutId, Rect dirty, Frame frame) {
-        // The checksum is taken here, on the caller's thread, because the frame is only valid now.
-        FrameFacts facts = new FrameFacts(frame.width(), frame.height(), frame.format(), dirty, crc32(frame));
-        scanouts.compute(scanoutId, (id, s) -> {
-            ScanoutStats old = s == null ? empty(id) : s;
-            return new ScanoutStats(id, old.frames() + 1, old.scanout(), facts, old.cursorX(), old.cursorY());
+    public void frameUpdated(ScanoutId id, Rect dirty, Pixels pixels) {
+        long[] crc = new long[1];
+        // A read that is not whole keeps the last facts: a newer update is on its way.
+        boolean whole = pixels.read(f -> crc[0] = crc32(f));
+        FrameFacts facts = whole ? new FrameFacts(pixels.width(), pixels.height(), pixels.format(), dirty, crc[0])
+                : null;
+        scanouts.compute(id, (k, s) -> {
+            ScanoutStats old = s == null ? empty(k) : s;
+            return new ScanoutStats(k.scanout(), old.frames() + 1, old.scanout(),
+                    facts != null ? facts : old.lastFrame(), old.cursorX(), old.cursorY());
         });
     }
 
     @Override
-    public void cursorMoved(int scanoutId, int x, int y) {
-        scanouts.compute(scanoutId, (id, s) -> {
-            ScanoutStats old = s == null ? empty(id) : s;
-            return new ScanoutStats(id, old.frames(), old.scanout(), old.lastFrame(), x, y);
+    public void cursorMoved(ScanoutId id, int x, int y) {
+        scanouts.compute(id, (k, s) -> {
+            ScanoutStats old = s == null ? empty(k) : s;
+            return new ScanoutStats(k.scanout(), old.frames(), old.scanout(), old.lastFrame(), x, y);
         });
     }
 
-    private static ScanoutStats empty(int scanoutId) {
-        return new ScanoutStats(scanoutId, 0, null, null, 0, 0);
+    private static ScanoutStats empty(ScanoutId id) {
+        return new ScanoutStats(id.scanout(), 0, null, null, 0, 0);
     }
 
     /** CRC32 of the {@code width * bpp} pixel bytes of each row, in order. */

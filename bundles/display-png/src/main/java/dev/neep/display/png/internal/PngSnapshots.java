@@ -5,8 +5,9 @@ import dev.neep.display.support.PacedPictures;
 import dev.neep.display.support.Picture;
 import dev.neep.display.support.Png;
 import dev.neep.gpu.api.DisplaySink;
-import dev.neep.gpu.api.Frame;
+import dev.neep.gpu.api.Pixels;
 import dev.neep.gpu.api.Scanout;
+import dev.neep.gpu.api.ScanoutId;
 import dev.neep.gpu.protocol.Rect;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -19,11 +20,14 @@ import org.slf4j.LoggerFactory;
 /**
  * Writes PNG snapshots of each scanout, at most one per scanout per minimum interval.
  *
- * <p>The device's thread only converts the frame into the scanout's pending picture and
- * returns. A writer thread of its own encodes and writes (see {@link PacedPictures}): a
- * scanout's first update is written at once, later ones once the interval since its previous
- * write has passed, so the last update of a burst is always written (a trailing write) and the
- * ones in between are folded into it.
+ * <p>A sink call only notes the newest pixels and returns. A writer thread of its own reads,
+ * converts, encodes and writes (see {@link PacedPictures}): a scanout's first update is written
+ * at once, later ones once the interval since its previous write has passed, so the last update
+ * of a burst is always written (a trailing write) and the ones in between are folded into it.
+ *
+ * <p>Files are named after the scanout, {@code scanout-N.png} (and {@code scanout-N-TAKE.png}),
+ * prefixed with the device's name and a dash for any device but the one named
+ * {@link ScanoutId#DEFAULT_DEVICE}.
  *
  * <p>{@link #close()} flushes: pending snapshots are written at once, ignoring the interval,
  * before the writer stops, so the newest file shows the last picture the sink was given.
@@ -38,7 +42,7 @@ final class PngSnapshots implements DisplaySink, AutoCloseable {
     private PngSnapshots(Path directory, long minIntervalMs) {
         this.directory = directory;
         this.pictures = new PacedPictures<>("neep-png-writer", new ReentrantLock(), minIntervalMs,
-                PacedPictures.OnClose.FLUSH, this::write, (scanoutId, picture, nothing) -> { });
+                PacedPictures.OnClose.FLUSH, this::write, (id, picture, nothing) -> { });
     }
 
     /**
@@ -66,15 +70,15 @@ final class PngSnapshots implements DisplaySink, AutoCloseable {
     }
 
     @Override
-    public void scanoutChanged(int scanoutId, Scanout scanout) {
+    public void scanoutChanged(ScanoutId id, Scanout scanout) {
         // Pictures come with frameUpdated; a disabled scanout keeps its last snapshot on disk.
     }
 
     @Override
-    public void frameUpdated(int scanoutId, Rect dirty, Frame frame) {
+    public void frameUpdated(ScanoutId id, Rect dirty, Pixels pixels) {
         // The whole frame, not only the dirty part: nothing restarts the picture when the
         // scanout moves to another resource, so every snapshot is taken whole.
-        pictures.update(scanoutId, frame, new Rect(0, 0, frame.width(), frame.height()));
+        pictures.update(id, pixels, new Rect(0, 0, pixels.width(), pixels.height()));
     }
 
     @Override
@@ -83,10 +87,12 @@ final class PngSnapshots implements DisplaySink, AutoCloseable {
     }
 
     /** Writer thread. */
-    private Void write(int scanoutId, long seq, Picture picture) throws IOException {
+    private Void write(ScanoutId id, long seq, Picture picture) throws IOException {
         byte[] png = Png.encode(picture.toImage());
-        writeAtomically(png, "scanout-" + scanoutId + "-" + seq + ".png");
-        writeAtomically(png, "scanout-" + scanoutId + ".png");
+        String base = (ScanoutId.DEFAULT_DEVICE.equals(id.device()) ? "" : id.device() + "-") + "scanout-"
+                + id.scanout();
+        writeAtomically(png, base + "-" + seq + ".png");
+        writeAtomically(png, base + ".png");
         return null;
     }
 

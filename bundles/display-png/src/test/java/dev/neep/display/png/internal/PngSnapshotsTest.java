@@ -7,6 +7,8 @@ import static org.junit.Assert.fail;
 
 import dev.neep.config.support.TypedConfiguration;
 import dev.neep.gpu.api.Frame;
+import dev.neep.gpu.api.Pixels;
+import dev.neep.gpu.api.ScanoutId;
 import dev.neep.gpu.protocol.Formats;
 import dev.neep.gpu.protocol.Rect;
 import java.awt.image.BufferedImage;
@@ -16,6 +18,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import javax.imageio.ImageIO;
@@ -41,7 +44,7 @@ public class PngSnapshotsTest {
         int[] argb = testPicture();
         try (PngSnapshots png = start(dir, 0)) {
             for (int i = 0; i < ALL_FORMATS.length; i++) {
-                png.frameUpdated(i, new Rect(0, 0, W, H), frameOf(ALL_FORMATS[i], argb));
+                png.frameUpdated(id(i), new Rect(0, 0, W, H), Pixels.of(frameOf(ALL_FORMATS[i], argb)));
             }
         }
         for (int i = 0; i < ALL_FORMATS.length; i++) {
@@ -65,12 +68,12 @@ public class PngSnapshotsTest {
         long interval = 2000;
         try (PngSnapshots png = start(dir, interval)) {
             long begin = System.nanoTime();
-            png.frameUpdated(0, new Rect(0, 0, W, H), solid(0xff000001));
+            png.frameUpdated(id(0), new Rect(0, 0, W, H), Pixels.of(solid(0xff000001)));
             awaitFiles(dir, "scanout-0-1.png");
             // The burst comes within the interval after the first write: none of it is written
             // until the interval has passed, and then only its last update.
             for (int i = 2; i <= 10; i++) {
-                png.frameUpdated(0, new Rect(0, 0, W, H), solid(0xff000000 | i));
+                png.frameUpdated(id(0), new Rect(0, 0, W, H), Pixels.of(solid(0xff000000 | i)));
             }
             awaitFiles(dir, "scanout-0-2.png");
             long elapsedMs = (System.nanoTime() - begin) / 1_000_000;
@@ -87,10 +90,10 @@ public class PngSnapshotsTest {
     public void updatesWaitingForTheWriterAreFoldedIntoTheLast() throws Exception {
         Path dir = tmp.getRoot().toPath();
         PngSnapshots png = start(dir, 60_000);
-        png.frameUpdated(1, new Rect(0, 0, W, H), solid(0xff000001));
+        png.frameUpdated(id(1), new Rect(0, 0, W, H), Pixels.of(solid(0xff000001)));
         awaitFiles(dir, "scanout-1-1.png");
         for (int i = 2; i <= 10; i++) {
-            png.frameUpdated(1, new Rect(0, 0, W, H), solid(0xff000000 | i));
+            png.frameUpdated(id(1), new Rect(0, 0, W, H), Pixels.of(solid(0xff000000 | i)));
         }
         png.close();
         assertEquals(List.of("scanout-1-1.png", "scanout-1-2.png", "scanout-1.png"), files(dir));
@@ -102,7 +105,7 @@ public class PngSnapshotsTest {
         Path dir = tmp.getRoot().toPath();
         try (PngSnapshots png = start(dir, 50)) {
             for (int i = 1; i <= 3; i++) {
-                png.frameUpdated(2, new Rect(0, 0, W, H), solid(0xff000000 | i));
+                png.frameUpdated(id(2), new Rect(0, 0, W, H), Pixels.of(solid(0xff000000 | i)));
                 awaitFiles(dir, "scanout-2-" + i + ".png");
                 Thread.sleep(100);
             }
@@ -116,29 +119,70 @@ public class PngSnapshotsTest {
     public void closeFlushesThePendingUpdate() throws Exception {
         Path dir = tmp.getRoot().toPath();
         PngSnapshots png = start(dir, 60_000);
-        png.frameUpdated(0, new Rect(0, 0, W, H), solid(0xff111111));
+        png.frameUpdated(id(0), new Rect(0, 0, W, H), Pixels.of(solid(0xff111111)));
         awaitFiles(dir, "scanout-0-1.png");
-        png.frameUpdated(0, new Rect(0, 0, W, H), solid(0xff222222));
+        png.frameUpdated(id(0), new Rect(0, 0, W, H), Pixels.of(solid(0xff222222)));
         png.close();
         assertEquals(0xff222222, colour(dir.resolve("scanout-0-2.png")));
         assertEquals(0xff222222, colour(dir.resolve("scanout-0.png")));
 
-        png.frameUpdated(0, new Rect(0, 0, W, H), solid(0xff333333));
+        png.frameUpdated(id(0), new Rect(0, 0, W, H), Pixels.of(solid(0xff333333)));
         Thread.sleep(100);
         assertEquals("updates after close are dropped", 0xff222222, colour(dir.resolve("scanout-0.png")));
         assertEquals(List.of("scanout-0-1.png", "scanout-0-2.png", "scanout-0.png"), files(dir));
     }
 
     @Test
-    public void sinkCopiesThePixelsBeforeReturning() throws Exception {
+    public void aReadThatIsNotWholeIsWrittenWithTheNextUpdate() throws Exception {
         Path dir = tmp.getRoot().toPath();
-        ByteBuffer pixels = ByteBuffer.allocate(W * H * 4);
-        Formats.fromArgb(Formats.B8G8R8X8_UNORM, fill(0xff445566), 0, pixels, 0, W * H);
+        Pixels under = Pixels.of(solid(0xff010203));
+        Pixels torn = new Pixels() {
+            @Override
+            public int format() {
+                return under.format();
+            }
+
+            @Override
+            public int width() {
+                return W;
+            }
+
+            @Override
+            public int height() {
+                return H;
+            }
+
+            @Override
+            public boolean read(Consumer<Frame> reader) {
+                under.read(reader);
+                return false;
+            }
+        };
         try (PngSnapshots png = start(dir, 0)) {
-            png.frameUpdated(0, new Rect(0, 0, W, H), new Frame(Formats.B8G8R8X8_UNORM, W, H, W * 4, pixels));
-            pixels.put(0, new byte[W * H * 4]);
+            png.frameUpdated(id(0), new Rect(0, 0, W, H), torn);
+            Thread.sleep(200);
+            assertEquals("nothing written from a torn read", List.of(), files(dir));
+            png.frameUpdated(id(0), new Rect(0, 0, 1, 1), Pixels.of(solid(0xff445566)));
+            awaitFiles(dir, "scanout-0-1.png");
         }
         assertEquals(0xff445566, colour(dir.resolve("scanout-0.png")));
+    }
+
+    @Test
+    public void anotherDevicesScanoutsAreFilesOfTheirOwn() throws Exception {
+        Path dir = tmp.getRoot().toPath();
+        try (PngSnapshots png = start(dir, 0)) {
+            png.frameUpdated(id(0), new Rect(0, 0, W, H), Pixels.of(solid(0xff000001)));
+            png.frameUpdated(new ScanoutId("guest2", 0), new Rect(0, 0, W, H), Pixels.of(solid(0xff000002)));
+            awaitFiles(dir, "scanout-0.png");
+            awaitFiles(dir, "guest2-scanout-0.png");
+        }
+        assertEquals(0xff000001, colour(dir.resolve("scanout-0.png")));
+        assertEquals(0xff000002, colour(dir.resolve("guest2-scanout-0.png")));
+    }
+
+    private static ScanoutId id(int scanout) {
+        return new ScanoutId(ScanoutId.DEFAULT_DEVICE, scanout);
     }
 
     private static PngSnapshots start(Path dir, long intervalMs) {

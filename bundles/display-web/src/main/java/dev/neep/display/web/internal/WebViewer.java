@@ -9,8 +9,9 @@ import dev.neep.display.web.internal.HttpServer.Reply;
 import dev.neep.display.web.internal.HttpServer.Request;
 import dev.neep.gpu.api.CursorImage;
 import dev.neep.gpu.api.DisplaySink;
-import dev.neep.gpu.api.Frame;
+import dev.neep.gpu.api.Pixels;
 import dev.neep.gpu.api.Scanout;
+import dev.neep.gpu.api.ScanoutId;
 import dev.neep.gpu.protocol.Formats;
 import dev.neep.gpu.protocol.Rect;
 import java.io.IOException;
@@ -53,6 +54,8 @@ final class WebViewer implements DisplaySink, AutoCloseable {
     static final long KEEPALIVE_MS = 15_000;
     /** Deflate level 1 (quality maps to level 9 * (1 - q)): loopback bandwidth is cheap, encoder time is not. */
     private static final float PNG_QUALITY = 0.8f;
+    /** VIRTIO_GPU_MAX_SCANOUTS: a device's scanouts are numbered below it. */
+    private static final int MAX_SCANOUTS = 16;
     private static final Pattern SCANOUT_PNG = Pattern.compile("/scanout/([0-9]{1,9})\\.png");
     private static final Pattern CURSOR_PNG = Pattern.compile("/cursor/([0-9]{1,9})\\.png");
 
@@ -64,6 +67,8 @@ final class WebViewer implements DisplaySink, AutoCloseable {
     private final Condition published = lock.newCondition();
     /** Guarded by {@link #lock}; sorted so pages and status list scanouts in order. */
     private final Map<Integer, ScanoutState> scanouts = new TreeMap<>();
+    /** Guarded by {@link #lock}: the page's number of each scanout (see {@link #state}). */
+    private final Map<ScanoutId, Integer> numbers = new HashMap<>();
     /** Guarded by {@link #lock}: bumped by every change an event stream reports. */
     private long version;
     /** Guarded by {@link #lock}. */
@@ -111,23 +116,23 @@ final class WebViewer implements DisplaySink, AutoCloseable {
     }
 
     @Override
-    public void scanoutChanged(int scanoutId, Scanout scanout) {
+    public void scanoutChanged(ScanoutId id, Scanout scanout) {
         lock.lock();
         try {
             if (closing) {
                 return;
             }
-            ScanoutState s = state(scanoutId);
+            ScanoutState s = state(id);
             s.scanout = scanout;
             s.enabled = scanout != null;
             s.geometrySeq++;
             if (scanout == null) {
                 // A disabled scanout shows nothing, and a picture still being encoded is not published.
-                pictures.clear(scanoutId);
+                pictures.clear(id);
                 s.png = null;
             } else {
                 // The next frame is taken whole: it may come from another resource.
-                pictures.restart(scanoutId);
+                pictures.restart(id);
             }
             publish();
         } finally {
@@ -136,21 +141,21 @@ final class WebViewer implements DisplaySink, AutoCloseable {
     }
 
     @Override
-    public void frameUpdated(int scanoutId, Rect dirty, Frame frame) {
+    public void frameUpdated(ScanoutId id, Rect dirty, Pixels pixels) {
         lock.lock();
         try {
             if (closing) {
                 return;
             }
-            ScanoutState s = state(scanoutId);
-            if (!Formats.isSupported2d(frame.format())) {
-                if (s.refusedFormats.add(frame.format())) {
-                    LOG.warn("scanout {}: frames in format {} cannot be shown; they are dropped", scanoutId,
-                            Formats.name(frame.format()));
+            ScanoutState s = state(id);
+            if (!Formats.isSupported2d(pixels.format())) {
+                if (s.refusedFormats.add(pixels.format())) {
+                    LOG.warn("scanout {}: frames in format {} cannot be shown; they are dropped", id,
+                            Formats.name(pixels.format()));
                 }
                 return;
             }
-            pictures.update(scanoutId, frame, dirty);
+            pictures.update(id, pixels, dirty);
             s.framesReceived++;
             if (!s.enabled) {
                 // A frame without a scanout set first still shows: a viewer is for looking.
@@ -164,16 +169,16 @@ final class WebViewer implements DisplaySink, AutoCloseable {
     }
 
     @Override
-    public void cursorDefined(int scanoutId, CursorImage cursor) {
+    public void cursorDefined(ScanoutId id, CursorImage cursor) {
         lock.lock();
         try {
             if (closing) {
                 return;
             }
-            ScanoutState s = state(scanoutId);
+            ScanoutState s = state(id);
             if (cursor != null && !Cursors.complete(cursor)) {
                 LOG.warn("scanout {}: cursor image {}x{} with {} pixels cannot be shown; hiding the cursor",
-                        scanoutId, cursor.width(), cursor.height(),
+                        id, cursor.width(), cursor.height(),
                         cursor.argb() == null ? 0 : cursor.argb().length);
                 cursor = null;
             }
@@ -187,13 +192,13 @@ final class WebViewer implements DisplaySink, AutoCloseable {
     }
 
     @Override
-    public void cursorMoved(int scanoutId, int x, int y) {
+    public void cursorMoved(ScanoutId id, int x, int y) {
         lock.lock();
         try {
             if (closing) {
                 return;
             }
-            ScanoutState s = state(scanoutId);
+            ScanoutState s = state(id);
             if (!s.cursorPlaced || s.cursorX != x || s.cursorY != y) {
                 s.cursorPlaced = true;
                 s.cursorX = x;
@@ -222,9 +227,17 @@ final class WebViewer implements DisplaySink, AutoCloseable {
         server.close();
     }
 
-    /** Guarded by {@link #lock}. */
-    private ScanoutState state(int scanoutId) {
-        return scanouts.computeIfAbsent(scanoutId, ScanoutState::new);
+    /**
+     * Guarded by {@link #lock}. The page numbers scanouts: the default device's by their own
+     * number, another device's from {@value #MAX_SCANOUTS} on, in the order they appear.
+     */
+    private ScanoutState state(ScanoutId id) {
+        Integer n = numbers.get(id);
+        if (n == null) {
+            n = ScanoutId.DEFAULT_DEVICE.equals(id.device()) ? id.scanout() : MAX_SCANOUTS + numbers.size();
+            numbers.put(id, n);
+        }
+        return scanouts.computeIfAbsent(n, k -> new ScanoutState(k, id));
     }
 
     /** Guarded by {@link #lock}. */
@@ -234,8 +247,8 @@ final class WebViewer implements DisplaySink, AutoCloseable {
     }
 
     /** Encoder thread, under {@link #lock}: publishes a scanout's new PNG. */
-    private void encoded(int scanoutId, Picture picture, byte[] png) {
-        ScanoutState s = state(scanoutId);
+    private void encoded(ScanoutId id, Picture picture, byte[] png) {
+        ScanoutState s = state(id);
         s.png = png;
         s.pngWidth = picture.width();
         s.pngHeight = picture.height();
@@ -379,13 +392,13 @@ final class WebViewer implements DisplaySink, AutoCloseable {
 
     /** Guarded by {@link #lock}: the scanout's size, else its newest frame's, else its last PNG's. */
     private int width(ScanoutState s) {
-        Picture current = pictures.current(s.id);
+        Picture current = pictures.current(s.key);
         return s.scanout != null ? s.scanout.width() : current != null ? current.width() : s.pngWidth;
     }
 
     /** Guarded by {@link #lock}: as {@link #width}. */
     private int height(ScanoutState s) {
-        Picture current = pictures.current(s.id);
+        Picture current = pictures.current(s.key);
         return s.scanout != null ? s.scanout.height() : current != null ? current.height() : s.pngHeight;
     }
 
@@ -441,6 +454,7 @@ final class WebViewer implements DisplaySink, AutoCloseable {
     /** One scanout; every field guarded by the viewer's lock. */
     private static final class ScanoutState {
         final int id;
+        final ScanoutId key;
         Scanout scanout;
         boolean enabled;
         /** Bumped by every geometry change, enabled or disabled. */
@@ -460,8 +474,9 @@ final class WebViewer implements DisplaySink, AutoCloseable {
         int cursorY;
         final Set<Integer> refusedFormats = new HashSet<>();
 
-        ScanoutState(int id) {
+        ScanoutState(int id, ScanoutId key) {
             this.id = id;
+            this.key = key;
         }
     }
 

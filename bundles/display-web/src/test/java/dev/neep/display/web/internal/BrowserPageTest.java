@@ -7,7 +7,9 @@ import static org.junit.Assume.assumeTrue;
 import dev.neep.config.support.TypedConfiguration;
 import dev.neep.gpu.api.CursorImage;
 import dev.neep.gpu.api.Frame;
+import dev.neep.gpu.api.Pixels;
 import dev.neep.gpu.api.Scanout;
+import dev.neep.gpu.api.ScanoutId;
 import dev.neep.gpu.protocol.Formats;
 import dev.neep.gpu.protocol.Rect;
 import java.awt.image.BufferedImage;
@@ -90,12 +92,12 @@ public class BrowserPageTest {
         }
         ByteBuffer buf = ByteBuffer.allocate(W * H * 4);
         Formats.fromArgb(Formats.B8G8R8X8_UNORM, px, 0, buf, 0, px.length);
-        viewer.scanoutChanged(0, new Scanout(1, Formats.B8G8R8X8_UNORM, 0, 0, W, H));
-        viewer.frameUpdated(0, new Rect(0, 0, W, H), new Frame(Formats.B8G8R8X8_UNORM, W, H, W * 4, buf));
+        viewer.scanoutChanged(id(0), new Scanout(1, Formats.B8G8R8X8_UNORM, 0, 0, W, H));
+        viewer.frameUpdated(id(0), new Rect(0, 0, W, H), Pixels.of(new Frame(Formats.B8G8R8X8_UNORM, W, H, W * 4, buf)));
         int[] cursor = new int[8 * 8];
         Arrays.fill(cursor, CURSOR);
-        viewer.cursorDefined(0, new CursorImage(8, 8, 2, 3, cursor));
-        viewer.cursorMoved(0, 40, 10);
+        viewer.cursorDefined(id(0), new CursorImage(8, 8, 2, 3, cursor));
+        viewer.cursorMoved(id(0), 40, 10);
 
         profile = Files.createTempDirectory("neep-chromium-");
         // The flags that keep Chromium off the network and quiet on a machine without one.
@@ -229,5 +231,9 @@ public class BrowserPageTest {
         public void close() {
             socket.abort();
         }
+    }
+
+    private static ScanoutId id(int scanout) {
+        return new ScanoutId(ScanoutId.DEFAULT_DEVICE, scanout);
     }
 }

@@ -8,7 +8,9 @@ import static org.junit.Assert.fail;
 import dev.neep.config.support.TypedConfiguration;
 import dev.neep.gpu.api.CursorImage;
 import dev.neep.gpu.api.Frame;
+import dev.neep.gpu.api.Pixels;
 import dev.neep.gpu.api.Scanout;
+import dev.neep.gpu.api.ScanoutId;
 import dev.neep.gpu.protocol.Formats;
 import dev.neep.gpu.protocol.Rect;
 import java.awt.image.BufferedImage;
@@ -60,8 +62,8 @@ public class WebViewerTest {
         viewer = start(0);
         int[] argb = testPicture();
         for (int i = 0; i < ALL_FORMATS.length; i++) {
-            viewer.scanoutChanged(i, new Scanout(10 + i, ALL_FORMATS[i], 0, 0, W, H));
-            viewer.frameUpdated(i, new Rect(0, 0, W, H), frameOf(ALL_FORMATS[i], argb));
+            viewer.scanoutChanged(id(i), new Scanout(10 + i, ALL_FORMATS[i], 0, 0, W, H));
+            viewer.frameUpdated(id(i), new Rect(0, 0, W, H), Pixels.of(frameOf(ALL_FORMATS[i], argb)));
         }
         for (int i = 0; i < ALL_FORMATS.length; i++) {
             int format = ALL_FORMATS[i];
@@ -81,33 +83,33 @@ public class WebViewerTest {
     @Test
     public void statusReflectsScanoutAndCounters() throws Exception {
         viewer = start(0);
-        viewer.scanoutChanged(0, new Scanout(42, Formats.B8G8R8X8_UNORM, 3, 4, W, H));
-        viewer.frameUpdated(0, new Rect(0, 0, W, H), solid(0xff102030));
+        viewer.scanoutChanged(id(0), new Scanout(42, Formats.B8G8R8X8_UNORM, 3, 4, W, H));
+        viewer.frameUpdated(id(0), new Rect(0, 0, W, H), Pixels.of(solid(0xff102030)));
         awaitPng(0, 1);
-        viewer.cursorDefined(0, new CursorImage(2, 2, 1, 0, new int[4]));
-        viewer.cursorMoved(0, 5, 6);
+        viewer.cursorDefined(id(0), new CursorImage(2, 2, 1, 0, new int[4]));
+        viewer.cursorMoved(id(0), 5, 6);
         String status = get("/status.json", "application/json");
         assertEquals("{\"scanouts\":[{\"id\":0,\"enabled\":true,\"resourceId\":42,\"format\":\"B8G8R8X8_UNORM\","
                 + "\"x\":3,\"y\":4,\"width\":7,\"height\":5,\"framesReceived\":1,\"framesEncoded\":1,"
                 + "\"cursor\":{\"visible\":true,\"defines\":1,\"width\":2,\"height\":2,\"hotX\":1,\"hotY\":0,"
                 + "\"x\":5,\"y\":6}}]}", status);
 
-        viewer.scanoutChanged(0, null);
+        viewer.scanoutChanged(id(0), null);
         assertTrue(get("/status.json", "application/json").startsWith("{\"scanouts\":[{\"id\":0,\"enabled\":false,"));
     }
 
     @Test
     public void eventsDeliverTheCurrentStateThenEachNewFrame() throws Exception {
         viewer = start(0);
-        viewer.scanoutChanged(1, new Scanout(1, Formats.B8G8R8X8_UNORM, 0, 0, W, H));
+        viewer.scanoutChanged(id(1), new Scanout(1, Formats.B8G8R8X8_UNORM, 0, 0, W, H));
         try (Events events = new Events()) {
             assertEquals("{\"id\":1,\"enabled\":true,\"width\":7,\"height\":5}", events.next("scanout"));
-            viewer.frameUpdated(1, new Rect(0, 0, W, H), solid(0xff000001));
+            viewer.frameUpdated(id(1), new Rect(0, 0, W, H), Pixels.of(solid(0xff000001)));
             assertEquals("{\"id\":1,\"seq\":1,\"width\":7,\"height\":5}", events.next("frame"));
-            viewer.frameUpdated(1, new Rect(0, 0, 1, 1), solid(0xff000002));
+            viewer.frameUpdated(id(1), new Rect(0, 0, 1, 1), Pixels.of(solid(0xff000002)));
             assertEquals("{\"id\":1,\"seq\":2,\"width\":7,\"height\":5}", events.next("frame"));
             assertEquals(0xff000002, awaitPng(1, 2).getRGB(0, 0));
-            viewer.scanoutChanged(1, null);
+            viewer.scanoutChanged(id(1), null);
             assertEquals("{\"id\":1,\"enabled\":false}", events.next("scanout"));
         }
         assertEquals(404, status("/scanout/1.png"));
@@ -118,16 +120,16 @@ public class WebViewerTest {
         viewer = start(0);
         int[] cursor = {0x00000000, 0xff0000ff, 0x80ff0000, 0xffffffff, 0x01020304, 0xfe00ff00};
         try (Events events = new Events()) {
-            viewer.cursorDefined(2, new CursorImage(3, 2, 1, 1, cursor));
+            viewer.cursorDefined(id(2), new CursorImage(3, 2, 1, 1, cursor));
             assertEquals("{\"id\":2,\"seq\":1,\"visible\":true,\"width\":3,\"height\":2,\"hotX\":1,\"hotY\":1}",
                     events.next("cursor"));
-            viewer.cursorMoved(2, 30, 40);
+            viewer.cursorMoved(id(2), 30, 40);
             assertEquals("{\"id\":2,\"x\":30,\"y\":40}", events.next("move"));
-            viewer.cursorMoved(2, 31, 40);
+            viewer.cursorMoved(id(2), 31, 40);
             assertEquals("{\"id\":2,\"x\":31,\"y\":40}", events.next("move"));
             BufferedImage png = ImageIO.read(new ByteArrayInputStream(getBytes("/cursor/2.png")));
             assertArrayEquals(cursor, png.getRGB(0, 0, 3, 2, null, 0, 3));
-            viewer.cursorDefined(2, null);
+            viewer.cursorDefined(id(2), null);
             assertEquals("{\"id\":2,\"seq\":2,\"visible\":false}", events.next("cursor"));
         }
         assertEquals(404, status("/cursor/2.png"));
@@ -136,10 +138,10 @@ public class WebViewerTest {
     @Test
     public void burstIsFoldedIntoOneTrailingEncoding() throws Exception {
         viewer = start(1000);
-        viewer.frameUpdated(0, new Rect(0, 0, W, H), solid(0xff000001));
+        viewer.frameUpdated(id(0), new Rect(0, 0, W, H), Pixels.of(solid(0xff000001)));
         awaitPng(0, 1);
         for (int i = 2; i <= 10; i++) {
-            viewer.frameUpdated(0, new Rect(0, 0, W, H), solid(0xff000000 | i));
+            viewer.frameUpdated(id(0), new Rect(0, 0, W, H), Pixels.of(solid(0xff000000 | i)));
         }
         assertEquals("the last update of the burst is the one shown", 0xff00000a, awaitPng(0, 2).getRGB(W - 1, H - 1));
         Thread.sleep(1300);
@@ -150,11 +152,11 @@ public class WebViewerTest {
     @Test
     public void onlyTheDirtyRectangleIsTakenFromLaterFrames() throws Exception {
         viewer = start(0);
-        viewer.scanoutChanged(0, new Scanout(1, Formats.B8G8R8X8_UNORM, 0, 0, W, H));
-        viewer.frameUpdated(0, new Rect(0, 0, W, H), solid(0xff000001));
+        viewer.scanoutChanged(id(0), new Scanout(1, Formats.B8G8R8X8_UNORM, 0, 0, W, H));
+        viewer.frameUpdated(id(0), new Rect(0, 0, W, H), Pixels.of(solid(0xff000001)));
         awaitPng(0, 1);
         // Pixels outside the dirty rectangle are stale in the frame on purpose: they must not show.
-        viewer.frameUpdated(0, new Rect(2, 1, 3, 2), solid(0xff000002));
+        viewer.frameUpdated(id(0), new Rect(2, 1, 3, 2), Pixels.of(solid(0xff000002)));
         BufferedImage png = awaitPng(0, 2);
         for (int y = 0; y < H; y++) {
             for (int x = 0; x < W; x++) {
@@ -163,7 +165,7 @@ public class WebViewerTest {
             }
         }
         // Clipped to the frame, however far outside it reaches.
-        viewer.frameUpdated(0, new Rect(-5, H - 1, Integer.MAX_VALUE, 100), solid(0xff000003));
+        viewer.frameUpdated(id(0), new Rect(-5, H - 1, Integer.MAX_VALUE, 100), Pixels.of(solid(0xff000003)));
         png = awaitPng(0, 3);
         assertEquals(0xff000003, png.getRGB(W - 1, H - 1));
         assertEquals(0xff000003, png.getRGB(0, H - 1));
@@ -173,28 +175,50 @@ public class WebViewerTest {
     @Test
     public void frameAfterAScanoutChangeIsTakenWhole() throws Exception {
         viewer = start(0);
-        viewer.frameUpdated(0, new Rect(0, 0, W, H), solid(0xff000001));
+        viewer.frameUpdated(id(0), new Rect(0, 0, W, H), Pixels.of(solid(0xff000001)));
         awaitPng(0, 1);
-        viewer.scanoutChanged(0, new Scanout(2, Formats.B8G8R8X8_UNORM, 0, 0, W, H));
-        viewer.frameUpdated(0, new Rect(0, 0, 1, 1), solid(0xff000002));
+        viewer.scanoutChanged(id(0), new Scanout(2, Formats.B8G8R8X8_UNORM, 0, 0, W, H));
+        viewer.frameUpdated(id(0), new Rect(0, 0, 1, 1), Pixels.of(solid(0xff000002)));
         assertEquals(0xff000002, awaitPng(0, 2).getRGB(W - 1, H - 1));
     }
 
     @Test
-    public void sinkCopiesThePixelsBeforeReturning() throws Exception {
+    public void aReadThatIsNotWholeIsShownWithTheNextUpdate() throws Exception {
         viewer = start(0);
-        ByteBuffer pixels = ByteBuffer.allocate(W * H * 4);
-        Formats.fromArgb(Formats.B8G8R8X8_UNORM, fill(0xff445566), 0, pixels, 0, W * H);
-        viewer.frameUpdated(0, new Rect(0, 0, W, H), new Frame(Formats.B8G8R8X8_UNORM, W, H, W * 4, pixels));
-        pixels.put(0, new byte[W * H * 4]);
-        assertEquals(0xff445566, awaitPng(0, 1).getRGB(0, 0));
+        Pixels under = Pixels.of(solid(0xff010203));
+        viewer.frameUpdated(id(0), new Rect(0, 0, W, H), new Pixels() {
+            @Override
+            public int format() {
+                return under.format();
+            }
+
+            @Override
+            public int width() {
+                return W;
+            }
+
+            @Override
+            public int height() {
+                return H;
+            }
+
+            @Override
+            public boolean read(java.util.function.Consumer<Frame> reader) {
+                under.read(reader);
+                return false;
+            }
+        });
+        viewer.frameUpdated(id(0), new Rect(0, 0, 1, 1), Pixels.of(solid(0xff445566)));
+        BufferedImage png = awaitPng(0, 1);
+        assertEquals(0xff445566, png.getRGB(0, 0));
+        assertEquals("the torn rectangle was read again with the next update", 0xff445566, png.getRGB(W - 1, H - 1));
     }
 
     @Test
     public void frameInAFormatItCannotShowIsDropped() throws Exception {
         viewer = start(0);
-        viewer.frameUpdated(0, new Rect(0, 0, W, H), new Frame(999, W, H, W * 4, ByteBuffer.allocate(W * H * 4)));
-        viewer.frameUpdated(0, new Rect(0, 0, W, H), solid(0xff00ff00));
+        viewer.frameUpdated(id(0), new Rect(0, 0, W, H), Pixels.of(new Frame(999, W, H, W * 4, ByteBuffer.allocate(W * H * 4))));
+        viewer.frameUpdated(id(0), new Rect(0, 0, W, H), Pixels.of(solid(0xff00ff00)));
         assertEquals(0xff00ff00, awaitPng(0, 1).getRGB(0, 0));
         assertTrue(get("/status.json", "application/json").contains("\"framesReceived\":1,"));
     }
@@ -401,5 +425,9 @@ public class WebViewerTest {
         int[] px = new int[W * H];
         Arrays.fill(px, argb);
         return px;
+    }
+
+    private static ScanoutId id(int scanout) {
+        return new ScanoutId(ScanoutId.DEFAULT_DEVICE, scanout);
     }
 }

@@ -2,7 +2,7 @@ package dev.neep.display.window.internal;
 
 import dev.neep.display.support.Cursors;
 import dev.neep.gpu.api.CursorImage;
-import dev.neep.gpu.api.Frame;
+import dev.neep.gpu.api.Pixels;
 import dev.neep.gpu.api.Frames;
 import dev.neep.gpu.api.Scanout;
 import dev.neep.gpu.protocol.Formats;
@@ -46,6 +46,8 @@ final class ScanoutScreen {
     private boolean geometryChanged;
     /** The newest pixels of the whole scanout as ARGB, {@code width * height}; null until a frame comes. */
     private int[] current;
+    /** The last read was not whole: the next one reads the whole picture. */
+    private boolean readWhole;
     private int width;
     private int height;
     /** What changed in {@link #current} since the last flush; null when nothing did. */
@@ -82,29 +84,36 @@ final class ScanoutScreen {
     }
 
     /**
-     * The pixels inside {@code dirty} (clipped to the frame) changed; converted now, since the
-     * frame is only valid during the call. The whole frame is taken when it is the first since
-     * the scanout was set or its size changed.
+     * The pixels inside {@code dirty} (clipped to the scanout) changed; read and converted now,
+     * on the sink's thread. The whole picture is read when it is the first since the scanout was
+     * set, its size changed, or the previous read was not whole (the newer update that follows
+     * such a read then brings the rest).
      *
-     * @throws IllegalArgumentException when the frame's format is not a 2D format
+     * @throws IllegalArgumentException when the format is not a 2D format
      */
-    boolean frame(Frame frame, Rect dirty) {
-        if (!Formats.isSupported2d(frame.format())) {
-            throw new IllegalArgumentException("not a 2D format: " + Formats.name(frame.format()));
+    boolean frame(Pixels pixels, Rect dirty) {
+        if (!Formats.isSupported2d(pixels.format())) {
+            throw new IllegalArgumentException("not a 2D format: " + Formats.name(pixels.format()));
         }
-        int w = frame.width();
-        int h = frame.height();
+        int w = pixels.width();
+        int h = pixels.height();
         synchronized (lock) {
             Rect area;
-            if (current == null || w != width || h != height) {
-                current = new int[Math.multiplyExact(w, h)];
+            if (current == null || w != width || h != height || readWhole) {
+                if (current == null || w != width || h != height) {
+                    current = new int[Math.multiplyExact(w, h)];
+                }
                 width = w;
                 height = h;
                 area = new Rect(0, 0, w, h);
             } else {
                 area = Frames.clip(dirty, w, h);
             }
-            Frames.toArgb(frame, area, current);
+            int[] into = current;
+            readWhole = !pixels.read(f -> Frames.toArgb(f, area, into));
+            if (readWhole) {
+                return false;
+            }
             Rectangle r = new Rectangle(area.x(), area.y(), area.width(), area.height());
             if (!r.isEmpty()) {
                 this.dirty = this.dirty == null ? r : this.dirty.union(r);
@@ -179,7 +188,7 @@ final class ScanoutScreen {
                     r = new Rectangle(0, 0, width, height);
                     geometry = true;
                 }
-                // Copied under the lock, since the device's thread writes current; only the changed rows and columns.
+                // Copied under the lock, since the sink's thread writes current; only the changed rows and columns.
                 int[] to = ((DataBufferInt) picture.getRaster().getDataBuffer()).getData();
                 for (int y = r.y; y < r.y + r.height; y++) {
                     System.arraycopy(current, y * width + r.x, to, y * width + r.x, r.width);

@@ -2,8 +2,9 @@ package dev.neep.display.window.internal;
 
 import dev.neep.gpu.api.CursorImage;
 import dev.neep.gpu.api.DisplaySink;
-import dev.neep.gpu.api.Frame;
+import dev.neep.gpu.api.Pixels;
 import dev.neep.gpu.api.Scanout;
+import dev.neep.gpu.api.ScanoutId;
 import dev.neep.gpu.protocol.Formats;
 import dev.neep.gpu.protocol.Rect;
 import java.awt.Dimension;
@@ -45,10 +46,10 @@ final class WindowDisplay implements DisplaySink, AutoCloseable {
     private static final long CLOSE_WAIT_MS = 5_000;
 
     private final WindowSettings settings;
-    private final Map<Integer, ScanoutScreen> screens = new ConcurrentHashMap<>();
-    private final Set<Long> refusedFormats = ConcurrentHashMap.newKeySet();
+    private final Map<ScanoutId, ScanoutScreen> screens = new ConcurrentHashMap<>();
+    private final Set<String> refusedFormats = ConcurrentHashMap.newKeySet();
     /** Event dispatch thread only. */
-    private final Map<Integer, ScreenWindow> windows = new HashMap<>();
+    private final Map<ScanoutId, ScreenWindow> windows = new HashMap<>();
     private volatile boolean closed;
     /** Set once when a window cannot be made; from then on nothing is shown. */
     private volatile boolean broken;
@@ -58,31 +59,31 @@ final class WindowDisplay implements DisplaySink, AutoCloseable {
     }
 
     @Override
-    public void scanoutChanged(int scanoutId, Scanout scanout) {
+    public void scanoutChanged(ScanoutId scanoutId, Scanout scanout) {
         if (live() && screen(scanoutId).scanout(scanout)) {
             refreshLater(scanoutId);
         }
     }
 
     @Override
-    public void frameUpdated(int scanoutId, Rect dirty, Frame frame) {
+    public void frameUpdated(ScanoutId scanoutId, Rect dirty, Pixels pixels) {
         if (!live()) {
             return;
         }
-        if (!Formats.isSupported2d(frame.format())) {
-            if (refusedFormats.add((long) scanoutId << 32 | (frame.format() & 0xffffffffL))) {
+        if (!Formats.isSupported2d(pixels.format())) {
+            if (refusedFormats.add(scanoutId + " " + pixels.format())) {
                 LOG.warn("scanout {}: frames in format {} cannot be shown; they are dropped", scanoutId,
-                        Formats.name(frame.format()));
+                        Formats.name(pixels.format()));
             }
             return;
         }
-        if (screen(scanoutId).frame(frame, dirty)) {
+        if (screen(scanoutId).frame(pixels, dirty)) {
             refreshLater(scanoutId);
         }
     }
 
     @Override
-    public void cursorDefined(int scanoutId, CursorImage cursor) {
+    public void cursorDefined(ScanoutId scanoutId, CursorImage cursor) {
         if (!live()) {
             return;
         }
@@ -99,7 +100,7 @@ final class WindowDisplay implements DisplaySink, AutoCloseable {
     }
 
     @Override
-    public void cursorMoved(int scanoutId, int x, int y) {
+    public void cursorMoved(ScanoutId scanoutId, int x, int y) {
         if (live() && screen(scanoutId).moveCursor(x, y)) {
             refreshLater(scanoutId);
         }
@@ -139,7 +140,7 @@ final class WindowDisplay implements DisplaySink, AutoCloseable {
      * Where scanout {@code scanoutId}'s picture is on the screen, or {@code null} while its window
      * is not showing. For tests that look at the screen.
      */
-    Rectangle pictureOnScreen(int scanoutId) throws InterruptedException, InvocationTargetException {
+    Rectangle pictureOnScreen(ScanoutId scanoutId) throws InterruptedException, InvocationTargetException {
         Rectangle[] r = new Rectangle[1];
         EventQueue.invokeAndWait(() -> {
             ScreenWindow w = windows.get(scanoutId);
@@ -155,16 +156,16 @@ final class WindowDisplay implements DisplaySink, AutoCloseable {
         return !closed && !broken;
     }
 
-    private ScanoutScreen screen(int scanoutId) {
+    private ScanoutScreen screen(ScanoutId scanoutId) {
         return screens.computeIfAbsent(scanoutId, id -> new ScanoutScreen());
     }
 
-    private void refreshLater(int scanoutId) {
+    private void refreshLater(ScanoutId scanoutId) {
         EventQueue.invokeLater(() -> refresh(scanoutId));
     }
 
     /** Event dispatch thread. */
-    private void refresh(int scanoutId) {
+    private void refresh(ScanoutId scanoutId) {
         if (!live()) {
             return;
         }
@@ -199,14 +200,14 @@ final class WindowDisplay implements DisplaySink, AutoCloseable {
 
     /** One scanout's window; event dispatch thread only. */
     private final class ScreenWindow {
-        final int scanoutId;
+        final ScanoutId scanoutId;
         final ScanoutScreen screen;
         final JFrame frame;
         final JComponent panel;
         /** The user closed the window: it stays hidden until the scanout is set again. */
         boolean userClosed;
 
-        ScreenWindow(int scanoutId, ScanoutScreen screen) {
+        ScreenWindow(ScanoutId scanoutId, ScanoutScreen screen) {
             this.scanoutId = scanoutId;
             this.screen = screen;
             this.panel = new JComponent() {

@@ -1,6 +1,7 @@
 package dev.neep.display.window.internal;
 
 import dev.neep.gpu.api.Frame;
+import dev.neep.gpu.api.ScanoutId;
 import dev.neep.gpu.protocol.Formats;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
@@ -41,6 +42,11 @@ final class Pictures {
         int[] px = new int[w * h];
         Arrays.fill(px, argb);
         return frameOf(Formats.B8G8R8X8_UNORM, w, h, px);
+    }
+
+    /** Scanout {@code scanout} of the default device. */
+    static ScanoutId id(int scanout) {
+        return new ScanoutId(ScanoutId.DEFAULT_DEVICE, scanout);
     }
 
     static int[] opaque(int[] argb) {

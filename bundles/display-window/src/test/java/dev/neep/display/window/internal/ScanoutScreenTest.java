@@ -8,6 +8,7 @@ import static org.junit.Assert.fail;
 
 import dev.neep.gpu.api.CursorImage;
 import dev.neep.gpu.api.Frame;
+import dev.neep.gpu.api.Pixels;
 import dev.neep.gpu.api.Scanout;
 import dev.neep.gpu.protocol.Formats;
 import dev.neep.gpu.protocol.Rect;
@@ -183,7 +184,7 @@ public class ScanoutScreenTest {
     public void onlyTheDirtyRectangleIsTakenFromLaterFrames() {
         ScanoutScreen screen = solidScreen();
         // Pixels outside the dirty rectangle are stale in the frame on purpose: they must not show.
-        assertTrue(screen.frame(Pictures.solid(W, H, 0xff000002), new Rect(2, 1, 3, 2)));
+        assertTrue(screen.frame(Pixels.of(Pictures.solid(W, H, 0xff000002)), new Rect(2, 1, 3, 2)));
         assertTrue(screen.flush().picture());
         int[] px = paint(screen, 1.0);
         for (int y = 0; y < H; y++) {
@@ -193,8 +194,8 @@ public class ScanoutScreenTest {
             }
         }
         // Clipped to the frame, however far outside it reaches; an empty one changes nothing.
-        screen.frame(Pictures.solid(W, H, 0xff000003), new Rect(-5, H - 1, Integer.MAX_VALUE, 100));
-        screen.frame(Pictures.solid(W, H, 0xff000004), new Rect(W, 0, 5, 5));
+        screen.frame(Pixels.of(Pictures.solid(W, H, 0xff000003)), new Rect(-5, H - 1, Integer.MAX_VALUE, 100));
+        screen.frame(Pixels.of(Pictures.solid(W, H, 0xff000004)), new Rect(W, 0, 5, 5));
         screen.flush();
         px = paint(screen, 1.0);
         assertEquals(0xff000003, px[at(0, H - 1)]);
@@ -207,7 +208,7 @@ public class ScanoutScreenTest {
     public void frameAfterAScanoutChangeIsTakenWhole() {
         ScanoutScreen screen = solidScreen();
         screen.scanout(new Scanout(2, Formats.B8G8R8X8_UNORM, 0, 0, W, H));
-        screen.frame(Pictures.solid(W, H, 0xff000002), new Rect(0, 0, 1, 1));
+        screen.frame(Pixels.of(Pictures.solid(W, H, 0xff000002)), new Rect(0, 0, 1, 1));
         screen.flush();
         assertEquals(0xff000002, paint(screen, 1.0)[at(W - 1, H - 1)]);
     }
@@ -215,7 +216,7 @@ public class ScanoutScreenTest {
     // ---- helpers ----
 
     private static boolean whole(ScanoutScreen screen, Frame frame) {
-        return screen.frame(frame, new Rect(0, 0, frame.width(), frame.height()));
+        return screen.frame(Pixels.of(frame), new Rect(0, 0, frame.width(), frame.height()));
     }
 
     private static ScanoutScreen solidScreen() {

@@ -7,6 +7,7 @@ import static org.junit.Assume.assumeTrue;
 
 import dev.neep.config.support.TypedConfiguration;
 import dev.neep.gpu.api.CursorImage;
+import dev.neep.gpu.api.Pixels;
 import dev.neep.gpu.api.Scanout;
 import dev.neep.gpu.protocol.Formats;
 import dev.neep.gpu.protocol.Rect;
@@ -26,15 +27,15 @@ public class WindowDisplayTest {
     public void withoutADisplayTheSinkGivesUpOnceAndDropsEverything() throws Exception {
         assumeTrue("this JVM has a display; the headless path is not reachable", GraphicsEnvironment.isHeadless());
         WindowDisplay display = new WindowDisplay(WindowSettings.from(TypedConfiguration.read(WindowDisplayConfig.class, Map.of())));
-        display.scanoutChanged(0, new Scanout(1, Formats.B8G8R8X8_UNORM, 0, 0, 4, 4));
-        display.frameUpdated(0, new Rect(0, 0, 4, 4), Pictures.solid(4, 4, 0xff112233));
+        display.scanoutChanged(Pictures.id(0), new Scanout(1, Formats.B8G8R8X8_UNORM, 0, 0, 4, 4));
+        display.frameUpdated(Pictures.id(0), new Rect(0, 0, 4, 4), Pixels.of(Pictures.solid(4, 4, 0xff112233)));
         EventQueue.invokeAndWait(() -> { });
         assertTrue("a window could not be made", display.broken());
         // Nothing that follows throws or reaches the event dispatch thread.
-        display.frameUpdated(0, new Rect(0, 0, 4, 4), Pictures.solid(4, 4, 0xff112233));
-        display.cursorDefined(0, new CursorImage(1, 1, 0, 0, new int[1]));
-        display.cursorMoved(0, 1, 1);
-        display.scanoutChanged(0, null);
+        display.frameUpdated(Pictures.id(0), new Rect(0, 0, 4, 4), Pixels.of(Pictures.solid(4, 4, 0xff112233)));
+        display.cursorDefined(Pictures.id(0), new CursorImage(1, 1, 0, 0, new int[1]));
+        display.cursorMoved(Pictures.id(0), 1, 1);
+        display.scanoutChanged(Pictures.id(0), null);
         display.close();
     }
 

@@ -2,6 +2,7 @@ package dev.neep.display.window.internal;
 
 import dev.neep.config.support.TypedConfiguration;
 import dev.neep.gpu.api.CursorImage;
+import dev.neep.gpu.api.Pixels;
 import dev.neep.gpu.api.Scanout;
 import dev.neep.gpu.protocol.Formats;
 import dev.neep.gpu.protocol.Rect;
@@ -46,13 +47,13 @@ public final class XvfbWindowCheck {
 
     private static void check(WindowDisplay display, File shot) throws Exception {
         int[] picture = quadrants();
-        display.scanoutChanged(0, new Scanout(1, Formats.B8G8R8X8_UNORM, 0, 0, W, H));
-        display.frameUpdated(0, new Rect(0, 0, W, H), Pictures.frameOf(Formats.B8G8R8X8_UNORM, W, H, picture));
+        display.scanoutChanged(Pictures.id(0), new Scanout(1, Formats.B8G8R8X8_UNORM, 0, 0, W, H));
+        display.frameUpdated(Pictures.id(0), new Rect(0, 0, W, H), Pixels.of(Pictures.frameOf(Formats.B8G8R8X8_UNORM, W, H, picture)));
         int[] cursor = new int[4 * 4];
         Arrays.fill(cursor, 0xffffffff);
         cursor[0] = 0x00000000;
-        display.cursorDefined(0, new CursorImage(4, 4, 1, 1, cursor));
-        display.cursorMoved(0, 10, 20);
+        display.cursorDefined(Pictures.id(0), new CursorImage(4, 4, 1, 1, cursor));
+        display.cursorMoved(Pictures.id(0), 10, 20);
 
         // The cursor's hot spot (1, 1) on (10, 20): its transparent corner leaves the picture at (9, 19).
         int[] expected = picture.clone();
@@ -68,8 +69,8 @@ public final class XvfbWindowCheck {
 
         int[] next = new int[W * H];
         Arrays.fill(next, 0xff808000);
-        display.cursorDefined(0, null);
-        display.frameUpdated(0, new Rect(0, 0, W, H), Pictures.frameOf(Formats.X8R8G8B8_UNORM, W, H, next));
+        display.cursorDefined(Pictures.id(0), null);
+        display.frameUpdated(Pictures.id(0), new Rect(0, 0, W, H), Pixels.of(Pictures.frameOf(Formats.X8R8G8B8_UNORM, W, H, next)));
         awaitScreen(display, robot, next, new File(shot.getPath().replace(".png", "-next.png")));
         System.out.println("window showed the frame and the cursor pixel for pixel (" + seen.getWidth() + "x"
                 + seen.getHeight() + "), then the next frame");
@@ -91,7 +92,7 @@ public final class XvfbWindowCheck {
         long deadline = System.currentTimeMillis() + WAIT_MS;
         String last = "the window never showed";
         while (System.currentTimeMillis() < deadline) {
-            Rectangle r = display.pictureOnScreen(0);
+            Rectangle r = display.pictureOnScreen(Pictures.id(0));
             if (r != null) {
                 BufferedImage image = robot.createScreenCapture(r);
                 ImageIO.write(image, "png", shot);

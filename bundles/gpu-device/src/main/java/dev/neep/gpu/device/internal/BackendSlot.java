@@ -3,6 +3,7 @@ package dev.neep.gpu.device.internal;
 import static dev.neep.gpu.protocol.CtrlType.RESP_ERR_UNSPEC;
 
 import dev.neep.gpu.api.CapsetInfo;
+import dev.neep.gpu.api.Frame;
 import dev.neep.gpu.api.GpuBackend;
 import dev.neep.gpu.api.GpuBackendException;
 import dev.neep.gpu.protocol.CtrlType;
@@ -24,13 +25,16 @@ final class BackendSlot {
     }
 
     private final OnceLog log;
+    private final PixelSeqlock pixels;
     private GpuBackend backend;
     private String noBackendReason = "no backend bound yet";
     private List<CapsetInfo> capsets = List.of();
     private boolean headless;
 
-    BackendSlot(OnceLog log) {
+    /** {@code pixels}: bumped around every call, since any call may change pixels a sink reads. */
+    BackendSlot(OnceLog log, PixelSeqlock pixels) {
         this.log = log;
+        this.pixels = pixels;
     }
 
     /** Uses {@code b} from now on (null: none, for {@code reason}). */
@@ -55,12 +59,26 @@ final class BackendSlot {
         return capsets.stream().anyMatch(c -> c.capsetId() == capsetId);
     }
 
-    /** The bound backend, for reading pixels; without one, why not. */
-    GpuBackend backend() throws GpuBackendException {
+    @FunctionalInterface
+    interface FrameCall {
+        Frame read(GpuBackend backend) throws GpuBackendException;
+    }
+
+    /**
+     * A frame from the bound backend (without one, why not). Bracketed like every call: a
+     * renderer reads its texture back into the resource's display buffer, which sinks may be
+     * reading.
+     */
+    Frame frame(FrameCall c) throws GpuBackendException {
         if (backend == null) {
             throw new GpuBackendException(RESP_ERR_UNSPEC, noBackendReason);
         }
-        return backend;
+        pixels.beginWrite();
+        try {
+            return c.read(backend);
+        } finally {
+            pixels.endWrite();
+        }
     }
 
     /** Calls the backend; null when it succeeded, else the answer, its cause logged once. */
@@ -70,6 +88,7 @@ final class BackendSlot {
                     null);
             return Reply.error(RESP_ERR_UNSPEC);
         }
+        pixels.beginWrite();
         try {
             c.run(backend);
             return null;
@@ -80,6 +99,8 @@ final class BackendSlot {
         } catch (RuntimeException e) {
             log.host(what + ": " + e.getClass().getName(), "the backend threw against its contract", e);
             return Reply.error(RESP_ERR_UNSPEC);
+        } finally {
+            pixels.endWrite();
         }
     }
 

@@ -1,6 +1,5 @@
 package dev.neep.gpu.device.internal;
 
-import dev.neep.gpu.api.DisplaySink;
 import dev.neep.gpu.api.GpuBackend;
 import dev.neep.gpu.device.DeviceConfig;
 import dev.neep.gpu.device.internal.CommandTable.Trailing;
@@ -38,8 +37,9 @@ final class DeviceCore {
     DeviceCore(DeviceConfig config, OnceLog log, SinkHub sinks, IntConsumer contextDestroyed) {
         this.config = config;
         this.resources = new ResourceTable(config.maxHostmem());
-        this.scanouts = new Scanouts(config, resources, sinks);
-        this.backend = new BackendSlot(log);
+        PixelSeqlock seqlock = new PixelSeqlock();
+        this.scanouts = new Scanouts(config, resources, sinks, seqlock);
+        this.backend = new BackendSlot(log, seqlock);
         Checks checks = new Checks(log, driver, resources, contexts);
         BooleanSupplier headless = backend::headless;
         this.scanoutCommands = new ScanoutCommands(headless, log, resources, scanouts, sinks, backend, checks);
@@ -131,8 +131,8 @@ final class DeviceCore {
         return scanouts.setMode(output, width, height);
     }
 
-    /** Brings a sink that bound late up to date. */
-    void replay(DisplaySink sink) {
+    /** Brings a sink that bound late up to date, through its lane. */
+    void replay(SinkCalls sink) {
         scanoutCommands.replay(sink);
     }
 

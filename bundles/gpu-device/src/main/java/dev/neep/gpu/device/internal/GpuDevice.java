@@ -64,7 +64,8 @@ public final class GpuDevice implements VirtioGpu {
     private volatile DeviceConfig config;
     private final OnceLog log = new OnceLog(LOG, "virtio-gpu");
     private final DeviceThread thread = new DeviceThread(log);
-    private final SinkHub sinks = new SinkHub(log);
+    private final String name;
+    private final SinkHub sinks;
     private final DeviceCore core;
     private final CommandQueues queues;
     private final AtomicInteger eventsRead = new AtomicInteger();
@@ -78,12 +79,24 @@ public final class GpuDevice implements VirtioGpu {
     private GpuBackend backend;
     private long generation;
 
-    /** A device with no backend yet ({@link #useProvider} opens one). */
+    /** A device named {@link VirtioGpu#DEFAULT_NAME} with no backend yet. */
     public GpuDevice(DeviceConfig config) {
+        this(DEFAULT_NAME, config);
+    }
+
+    /** A device named {@code name} with no backend yet ({@link #useProvider} opens one). */
+    public GpuDevice(String name, DeviceConfig config) {
+        this.name = Objects.requireNonNull(name, "name");
         this.config = Objects.requireNonNull(config, "config");
+        this.sinks = new SinkHub(name, log);
         this.core = new DeviceCore(config, log, sinks, this::contextDestroyed);
         this.queues = new CommandQueues(log, thread, core);
         this.deviceFeatures = features(null);
+    }
+
+    @Override
+    public String name() {
+        return name;
     }
 
     /** The configuration in effect (a new shape waiting for the next reset is not in it yet). */
@@ -238,18 +251,23 @@ public final class GpuDevice implements VirtioGpu {
     public void addSink(DisplaySink sink) {
         Objects.requireNonNull(sink, "sink");
         thread.execute(() -> {
-            sinks.add(sink);
-            core.replay(sink);
+            SinkLane lane = sinks.add(sink);
+            if (lane != null) {
+                core.replay(lane);
+            }
         });
     }
 
-    /** Unbinds a sink; when this returns the device makes no further call on it. */
+    /**
+     * Unbinds a sink; when this returns the device starts no further call on it, and a call in
+     * progress has ended or was waited for a bounded time (see {@link SinkLane#awaitStopped}).
+     */
     @Override
     public void removeSink(DisplaySink sink) {
-        thread.call(() -> {
-            sinks.remove(sink);
-            return null;
-        });
+        SinkLane stopped = thread.call(() -> sinks.remove(sink));
+        if (stopped != null) {
+            stopped.awaitStopped();
+        }
     }
 
     // ---- VirtioDevice ----
@@ -449,8 +467,18 @@ public final class GpuDevice implements VirtioGpu {
         return thread.query(queues::active, false);
     }
 
-    /** Waits until every task scheduled so far has run (tests, and callers that need a settled device). */
+    /**
+     * Waits until every task scheduled so far has run and the sinks have been told what it did
+     * (tests, and callers that need a settled device).
+     */
     void awaitIdle() {
-        thread.call(() -> null);
+        for (SinkLane lane : thread.call(sinks::lanes)) {
+            try {
+                lane.awaitIdle();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
     }
 }

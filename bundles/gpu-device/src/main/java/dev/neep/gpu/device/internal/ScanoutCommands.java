@@ -7,9 +7,7 @@ import static dev.neep.gpu.protocol.CtrlType.RESP_ERR_INVALID_SCANOUT_ID;
 import static dev.neep.gpu.protocol.CtrlType.RESP_ERR_UNSPEC;
 
 import dev.neep.gpu.api.CursorImage;
-import dev.neep.gpu.api.DisplaySink;
 import dev.neep.gpu.api.Frame;
-import dev.neep.gpu.api.GpuBackend;
 import dev.neep.gpu.api.GpuBackendException;
 import dev.neep.gpu.device.DeviceConfig;
 import dev.neep.gpu.protocol.CtrlHdr;
@@ -171,23 +169,21 @@ final class ScanoutCommands {
                 result = Reply.error(RESP_ERR_UNSPEC);
                 continue;
             }
-            sinks.frameUpdated(i, dirty, frame);
+            sinks.frameUpdated(i, dirty, scanouts.view(i).flushed(frame));
         }
         return result;
     }
 
     /** Brings a sink that bound late up to date: every enabled scanout, a full frame of it, the cursors. */
-    void replay(DisplaySink sink) {
+    void replay(SinkCalls sink) {
         for (int i = 0; i < scanouts.count(); i++) {
             ScanoutState s = scanouts.state(i);
-            int id = i;
             if (s != null) {
-                sinks.to(sink, "scanoutChanged", k -> k.scanoutChanged(id, s.toScanout()));
+                sink.scanoutChanged(i, s.toScanout());
                 if (!headless.getAsBoolean()) {
                     try {
                         Frame f = frame(s);
-                        Rect all = new Rect(0, 0, s.width(), s.height());
-                        sinks.to(sink, "frameUpdated", k -> k.frameUpdated(id, all, SinkHub.readOnly(f)));
+                        sink.frameUpdated(i, new Rect(0, 0, s.width(), s.height()), scanouts.view(i).flushed(f));
                     } catch (GpuBackendException | RuntimeException e) {
                         log.host("replay: frame", "no pixels for scanout " + i + " of a new sink: "
                                 + e.getMessage(), e);
@@ -196,18 +192,18 @@ final class ScanoutCommands {
             }
             CursorImage cursor = scanouts.cursor(i);
             if (cursor != null) {
-                sinks.to(sink, "cursorDefined", k -> k.cursorDefined(id, cursor));
+                sink.cursorDefined(i, cursor);
             }
         }
     }
 
     /** The scanout's view of the backend's pixels: the frame positioned at the rectangle's top-left pixel. */
     private Frame frame(ScanoutState s) throws GpuBackendException {
-        GpuBackend b = backend.backend();
         if (s.blob()) {
-            return b.blobFrame(s.resourceId(), s.format(), s.width(), s.height(), s.stride(), s.offset());
+            return backend.frame(b -> b.blobFrame(s.resourceId(), s.format(), s.width(), s.height(), s.stride(),
+                    s.offset()));
         }
-        Frame f = b.frame(s.resourceId());
+        Frame f = backend.frame(b -> b.frame(s.resourceId()));
         if (!Formats.isSupported2d(f.format())) {
             throw new GpuBackendException(RESP_ERR_UNSPEC, "frame format " + Formats.name(f.format())
                     + " of resource " + s.resourceId() + " cannot be shown");

@@ -6,23 +6,27 @@ import dev.neep.gpu.device.DeviceConfig;
 /**
  * The device's outputs ({@code max_outputs} of them): for each, the mode offered to the
  * guest (0 x 0: disconnected), what its scanout shows (null: disabled) and its cursor image.
- * Showing and disabling keep each resource's {@code scanoutMask} and the sinks up to date.
+ * Showing and disabling keep each resource's {@code scanoutMask} and the sinks up to date, and
+ * give each state shown its {@link ScanoutView}, retired when the scanout stops showing it.
  *
  * <p>Confined to the device thread.
  */
 final class Scanouts {
     private final ResourceTable resources;
     private final SinkHub sinks;
+    private final PixelSeqlock seqlock;
     private int xres;
     private int yres;
     private ScanoutState[] states;
+    private ScanoutView[] views;
     private CursorImage[] cursors;
     private int[] modeWidth;
     private int[] modeHeight;
 
-    Scanouts(DeviceConfig config, ResourceTable resources, SinkHub sinks) {
+    Scanouts(DeviceConfig config, ResourceTable resources, SinkHub sinks, PixelSeqlock seqlock) {
         this.resources = resources;
         this.sinks = sinks;
+        this.seqlock = seqlock;
         shape(config);
     }
 
@@ -31,6 +35,7 @@ final class Scanouts {
         xres = config.xres();
         yres = config.yres();
         states = new ScanoutState[n];
+        views = new ScanoutView[n];
         cursors = new CursorImage[n];
         modeWidth = new int[n];
         modeHeight = new int[n];
@@ -59,6 +64,11 @@ final class Scanouts {
     /** What scanout {@code i} shows, or null when it is disabled. */
     ScanoutState state(int i) {
         return states[i];
+    }
+
+    /** How the sinks read what scanout {@code i} shows, or null when it is disabled. */
+    ScanoutView view(int i) {
+        return views[i];
     }
 
     /** The mode output {@code i} offers (0 x 0: disconnected). */
@@ -111,6 +121,10 @@ final class Scanouts {
         res.scanoutMask |= 1 << i;
         states[i] = state;
         if (!state.equals(old)) {
+            if (views[i] != null) {
+                views[i].retire();
+            }
+            views[i] = new ScanoutView(seqlock);
             sinks.scanoutChanged(i, state.toScanout());
         }
     }
@@ -125,6 +139,8 @@ final class Scanouts {
             res.scanoutMask &= ~(1 << i);
         }
         states[i] = null;
+        views[i].retire();
+        views[i] = null;
         sinks.scanoutChanged(i, null);
     }
 

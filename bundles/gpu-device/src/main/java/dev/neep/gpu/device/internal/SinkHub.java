@@ -2,91 +2,104 @@ package dev.neep.gpu.device.internal;
 
 import dev.neep.gpu.api.CursorImage;
 import dev.neep.gpu.api.DisplaySink;
-import dev.neep.gpu.api.Frame;
+import dev.neep.gpu.api.Pixels;
 import dev.neep.gpu.api.Scanout;
 import dev.neep.gpu.protocol.Rect;
 import dev.neep.virtio.OnceLog;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.Consumer;
 
 /**
- * The display sinks bound to one device, and the one place that calls them: each call is
- * guarded so that a sink that throws is logged (once per sink and method) and neither the
- * device nor the other sinks notice.
+ * The display sinks bound to one device: each behind a {@link SinkLane} of its own, which calls
+ * it from its own thread, so the device thread only records what happened and goes on.
  *
- * <p>Confined to the device thread: sinks are added and removed there, so every sink sees
- * the calls for one device from one thread, in order.
+ * <p>Confined to the device thread.
  */
-final class SinkHub {
-    private final List<DisplaySink> sinks = new ArrayList<>();
+final class SinkHub implements SinkCalls {
+    private final List<SinkLane> lanes = new ArrayList<>();
+    private final String device;
     private final OnceLog log;
 
-    SinkHub(OnceLog log) {
+    /** {@code device}: the device's name, which the sinks are told with every scanout. */
+    SinkHub(String device, OnceLog log) {
+        this.device = device;
         this.log = log;
     }
 
-    void add(DisplaySink sink) {
-        if (!sinks.contains(sink)) {
-            sinks.add(sink);
+    /** Binds {@code sink}; its lane, to bring it up to date, or null when it was bound already. */
+    SinkLane add(DisplaySink sink) {
+        if (lane(sink) != null) {
+            return null;
         }
+        SinkLane lane = new SinkLane(sink, device, log);
+        lanes.add(lane);
+        return lane;
     }
 
-    void remove(DisplaySink sink) {
-        sinks.remove(sink);
+    /** Unbinds {@code sink}; its lane, stopped, for the caller to await off the device thread; null if unbound. */
+    SinkLane remove(DisplaySink sink) {
+        SinkLane lane = lane(sink);
+        if (lane != null) {
+            lanes.remove(lane);
+            lane.stop();
+        }
+        return lane;
     }
 
     void clearAll() {
-        sinks.clear();
+        for (SinkLane lane : lanes) {
+            lane.stop();
+        }
+        lanes.clear();
+    }
+
+    /** The lanes, for waiting on them off the device thread. */
+    List<SinkLane> lanes() {
+        return List.copyOf(lanes);
     }
 
     int size() {
-        return sinks.size();
+        return lanes.size();
     }
 
     boolean isEmpty() {
-        return sinks.isEmpty();
+        return lanes.isEmpty();
     }
 
-    void scanoutChanged(int scanoutId, Scanout scanout) {
-        each("scanoutChanged", s -> s.scanoutChanged(scanoutId, scanout));
-    }
-
-    void frameUpdated(int scanoutId, Rect dirty, Frame frame) {
-        each("frameUpdated", s -> s.frameUpdated(scanoutId, dirty, readOnly(frame)));
-    }
-
-    void cursorDefined(int scanoutId, CursorImage cursor) {
-        each("cursorDefined", s -> s.cursorDefined(scanoutId, cursor));
-    }
-
-    void cursorMoved(int scanoutId, int x, int y) {
-        each("cursorMoved", s -> s.cursorMoved(scanoutId, x, y));
-    }
-
-    /** Calls {@code call} on one sink only: a sink that binds late is brought up to date alone. */
-    void to(DisplaySink sink, String method, Consumer<DisplaySink> call) {
-        guarded(sink, method, call);
-    }
-
-    static Frame readOnly(Frame f) {
-        // Every sink gets its own read-only view: one sink moving the position cannot shift another's pixels.
-        return new Frame(f.format(), f.width(), f.height(), f.stride(),
-                f.pixels().asReadOnlyBuffer().order(f.pixels().order()));
-    }
-
-    private void each(String method, Consumer<DisplaySink> call) {
-        for (DisplaySink sink : List.copyOf(sinks)) {
-            guarded(sink, method, call);
+    @Override
+    public void scanoutChanged(int scanout, Scanout state) {
+        for (SinkLane lane : lanes) {
+            lane.scanoutChanged(scanout, state);
         }
     }
 
-    private void guarded(DisplaySink sink, String method, Consumer<DisplaySink> call) {
-        try {
-            call.accept(sink);
-        } catch (RuntimeException | LinkageError e) {
-            log.host("sink " + sink.getClass().getName() + "@" + Integer.toHexString(System.identityHashCode(sink))
-                    + "." + method, "a display sink threw; the device and the other sinks go on", e);
+    @Override
+    public void frameUpdated(int scanout, Rect dirty, Pixels pixels) {
+        for (SinkLane lane : lanes) {
+            lane.frameUpdated(scanout, dirty, pixels);
         }
+    }
+
+    @Override
+    public void cursorDefined(int scanout, CursorImage cursor) {
+        for (SinkLane lane : lanes) {
+            lane.cursorDefined(scanout, cursor);
+        }
+    }
+
+    @Override
+    public void cursorMoved(int scanout, int x, int y) {
+        for (SinkLane lane : lanes) {
+            lane.cursorMoved(scanout, x, y);
+        }
+    }
+
+    private SinkLane lane(DisplaySink sink) {
+        for (SinkLane lane : lanes) {
+            if (lane.sink() == sink) {
+                return lane;
+            }
+        }
+        return null;
     }
 }

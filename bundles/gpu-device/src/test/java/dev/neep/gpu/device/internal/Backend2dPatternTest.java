@@ -50,17 +50,17 @@ public class Backend2dPatternTest {
     public void drawnPatternReachesTheSinkPixelForPixel() {
         d.drawPattern(W, H);
         h.settle();
-        Optional<String> mismatch = TestPattern.compare(h.sink.frames.get(0), W, W, H);
+        Optional<String> mismatch = TestPattern.compare(h.sink.frames().get(0), W, W, H);
         assertEquals(Optional.empty(), mismatch);
     }
 
     @Test
     public void lateSinkGetsTheCurrentFrame() {
         d.drawPattern(W, H);
-        RecordingSink late = new RecordingSink();
+        RecordingSink late = new RecordingSink().settleWith(h.device::awaitIdle);
         h.device.addSink(late);
         h.settle();
-        assertEquals(Optional.empty(), TestPattern.compare(late.frames.get(0), W, W, H));
+        assertEquals(Optional.empty(), TestPattern.compare(late.frames().get(0), W, W, H));
     }
 
     @Test
@@ -78,7 +78,7 @@ public class Backend2dPatternTest {
                 10L * stride + 40 * 4).type());
         assertEquals(RESP_OK_NODATA, d.resourceFlush(p.resourceId(), new Rect(40, 10, 16, 10)).type());
         h.settle();
-        int[] frame = h.sink.frames.get(0);
+        int[] frame = h.sink.frames().get(0);
         assertEquals(0xffffffff, frame[10 * W + 40]);
         assertEquals(0xffffffff, frame[19 * W + 55]);
         assertEquals(TestPattern.xrgb(39, 10, W, H) & 0xffffff, frame[10 * W + 39] & 0xffffff);
@@ -100,7 +100,7 @@ public class Backend2dPatternTest {
                 0).type());
         assertEquals(RESP_OK_NODATA, d.resourceFlush(1, new Rect(0, 0, W, H)).type());
         h.settle();
-        assertEquals(Optional.empty(), TestPattern.compare(h.sink.frames.get(0), W, W, H));
+        assertEquals(Optional.empty(), TestPattern.compare(h.sink.frames().get(0), W, W, H));
     }
 
     @Test
@@ -109,7 +109,7 @@ public class Backend2dPatternTest {
         d.setScanout(0, 1, new Rect(100, 50, 64, 32));
         d.resourceFlush(1, new Rect(0, 0, W, H));
         h.settle();
-        int[] frame = h.sink.frames.get(0);
+        int[] frame = h.sink.frames().get(0);
         assertEquals(64 * 32, frame.length);
         assertEquals(TestPattern.xrgb(100, 50, W, H) & 0xffffff, frame[0] & 0xffffff);
         assertEquals(TestPattern.xrgb(163, 81, W, H) & 0xffffff, frame[31 * 64 + 63] & 0xffffff);

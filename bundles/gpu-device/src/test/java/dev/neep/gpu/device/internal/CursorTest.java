@@ -42,10 +42,10 @@ public class CursorTest {
         d.resourceCreate2d(3, Formats.B8G8R8A8_UNORM, 64, 64);
         d.updateCursor(0, 10, 20, 3, 1, 2);
         h.settle();
-        assertEquals(List.of("cursor 0 64x64 hot 1,2", "move 0 10,20"), h.sink.events);
+        assertEquals(List.of("cursor 0 64x64 hot 1,2", "move 0 10,20"), h.sink.events());
         int[] expected = new int[64 * 64];
         Arrays.fill(expected, 0xff000003);
-        assertArrayEquals(expected, h.sink.cursors.get(0).argb());
+        assertArrayEquals(expected, h.sink.cursors().get(0).argb());
     }
 
     @Test
@@ -54,15 +54,15 @@ public class CursorTest {
         d.updateCursor(0, 10, 20, 3, 0, 0);
         d.updateCursor(0, 10, 20, 0, 0, 0);
         h.settle();
-        assertNull(h.sink.cursors.get(0));
-        assertTrue(h.sink.events.contains("cursor 0 hidden"));
+        assertNull(h.sink.cursors().get(0));
+        assertTrue(h.sink.events().contains("cursor 0 hidden"));
     }
 
     @Test
     public void moveCursorOnlyMoves() {
         d.moveCursor(0, 5, 6);
         h.settle();
-        assertEquals(List.of("move 0 5,6"), h.sink.events);
+        assertEquals(List.of("move 0 5,6"), h.sink.events());
     }
 
     @Test
@@ -77,7 +77,7 @@ public class CursorTest {
         d.resourceCreate2d(3, Formats.B8G8R8A8_UNORM, 32, 64);
         d.updateCursor(0, 10, 20, 3, 0, 0);
         h.settle();
-        assertTrue(h.sink.events.isEmpty());
+        assertTrue(h.sink.events().isEmpty());
         assertEquals(0, h.backend().count("frame"));
     }
 
@@ -85,7 +85,7 @@ public class CursorTest {
     public void updateCursorOfUnknownResourceIsIgnored() {
         d.updateCursor(0, 10, 20, 9, 0, 0);
         h.settle();
-        assertTrue(h.sink.events.isEmpty());
+        assertTrue(h.sink.events().isEmpty());
     }
 
     @Test
@@ -93,14 +93,14 @@ public class CursorTest {
         d.resourceCreate2d(3, Formats.B8G8R8A8_UNORM, 64, 64);
         d.updateCursor(0, 10, 20, 3, 64, 0);
         h.settle();
-        assertTrue(h.sink.events.isEmpty());
+        assertTrue(h.sink.events().isEmpty());
     }
 
     @Test
     public void cursorOnScanoutAtMaxOutputsIsIgnored() {
         d.moveCursor(1, 5, 6);
         h.settle();
-        assertTrue(h.sink.events.isEmpty());
+        assertTrue(h.sink.events().isEmpty());
     }
 
     @Test
@@ -109,7 +109,7 @@ public class CursorTest {
         PendingCommand c = d.submitRaw(GpuDriver.CURSOR_QUEUE, List.of(shortOne), 0);
         assertEquals(0, c.awaitUsed().usedLength());
         h.settle();
-        assertTrue(h.sink.events.isEmpty());
+        assertTrue(h.sink.events().isEmpty());
     }
 
     @Test
@@ -118,7 +118,7 @@ public class CursorTest {
         new UpdateCursor(CtrlHdr.of(CtrlType.CMD_RESOURCE_UNREF), new CursorPos(0, 0, 0), 1, 0, 0).encode(b);
         assertEquals(0, d.submitRaw(GpuDriver.CURSOR_QUEUE, List.of(b.flip()), 0).awaitUsed().usedLength());
         h.settle();
-        assertTrue(h.sink.events.isEmpty());
+        assertTrue(h.sink.events().isEmpty());
     }
 
     @Test
@@ -128,7 +128,7 @@ public class CursorTest {
         PendingCommand c = d.submitRaw(GpuDriver.CONTROL_QUEUE, List.of(b.flip()), CtrlHdr.SIZE);
         assertEquals(CtrlType.RESP_ERR_UNSPEC, c.await().hdr().type());
         h.settle();
-        assertFalse(h.sink.events.stream().anyMatch(e -> e.startsWith("move")));
+        assertFalse(h.sink.events().stream().anyMatch(e -> e.startsWith("move")));
     }
 
     @Test
@@ -137,7 +137,7 @@ public class CursorTest {
             headless.driver.resourceCreate2d(3, Formats.B8G8R8A8_UNORM, 64, 64);
             headless.driver.updateCursor(0, 10, 20, 3, 0, 0);
             headless.settle();
-            assertEquals(List.of("move 0 10,20"), headless.sink.events);
+            assertEquals(List.of("move 0 10,20"), headless.sink.events());
         }
     }
 
@@ -145,9 +145,9 @@ public class CursorTest {
     public void lateSinkGetsTheCursorImage() {
         d.resourceCreate2d(3, Formats.B8G8R8A8_UNORM, 64, 64);
         d.updateCursor(0, 10, 20, 3, 4, 5);
-        RecordingSink late = new RecordingSink();
+        RecordingSink late = new RecordingSink().settleWith(h.device::awaitIdle);
         h.device.addSink(late);
         h.settle();
-        assertEquals(List.of("cursor 0 64x64 hot 4,5"), late.events);
+        assertEquals(List.of("cursor 0 64x64 hot 4,5"), late.events());
     }
 }

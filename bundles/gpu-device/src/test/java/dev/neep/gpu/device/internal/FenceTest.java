@@ -9,10 +9,7 @@ import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertTrue;
 
-import dev.neep.gpu.api.DisplaySink;
 import dev.neep.gpu.api.Fence;
-import dev.neep.gpu.api.Frame;
-import dev.neep.gpu.api.Scanout;
 import dev.neep.gpu.device.DeviceConfig;
 import dev.neep.gpu.protocol.CtrlFlags;
 import dev.neep.gpu.protocol.CtrlHdr;
@@ -20,9 +17,9 @@ import dev.neep.gpu.protocol.CtrlType;
 import dev.neep.gpu.protocol.Formats;
 import dev.neep.gpu.protocol.GpuFeatures;
 import dev.neep.gpu.protocol.Rect;
+import dev.neep.gpu.protocol.ResourceCreate2d;
 import dev.neep.gpu.protocol.ResourceFlush;
 import dev.neep.gpu.protocol.ResourceUnref;
-import dev.neep.gpu.protocol.SetScanout;
 import dev.neep.gpu.protocol.Submit3d;
 import dev.neep.testkit.GpuDriver;
 import dev.neep.testkit.PendingCommand;
@@ -168,15 +165,21 @@ public class FenceTest {
         d.ctxCreate(1, 0, "a");
         PendingCommand c = d.submit3dFenced(1, -1, commands());
         awaitParked(1);
-        // Occupy the device thread inside a sink call; a completion running on the signalling
+        // Occupy the device thread inside a backend call; a completion running on the signalling
         // thread would finish anyway, one hopping to the device thread must wait for it.
-        CountDownLatch inSink = new CountDownLatch(1);
+        CountDownLatch inBackend = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
-        h.device.addSink(new BlockingSink(inSink, release));
-        d.resourceCreate2d(5, Formats.B8G8R8X8_UNORM, 32, 32);
-        PendingCommand show = d.submit(new SetScanout(d.header(CtrlType.CMD_SET_SCANOUT, 0),
-                new dev.neep.gpu.protocol.Rect(0, 0, 32, 32), 0, 5));
-        assertTrue(inSink.await(5, TimeUnit.SECONDS));
+        b.stalling("resourceCreate2d", () -> {
+            inBackend.countDown();
+            try {
+                release.await(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        PendingCommand show = d.submit(new ResourceCreate2d(d.header(CtrlType.CMD_RESOURCE_CREATE_2D, 0), 5,
+                Formats.B8G8R8X8_UNORM, 32, 32));
+        assertTrue(inBackend.await(5, TimeUnit.SECONDS));
         Thread signaller = new Thread(() -> b.signal(b.fences.get(0)), "foreign");
         signaller.start();
         signaller.join(5000);
@@ -300,30 +303,5 @@ public class FenceTest {
         assertFalse(fenced.isDone());
         b.signal(b.fences.get(0));
         fenced.await(Duration.ofSeconds(5));
-    }
-
-    /** Blocks the device thread in its first call until released. */
-    private static final class BlockingSink implements DisplaySink {
-        private final CountDownLatch inSink;
-        private final CountDownLatch release;
-
-        BlockingSink(CountDownLatch inSink, CountDownLatch release) {
-            this.inSink = inSink;
-            this.release = release;
-        }
-
-        @Override
-        public void scanoutChanged(int scanoutId, Scanout scanout) {
-            inSink.countDown();
-            try {
-                release.await(10, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
-
-        @Override
-        public void frameUpdated(int scanoutId, Rect dirty, Frame frame) {
-        }
     }
 }

@@ -158,7 +158,7 @@ public class GuestCommandFuzzTest {
                 }
             }
             r.h.settle();
-            r.check(r.h.sink.cursors.isEmpty(), null, "no cursor from a cut cursor command");
+            r.check(r.h.sink.cursors().isEmpty(), null, "no cursor from a cut cursor command");
             r.finish();
         }
     }

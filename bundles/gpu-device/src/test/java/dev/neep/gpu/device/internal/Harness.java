@@ -20,11 +20,12 @@ final class Harness implements AutoCloseable {
     final GpuBackendProvider provider;
     final RegionGuestMemory memory;
     final GuestAllocator allocator;
-    final RecordingSink sink = new RecordingSink();
+    final RecordingSink sink;
     GpuDriver driver;
 
     private Harness(DeviceConfig config, GpuBackendProvider provider, int memoryBytes) {
         this.device = new GpuDevice(config);
+        this.sink = new RecordingSink().settleWith(device::awaitIdle);
         this.provider = provider;
         this.memory = GuestMemories.heap(BASE, memoryBytes);
         this.allocator = new GuestAllocator(BASE, memoryBytes);

@@ -65,7 +65,7 @@ public class KnownCveReplayTest {
             assertEquals(RESP_ERR_INVALID_SCANOUT_ID, d.command(s).type());
         }
         h.settle();
-        assertTrue(h.sink.events.isEmpty());
+        assertTrue(h.sink.events().isEmpty());
         assertBackToStart();
     }
 
@@ -143,8 +143,8 @@ public class KnownCveReplayTest {
         }
         h.settle();
         assertEquals(0, h.backend().count("frame"));
-        assertNull(h.sink.cursors.get(0));
-        assertFalse(h.sink.events.stream().anyMatch(e -> e.startsWith("cursor")));
+        assertNull(h.sink.cursors().get(0));
+        assertFalse(h.sink.events().stream().anyMatch(e -> e.startsWith("cursor")));
         assertEquals(1, h.device.resourceCount());
         assertEquals(hostmem, h.device.hostMemoryUsed());
         assertEquals(RESP_OK_NODATA, d.resourceUnref(1).type());
@@ -222,7 +222,7 @@ public class KnownCveReplayTest {
         h.settle();
         assertEquals(1, h.backend().count("resourceUnref"));
         assertEquals(0, h.backend().count("detachBacking"));
-        assertTrue(h.sink.scanouts.isEmpty());
+        assertTrue(h.sink.scanouts().isEmpty());
         // the id is free again and nothing of the old backing is attached to the new resource
         d.resourceCreate2d(1, Formats.B8G8R8X8_UNORM, 64, 64);
         assertEquals(RESP_ERR_UNSPEC, d.transferToHost2d(1, new Rect(0, 0, 64, 64), 0).type());

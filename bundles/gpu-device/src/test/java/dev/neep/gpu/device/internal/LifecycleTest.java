@@ -56,8 +56,8 @@ public class LifecycleTest {
             assertFalse(h.device.active());
             assertFalse(b.closed);
             assertEquals(1, h.testProvider().opened.size());
-            assertTrue(h.sink.scanouts.isEmpty());
-            assertTrue(h.sink.cursors.isEmpty());
+            assertTrue(h.sink.scanouts().isEmpty());
+            assertTrue(h.sink.cursors().isEmpty());
             // QEMU's order: each context loses its resources, then goes; then every resource goes
             List<String> release = b.calls.subList(before, b.calls.size());
             assertEquals(List.of("contextDetachResource[1, 1]", "contextDetachResource[1, 3]", "contextDestroy[1]",
@@ -132,7 +132,7 @@ public class LifecycleTest {
             h.driver.awaitConfigInterrupts(1);
             assertEquals(GpuEvents.EVENT_DISPLAY, h.driver.config().eventsRead());
             assertEquals(1, h.driver.config().numCapsets());
-            assertTrue(h.sink.scanouts.isEmpty());
+            assertTrue(h.sink.scanouts().isEmpty());
             // the guest's old ids are gone; new work goes to the new backend
             assertEquals(RESP_ERR_INVALID_RESOURCE_ID, h.driver.resourceFlush(1, new Rect(0, 0, 64, 64)).type());
             assertEquals(RESP_OK_NODATA, h.driver.resourceCreate2d(1, Formats.B8G8R8X8_UNORM, 16, 16).type());

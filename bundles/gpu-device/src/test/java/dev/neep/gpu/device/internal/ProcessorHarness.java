@@ -3,6 +3,7 @@ package dev.neep.gpu.device.internal;
 import dev.neep.gpu.api.BackendCapabilities;
 import dev.neep.gpu.api.CapsetInfo;
 import dev.neep.gpu.device.DeviceConfig;
+import dev.neep.gpu.device.VirtioGpu;
 import dev.neep.gpu.device.internal.Framing.Processed;
 import dev.neep.gpu.protocol.GpuFeatures;
 import dev.neep.gpu.protocol.Request;
@@ -22,8 +23,8 @@ final class ProcessorHarness {
             | GpuFeatures.mask(GpuFeatures.CONTEXT_INIT);
 
     final OnceLog log = new OnceLog(LoggerFactory.getLogger(ProcessorHarness.class), "virtio-gpu");
-    final SinkHub sinks = new SinkHub(log);
-    final RecordingSink sink = new RecordingSink();
+    final SinkHub sinks = new SinkHub(VirtioGpu.DEFAULT_NAME, log);
+    final RecordingSink sink = new RecordingSink().settleWith(this::settle);
     final List<Integer> destroyedContexts = new ArrayList<>();
     final DeviceCore core;
     final TestBackend backend;
@@ -45,6 +46,18 @@ final class ProcessorHarness {
 
     ProcessorHarness() {
         this(DeviceConfig.defaults());
+    }
+
+    /** Waits until the sinks were told what the commands so far did. */
+    void settle() {
+        for (SinkLane lane : sinks.lanes()) {
+            try {
+                lane.awaitIdle();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+        }
     }
 
     /** A request as a driver encodes it, with {@code trailing} parts after it. */

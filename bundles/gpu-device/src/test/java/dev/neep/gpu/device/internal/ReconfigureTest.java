@@ -36,7 +36,7 @@ public class ReconfigureTest {
         assertEquals(0, h.device.contextCount());
         assertEquals(0, h.device.hostMemoryUsed());
         assertEquals(0, h.device.parkedFences());
-        assertTrue(h.sink.scanouts.isEmpty());
+        assertTrue(h.sink.scanouts().isEmpty());
     }
 
     @Test

@@ -53,7 +53,7 @@ public class ScanoutCommandsTest {
         resourceWithBacking(1);
         assertEquals(RESP_OK_NODATA, d.setScanout(0, 1, new Rect(8, 4, 32, 16)).type());
         h.settle();
-        assertEquals(new Scanout(1, Formats.B8G8R8X8_UNORM, 8, 4, 32, 16), h.sink.scanouts.get(0));
+        assertEquals(new Scanout(1, Formats.B8G8R8X8_UNORM, 8, 4, 32, 16), h.sink.scanouts().get(0));
     }
 
     @Test
@@ -62,7 +62,7 @@ public class ScanoutCommandsTest {
         assertEquals(RESP_ERR_INVALID_SCANOUT_ID, d.setScanout(2, 1, ALL).type());
         assertEquals(RESP_ERR_INVALID_SCANOUT_ID, d.setScanout(-1, 1, ALL).type());
         h.settle();
-        assertTrue(h.sink.scanouts.isEmpty());
+        assertTrue(h.sink.scanouts().isEmpty());
     }
 
     @Test
@@ -71,8 +71,8 @@ public class ScanoutCommandsTest {
         d.setScanout(1, 1, ALL);
         assertEquals(RESP_OK_NODATA, d.setScanout(1, 0, ALL).type());
         h.settle();
-        assertNull(h.sink.scanouts.get(1));
-        assertTrue(h.sink.events.contains("scanout 1 null"));
+        assertNull(h.sink.scanouts().get(1));
+        assertTrue(h.sink.events().contains("scanout 1 null"));
     }
 
     @Test
@@ -120,7 +120,7 @@ public class ScanoutCommandsTest {
         d.setScanout(1, 1, ALL);
         d.resourceUnref(1);
         h.settle();
-        assertTrue(h.sink.scanouts.isEmpty());
+        assertTrue(h.sink.scanouts().isEmpty());
         // a flush of a new resource with the old id shows nothing
         resourceWithBacking(1);
         d.resourceFlush(1, ALL);
@@ -180,9 +180,9 @@ public class ScanoutCommandsTest {
         d.setScanout(0, 1, new Rect(16, 16, 32, 16));
         assertEquals(RESP_OK_NODATA, d.resourceFlush(1, new Rect(0, 0, 24, 24)).type());
         h.settle();
-        assertTrue(h.sink.events.toString(),
-                h.sink.events.contains("frame 0 " + new Rect(0, 0, 8, 8) + " 32x16"));
-        int[] pixels = h.sink.frames.get(0);
+        assertTrue(h.sink.events().toString(),
+                h.sink.events().contains("frame 0 " + new Rect(0, 0, 8, 8) + " 32x16"));
+        int[] pixels = h.sink.frames().get(0);
         assertEquals(32 * 16, pixels.length);
         assertEquals(0xff000001, pixels[0]);
     }
@@ -237,11 +237,11 @@ public class ScanoutCommandsTest {
     public void sinkBindingLateGetsTheScanoutAndAFullFrameAtOnce() {
         resourceWithBacking(1);
         d.setScanout(0, 1, new Rect(0, 0, 32, 32));
-        RecordingSink late = new RecordingSink();
+        RecordingSink late = new RecordingSink().settleWith(h.device::awaitIdle);
         h.device.addSink(late);
         h.settle();
         assertEquals(List.of("scanout 0 " + new Scanout(1, Formats.B8G8R8X8_UNORM, 0, 0, 32, 32),
-                "frame 0 " + new Rect(0, 0, 32, 32) + " 32x32"), late.events);
+                "frame 0 " + new Rect(0, 0, 32, 32) + " 32x32"), late.events());
         assertEquals(2, h.device.sinkCount());
     }
 
@@ -250,21 +250,22 @@ public class ScanoutCommandsTest {
         resourceWithBacking(1);
         d.setScanout(0, 1, ALL);
         h.device.removeSink(h.sink);
-        int before = h.sink.events.size();
+        int before = h.sink.events().size();
         d.resourceFlush(1, ALL);
         h.settle();
-        assertEquals(before, h.sink.events.size());
+        assertEquals(before, h.sink.events().size());
         assertEquals(0, h.device.sinkCount());
     }
 
     @Test
     public void sinkThatThrowsDisturbsNeitherTheDeviceNorOtherSinks() {
-        RecordingSink good = new RecordingSink();
+        RecordingSink good = new RecordingSink().settleWith(h.device::awaitIdle);
         h.device.addSink(good);
         h.sink.toThrow = new IllegalStateException("broken sink");
         resourceWithBacking(1);
         assertEquals(RESP_OK_NODATA, d.setScanout(0, 1, ALL).type());
         assertEquals(RESP_OK_NODATA, d.resourceFlush(1, ALL).type());
+        h.settle();
         assertEquals(RESP_OK_NODATA, d.resourceFlush(1, ALL).type());
         h.settle();
         assertEquals(2, good.count("frame 0"));
@@ -272,12 +273,12 @@ public class ScanoutCommandsTest {
     }
 
     @Test
-    public void sinksAreCalledOnTheDeviceThreadOnly() {
+    public void sinksAreCalledOnTheirOwnThreadAndTheBackendOnTheDeviceThread() {
         resourceWithBacking(1);
         d.setScanout(0, 1, ALL);
         d.resourceFlush(1, ALL);
         h.settle();
-        assertEquals(java.util.Set.of("neep-gpu-device"), h.sink.threads);
+        assertEquals(java.util.Set.of("neep-sink gpu RecordingSink"), h.sink.threads());
         assertEquals(java.util.Set.of("neep-gpu-device"),
                 h.backend().threads.stream().map(Thread::getName).collect(java.util.stream.Collectors.toSet()));
     }
@@ -305,7 +306,7 @@ public class ScanoutCommandsTest {
                 W * 4, 256).type());
         d.resourceFlush(1, ALL);
         h.settle();
-        assertEquals(new Scanout(1, Formats.B8G8R8A8_UNORM, 4, 2, 32, 16), h.sink.scanouts.get(0));
+        assertEquals(new Scanout(1, Formats.B8G8R8A8_UNORM, 4, 2, 32, 16), h.sink.scanouts().get(0));
         long offset = 256 + 2L * W * 4 + 4 * 4;
         assertTrue(h.backend().calls.toString(), h.backend().calls.contains(
                 "blobFrame[1, " + Formats.B8G8R8A8_UNORM + ", 32, 16, " + W * 4 + ", " + offset + "]"));

@@ -90,6 +90,7 @@ final class TestBackend implements GpuBackend {
     final List<String> calls = Collections.synchronizedList(new ArrayList<>());
     final Set<Thread> threads = ConcurrentHashMap.newKeySet();
     final Map<String, GpuBackendException> failures = new ConcurrentHashMap<>();
+    final Map<String, Runnable> stalls = new ConcurrentHashMap<>();
     final List<Fence> fences = new CopyOnWriteArrayList<>();
     final Map<Integer, List<ByteBuffer>> backing = new ConcurrentHashMap<>();
     final AtomicInteger polls = new AtomicInteger();
@@ -106,6 +107,12 @@ final class TestBackend implements GpuBackend {
         this.capsets = capsets;
         this.listener = listener;
         this.manualFences = manualFences;
+    }
+
+    /** Makes the calls of {@code method} run {@code stall} first, on the device thread. */
+    TestBackend stalling(String method, Runnable stall) {
+        stalls.put(method, stall);
+        return this;
     }
 
     /** Makes the next calls of {@code method} fail with {@code responseType}. */
@@ -128,6 +135,10 @@ final class TestBackend implements GpuBackend {
     private void call(String method, Object... args) throws GpuBackendException {
         threads.add(Thread.currentThread());
         calls.add(method + Arrays.toString(args));
+        Runnable stall = stalls.get(method);
+        if (stall != null) {
+            stall.run();
+        }
         GpuBackendException f = failures.get(method);
         if (f != null) {
             throw f;

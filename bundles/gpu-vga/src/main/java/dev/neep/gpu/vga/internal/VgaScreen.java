@@ -2,7 +2,9 @@ package dev.neep.gpu.vga.internal;
 
 import dev.neep.gpu.api.DisplaySink;
 import dev.neep.gpu.api.Frame;
+import dev.neep.gpu.api.Pixels;
 import dev.neep.gpu.api.Scanout;
+import dev.neep.gpu.api.ScanoutId;
 import dev.neep.gpu.protocol.Formats;
 import dev.neep.gpu.protocol.Rect;
 import dev.neep.virtio.OnceLog;
@@ -35,6 +37,7 @@ public final class VgaScreen {
 
     private static final Logger LOG = LoggerFactory.getLogger(VgaScreen.class);
 
+    private final ScanoutId id;
     private final Vram vram;
     private final BochsVbe vbe;
     private final OnceLog log = new OnceLog(LOG, "virtio-vga display");
@@ -47,7 +50,9 @@ public final class VgaScreen {
     private byte[] out;
     private byte[] row;
 
-    public VgaScreen(Vram vram, BochsVbe vbe) {
+    /** {@code device}: the name of the GPU device whose scanout 0 this is. */
+    public VgaScreen(String device, Vram vram, BochsVbe vbe) {
+        this.id = new ScanoutId(device, SCANOUT);
         this.vram = vram;
         this.vbe = vbe;
     }
@@ -59,8 +64,8 @@ public final class VgaScreen {
         }
         sinks.add(sink);
         if (shown != null) {
-            call(sink, "scanoutChanged", s -> s.scanoutChanged(SCANOUT, scanout(shown)));
-            call(sink, "frameUpdated", s -> s.frameUpdated(SCANOUT, full(shown), frame()));
+            call(sink, "scanoutChanged", s -> s.scanoutChanged(id, scanout(shown)));
+            call(sink, "frameUpdated", s -> s.frameUpdated(id, full(shown), pixels()));
         }
     }
 
@@ -123,7 +128,7 @@ public final class VgaScreen {
         }
         if (top >= 0) {
             Rect dirty = new Rect(left, top, right - left + 1, bottom - top + 1);
-            each("frameUpdated", s -> s.frameUpdated(SCANOUT, dirty, frame()));
+            each("frameUpdated", s -> s.frameUpdated(id, dirty, pixels()));
         }
     }
 
@@ -139,9 +144,9 @@ public final class VgaScreen {
         boolean resized = shown == null || shown.width() != mode.width() || shown.height() != mode.height();
         shown = mode;
         if (resized) {
-            each("scanoutChanged", s -> s.scanoutChanged(SCANOUT, scanout(mode)));
+            each("scanoutChanged", s -> s.scanoutChanged(id, scanout(mode)));
         }
-        each("frameUpdated", s -> s.frameUpdated(SCANOUT, full(mode), frame()));
+        each("frameUpdated", s -> s.frameUpdated(id, full(mode), pixels()));
     }
 
     private void withdraw() {
@@ -150,7 +155,7 @@ public final class VgaScreen {
             seen = null;
             out = null;
             row = null;
-            each("scanoutChanged", s -> s.scanoutChanged(SCANOUT, null));
+            each("scanoutChanged", s -> s.scanoutChanged(id, null));
         }
     }
 
@@ -208,10 +213,43 @@ public final class VgaScreen {
         return new Rect(0, 0, mode.width(), mode.height());
     }
 
-    /** A fresh read-only view for each call, so one sink moving its position cannot shift another's pixels. */
-    private Frame frame() {
-        ByteBuffer pixels = ByteBuffer.wrap(out).asReadOnlyBuffer().order(ByteOrder.LITTLE_ENDIAN);
-        return new Frame(FORMAT, shown.width(), shown.height(), shown.width() * 4, pixels);
+    /**
+     * The picture shown now, read under this object's lock, so never while {@link #refresh}
+     * writes it; it no longer reads once the mode changed (a new picture and its update follow).
+     */
+    private Pixels pixels() {
+        byte[] picture = out;
+        int width = shown.width();
+        int height = shown.height();
+        return new Pixels() {
+            @Override
+            public int format() {
+                return FORMAT;
+            }
+
+            @Override
+            public int width() {
+                return width;
+            }
+
+            @Override
+            public int height() {
+                return height;
+            }
+
+            @Override
+            public boolean read(Consumer<Frame> reader) {
+                synchronized (VgaScreen.this) {
+                    if (out != picture) {
+                        return false;
+                    }
+                    // A fresh read-only view each time: one reader moving its position shifts no one else's pixels.
+                    reader.accept(new Frame(FORMAT, width, height, width * 4,
+                            ByteBuffer.wrap(picture).asReadOnlyBuffer().order(ByteOrder.LITTLE_ENDIAN)));
+                    return true;
+                }
+            }
+        };
     }
 
     private void each(String method, Consumer<DisplaySink> call) {

@@ -1,6 +1,7 @@
 package dev.neep.gpu.vga.internal;
 
 import dev.neep.gpu.api.DisplaySink;
+import dev.neep.gpu.api.ScanoutId;
 import dev.neep.gpu.vga.VgaDisplay;
 import dev.neep.gpu.vga.VgaPorts;
 import dev.neep.virtio.ForwardingVirtioDevice;
@@ -87,7 +88,7 @@ public final class VirtioVga implements PciFunction, VgaPorts, VgaDisplay, AutoC
         }
         this.vram = new Vram(options.vramSize(), options.directVram());
         this.vbe = new BochsVbe(vram);
-        this.screen = new VgaScreen(vram, vbe);
+        this.screen = new VgaScreen(ScanoutId.DEFAULT_DEVICE, vram, vbe);
         VirtioPciFunction.Options pci = VirtioPciFunction.Options.forDevice(VIRTIO_DEVICE_ID_GPU)
                 .withClassCode(VirtioPciFunction.Options.CLASS_DISPLAY_VGA)
                 .withSubsystem(options.subsystemVendorId(), options.subsystemId());

@@ -1,9 +1,10 @@
 package dev.neep.gpu.vga.internal;
 
 import dev.neep.gpu.api.DisplaySink;
-import dev.neep.gpu.api.Frame;
 import dev.neep.gpu.api.Frames;
+import dev.neep.gpu.api.Pixels;
 import dev.neep.gpu.api.Scanout;
+import dev.neep.gpu.api.ScanoutId;
 import dev.neep.gpu.protocol.Rect;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -19,7 +20,8 @@ final class RecordingSink implements DisplaySink {
     private final Map<Integer, Integer> frameCounts = new HashMap<>();
 
     @Override
-    public synchronized void scanoutChanged(int scanoutId, Scanout scanout) {
+    public synchronized void scanoutChanged(ScanoutId id, Scanout scanout) {
+        int scanoutId = id.scanout();
         calls.add("scanout " + scanoutId + " " + (scanout == null ? "off" : scanout.width() + "x" + scanout.height()
                 + " resource " + scanout.resourceId()));
         if (scanout == null) {
@@ -33,7 +35,8 @@ final class RecordingSink implements DisplaySink {
     }
 
     @Override
-    public synchronized void frameUpdated(int scanoutId, Rect dirty, Frame frame) {
+    public synchronized void frameUpdated(ScanoutId id, Rect dirty, Pixels frame) {
+        int scanoutId = id.scanout();
         calls.add("frame " + scanoutId + " " + dirty.x() + "," + dirty.y() + " " + dirty.width() + "x"
                 + dirty.height());
         int[] picture = pictures.computeIfAbsent(scanoutId, k -> new int[frame.width() * frame.height()]);
@@ -41,7 +44,8 @@ final class RecordingSink implements DisplaySink {
             picture = new int[frame.width() * frame.height()];
             pictures.put(scanoutId, picture);
         }
-        Frames.toArgb(frame, Frames.clip(dirty, frame.width(), frame.height()), picture);
+        int[] into = picture;
+        frame.read(f -> Frames.toArgb(f, Frames.clip(dirty, f.width(), f.height()), into));
         frameCounts.merge(scanoutId, 1, Integer::sum);
         notifyAll();
     }

@@ -6,8 +6,9 @@ import static org.junit.Assert.assertThrows;
 import static org.junit.Assert.assertTrue;
 
 import dev.neep.gpu.api.DisplaySink;
-import dev.neep.gpu.api.Frame;
+import dev.neep.gpu.api.Pixels;
 import dev.neep.gpu.api.Scanout;
+import dev.neep.gpu.api.ScanoutId;
 import dev.neep.gpu.device.DeviceConfig;
 import dev.neep.gpu.device.VirtioGpu;
 import dev.neep.gpu.protocol.Rect;
@@ -242,12 +243,12 @@ public class VirtioVgaTest {
     public void aSinkThatThrowsDisturbsNeitherTheDisplayNorOtherSinks() {
         vga.addSink(new DisplaySink() {
             @Override
-            public void scanoutChanged(int scanoutId, Scanout scanout) {
+            public void scanoutChanged(ScanoutId id, Scanout scanout) {
                 throw new IllegalStateException("broken sink");
             }
 
             @Override
-            public void frameUpdated(int scanoutId, Rect dirty, Frame frame) {
+            public void frameUpdated(ScanoutId id, Rect dirty, Pixels pixels) {
                 throw new IllegalStateException("broken sink");
             }
         });

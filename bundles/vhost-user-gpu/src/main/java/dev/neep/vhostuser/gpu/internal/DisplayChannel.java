@@ -16,8 +16,9 @@ import org.slf4j.LoggerFactory;
 
 import dev.neep.gpu.api.CursorImage;
 import dev.neep.gpu.api.DisplaySink;
-import dev.neep.gpu.api.Frame;
+import dev.neep.gpu.api.Pixels;
 import dev.neep.gpu.api.Scanout;
+import dev.neep.gpu.api.ScanoutId;
 import dev.neep.gpu.protocol.CtrlType;
 import dev.neep.gpu.protocol.Decoded;
 import dev.neep.gpu.protocol.DisplayOne;
@@ -352,10 +353,11 @@ public final class DisplayChannel implements DisplaySink, AutoCloseable {
         return tx.clear();
     }
 
-    // ---- DisplaySink: the device's thread ---------------------------------------
+    // ---- DisplaySink: the sink's dispatch thread ---------------------------------------
 
     @Override
-    public void scanoutChanged(int scanoutId, Scanout scanout) {
+    public void scanoutChanged(ScanoutId id, Scanout scanout) {
+        int scanoutId = id.scanout();
         if (!validScanout(scanoutId)) {
             return;
         }
@@ -391,7 +393,8 @@ public final class DisplayChannel implements DisplaySink, AutoCloseable {
     }
 
     @Override
-    public void frameUpdated(int scanoutId, Rect dirty, Frame frame) {
+    public void frameUpdated(ScanoutId id, Rect dirty, Pixels pixels) {
+        int scanoutId = id.scanout();
         if (!validScanout(scanoutId)) {
             return;
         }
@@ -399,15 +402,15 @@ public final class DisplayChannel implements DisplaySink, AutoCloseable {
             if (closed) {
                 return;
             }
-            if (!Formats.isSupported2d(frame.format())) {
-                logOnce("format", "frames in format {} cannot be shown on the display channel", frame.format());
+            if (!Formats.isSupported2d(pixels.format())) {
+                logOnce("format", "frames in format {} cannot be shown on the display channel", pixels.format());
                 return;
             }
             Shadow shadow = shadows[scanoutId];
-            if (shadow == null || shadow.width != frame.width() || shadow.height != frame.height()) {
+            if (shadow == null || shadow.width != pixels.width() || shadow.height != pixels.height()) {
                 // No (or another) SCANOUT for this picture yet: announce its size first.
                 open[scanoutId] = null;
-                reshadow(scanoutId, frame.width(), frame.height());
+                reshadow(scanoutId, pixels.width(), pixels.height());
                 shadow = shadows[scanoutId];
                 if (shadow == null) {
                     return;
@@ -421,7 +424,9 @@ public final class DisplayChannel implements DisplaySink, AutoCloseable {
                 return;
             }
             try {
-                shadow.copyIn(frame, x0, y0, x1, y1);
+                Shadow into = shadow;
+                // A read that is not whole is sent anyway: the newer update on its way mends it.
+                pixels.read(f -> into.copyIn(f, x0, y0, x1, y1));
             } catch (RuntimeException e) {
                 logOnce("frame", "a frame's pixels do not match its geometry ({}); update dropped", e.toString());
                 return;
@@ -438,7 +443,8 @@ public final class DisplayChannel implements DisplaySink, AutoCloseable {
     }
 
     @Override
-    public void cursorDefined(int scanoutId, CursorImage cursor) {
+    public void cursorDefined(ScanoutId id, CursorImage cursor) {
+        int scanoutId = id.scanout();
         if (!validScanout(scanoutId)) {
             return;
         }
@@ -458,7 +464,8 @@ public final class DisplayChannel implements DisplaySink, AutoCloseable {
     }
 
     @Override
-    public void cursorMoved(int scanoutId, int x, int y) {
+    public void cursorMoved(ScanoutId id, int x, int y) {
+        int scanoutId = id.scanout();
         if (!validScanout(scanoutId)) {
             return;
         }

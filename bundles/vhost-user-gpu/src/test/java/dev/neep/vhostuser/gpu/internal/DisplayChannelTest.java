@@ -23,7 +23,9 @@ import org.junit.Test;
 import dev.neep.gpu.api.CursorImage;
 import dev.neep.gpu.api.DisplaySink;
 import dev.neep.gpu.api.Frame;
+import dev.neep.gpu.api.Pixels;
 import dev.neep.gpu.api.Scanout;
+import dev.neep.gpu.api.ScanoutId;
 import dev.neep.gpu.protocol.CtrlHdr;
 import dev.neep.gpu.protocol.CtrlType;
 import dev.neep.gpu.protocol.DisplayOne;
@@ -128,7 +130,7 @@ public class DisplayChannelTest {
         DisplaySink sink = handshake();
         int w = 4;
         int h = 2;
-        sink.scanoutChanged(0, new Scanout(1, Formats.R8G8B8A8_UNORM, 0, 0, w, h));
+        sink.scanoutChanged(id(0), new Scanout(1, Formats.R8G8B8A8_UNORM, 0, 0, w, h));
         ByteBuffer pixels = ByteBuffer.allocate(16 + w * h * 4);
         pixels.position(16); // the frame starts at the buffer's position
         int[] argb = new int[w * h];
@@ -136,7 +138,7 @@ public class DisplayChannelTest {
             argb[i] = 0xff000000 | (i * 0x10) << 16 | (i * 0x20) << 8 | i;
         }
         Formats.fromArgb(Formats.R8G8B8A8_UNORM, argb, 0, pixels, 16, argb.length);
-        sink.frameUpdated(0, new Rect(1, 0, 2, 2), new Frame(Formats.R8G8B8A8_UNORM, w, h, w * 4, pixels));
+        sink.frameUpdated(id(0), new Rect(1, 0, 2, 2), Pixels.of(new Frame(Formats.R8G8B8A8_UNORM, w, h, w * 4, pixels)));
 
         Msg scanout = receive();
         assertEquals(GpuRequest.SCANOUT, scanout.header.request());
@@ -165,10 +167,10 @@ public class DisplayChannelTest {
     @Test
     public void cursorAndDisabledScanoutMessages() throws Exception {
         DisplaySink sink = handshake();
-        sink.cursorDefined(0, new CursorImage(2, 1, 1, 0, new int[] {0xff112233, 0x80445566}));
-        sink.cursorMoved(0, 10, 20);
-        sink.cursorDefined(0, null);
-        sink.scanoutChanged(0, null);
+        sink.cursorDefined(id(0), new CursorImage(2, 1, 1, 0, new int[] {0xff112233, 0x80445566}));
+        sink.cursorMoved(id(0), 10, 20);
+        sink.cursorDefined(id(0), null);
+        sink.scanoutChanged(id(0), null);
 
         Msg cursor = receive();
         assertEquals(GpuRequest.CURSOR_UPDATE, cursor.header.request());
@@ -194,9 +196,13 @@ public class DisplayChannelTest {
     public void frontEndClosingTheChannelWithdrawsTheSink() throws Exception {
         DisplaySink sink = handshake();
         qemu.close();
-        sink.scanoutChanged(0, new Scanout(1, Formats.B8G8R8X8_UNORM, 0, 0, 8, 8));
+        sink.scanoutChanged(id(0), new Scanout(1, Formats.B8G8R8X8_UNORM, 0, 0, 8, 8));
         assertEquals("down", events.poll(5, TimeUnit.SECONDS));
         // Calls after that are ignored, not errors.
-        sink.scanoutChanged(0, null);
+        sink.scanoutChanged(id(0), null);
+    }
+
+    private static ScanoutId id(int scanout) {
+        return new ScanoutId(ScanoutId.DEFAULT_DEVICE, scanout);
     }
 }

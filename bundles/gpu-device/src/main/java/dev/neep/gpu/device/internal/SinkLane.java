@@ -1,0 +1,211 @@
+package dev.neep.gpu.device.internal;
+
+import dev.neep.gpu.api.CursorImage;
+import dev.neep.gpu.api.DisplaySink;
+import dev.neep.gpu.api.Pixels;
+import dev.neep.gpu.api.Scanout;
+import dev.neep.gpu.api.ScanoutId;
+import dev.neep.gpu.protocol.Rect;
+import dev.neep.virtio.OnceLog;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * One sink of one device, with a thread of its own that makes the sink's calls, so that a sink
+ * that is slow, blocks or throws holds up nobody but itself.
+ *
+ * <p>The device thread records what happened and returns at once: never more than one pending
+ * change of each kind per scanout, since a change folds into the one still waiting (dirty
+ * rectangles unite and the newest pixels win; a new geometry drops the updates of the old one;
+ * cursors keep their newest picture and position). The lane thread delivers a scanout's pending
+ * changes in their natural order: geometry, pixels, cursor picture, cursor position. So what
+ * waits for a sink is bounded by the number of scanouts, and what it gets last is the newest.
+ */
+final class SinkLane implements SinkCalls {
+    /** How long {@link #awaitStopped} waits for a call in progress to end. */
+    static final long STOP_WAIT_MS = 2_000;
+
+    private final DisplaySink sink;
+    private final String device;
+    private final OnceLog log;
+    private final Thread thread;
+    /** Guarded by {@code this}; in the order scanouts first changed since they were last delivered. */
+    private final Map<Integer, Pending> pending = new LinkedHashMap<>();
+    /** Guarded by {@code this}. */
+    private boolean stopped;
+    /** Guarded by {@code this}: the lane thread is delivering what it took. */
+    private boolean delivering;
+
+    SinkLane(DisplaySink sink, String device, OnceLog log) {
+        this.sink = sink;
+        this.device = device;
+        this.log = log;
+        this.thread = new Thread(this::deliverLoop, "neep-sink " + device + " " + sink.getClass().getSimpleName());
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    DisplaySink sink() {
+        return sink;
+    }
+
+    @Override
+    public synchronized void scanoutChanged(int scanout, Scanout state) {
+        Pending p = at(scanout);
+        p.geometry = true;
+        p.scanout = state;
+        p.dirty = null;
+        p.pixels = null;
+        notifyAll();
+    }
+
+    @Override
+    public synchronized void frameUpdated(int scanout, Rect dirty, Pixels pixels) {
+        Pending p = at(scanout);
+        p.dirty = p.dirty == null ? dirty : union(p.dirty, dirty);
+        p.pixels = pixels;
+        notifyAll();
+    }
+
+    @Override
+    public synchronized void cursorDefined(int scanout, CursorImage cursor) {
+        Pending p = at(scanout);
+        p.cursorDefined = true;
+        p.cursor = cursor;
+        notifyAll();
+    }
+
+    @Override
+    public synchronized void cursorMoved(int scanout, int x, int y) {
+        Pending p = at(scanout);
+        p.moved = true;
+        p.x = x;
+        p.y = y;
+        notifyAll();
+    }
+
+    /** Drops what waits and starts no further call; a call in progress is left to end. */
+    synchronized void stop() {
+        stopped = true;
+        pending.clear();
+        notifyAll();
+    }
+
+    /**
+     * Waits a bounded time for a call in progress to end (not from the lane's own thread, where
+     * the sink is removing itself); a sink still busy then is logged and left to end on its own.
+     */
+    void awaitStopped() {
+        if (Thread.currentThread() == thread) {
+            return;
+        }
+        try {
+            thread.join(STOP_WAIT_MS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return;
+        }
+        if (thread.isAlive()) {
+            log.host("sink " + name() + " stop", "a display sink's call still runs " + STOP_WAIT_MS
+                    + " ms after it was unbound; it is left to end on its own", null);
+        }
+    }
+
+    /** Waits until everything recorded so far was delivered (tests, and callers that need settled sinks). */
+    synchronized void awaitIdle() throws InterruptedException {
+        while ((delivering || !pending.isEmpty()) && !stopped) {
+            wait();
+        }
+    }
+
+    private Pending at(int scanout) {
+        return pending.computeIfAbsent(scanout, s -> new Pending());
+    }
+
+    private static Rect union(Rect a, Rect b) {
+        long x0 = Math.min(Integer.toUnsignedLong(a.x()), Integer.toUnsignedLong(b.x()));
+        long y0 = Math.min(Integer.toUnsignedLong(a.y()), Integer.toUnsignedLong(b.y()));
+        long x1 = Math.max(Integer.toUnsignedLong(a.x()) + Integer.toUnsignedLong(a.width()),
+                Integer.toUnsignedLong(b.x()) + Integer.toUnsignedLong(b.width()));
+        long y1 = Math.max(Integer.toUnsignedLong(a.y()) + Integer.toUnsignedLong(a.height()),
+                Integer.toUnsignedLong(b.y()) + Integer.toUnsignedLong(b.height()));
+        // Both lie inside one scanout (at most 4095 a side), so the union fits an int.
+        return new Rect((int) x0, (int) y0, (int) (x1 - x0), (int) (y1 - y0));
+    }
+
+    private void deliverLoop() {
+        while (true) {
+            int scanout;
+            Pending p;
+            synchronized (this) {
+                delivering = false;
+                notifyAll();
+                while (pending.isEmpty() && !stopped) {
+                    try {
+                        wait();
+                    } catch (InterruptedException e) {
+                        // Only stop() ends the lane; an interrupt meant for the sink's call is spent.
+                    }
+                }
+                if (stopped) {
+                    return;
+                }
+                Iterator<Map.Entry<Integer, Pending>> first = pending.entrySet().iterator();
+                Map.Entry<Integer, Pending> e = first.next();
+                first.remove();
+                delivering = true;
+                scanout = e.getKey();
+                p = e.getValue();
+            }
+            deliver(new ScanoutId(device, scanout), p);
+        }
+    }
+
+    private void deliver(ScanoutId id, Pending p) {
+        if (p.geometry) {
+            guarded("scanoutChanged", s -> s.scanoutChanged(id, p.scanout));
+        }
+        if (p.pixels != null) {
+            guarded("frameUpdated", s -> s.frameUpdated(id, p.dirty, p.pixels));
+        }
+        if (p.cursorDefined) {
+            guarded("cursorDefined", s -> s.cursorDefined(id, p.cursor));
+        }
+        if (p.moved) {
+            guarded("cursorMoved", s -> s.cursorMoved(id, p.x, p.y));
+        }
+    }
+
+    private void guarded(String method, Consumer<DisplaySink> call) {
+        synchronized (this) {
+            if (stopped) {
+                return;
+            }
+        }
+        try {
+            call.accept(sink);
+        } catch (RuntimeException | LinkageError e) {
+            log.host("sink " + name() + "." + method, "a display sink threw; the device and the other sinks go on",
+                    e);
+        }
+    }
+
+    private String name() {
+        return sink.getClass().getName() + "@" + Integer.toHexString(System.identityHashCode(sink));
+    }
+
+    /** What waits for the sink about one scanout. */
+    private static final class Pending {
+        boolean geometry;
+        Scanout scanout;
+        Rect dirty;
+        Pixels pixels;
+        boolean cursorDefined;
+        CursorImage cursor;
+        boolean moved;
+        int x;
+        int y;
+    }
+}
