@@ -1,13 +1,15 @@
 package dev.neep.virtio;
 
 import java.util.List;
+import java.util.Set;
 
 /**
  * A {@link VirtioDevice} that hands every call to {@link #delegate()}: the base of wrappers
  * that change one or two calls (a hand-over around {@code activate} and {@code reset}) and of
- * shells whose device is made later or replaced (a DS component).
+ * shells whose device is made later or replaced (a DS component). The {@link SharedMemoryDevice}
+ * calls go to a delegate that is one; to any other, no regions are asked for or handed.
  */
-public abstract class ForwardingVirtioDevice implements VirtioDevice {
+public abstract class ForwardingVirtioDevice implements VirtioDevice, SharedMemoryDevice {
 
     /** The device the calls go to, asked anew for each call. */
     protected abstract VirtioDevice delegate();
@@ -60,5 +62,17 @@ public abstract class ForwardingVirtioDevice implements VirtioDevice {
     @Override
     public void reset() {
         delegate().reset();
+    }
+
+    @Override
+    public List<RegionRequest> sharedMemoryRegions(Set<MappingSource.Kind> carried) {
+        return delegate() instanceof SharedMemoryDevice shm ? shm.sharedMemoryRegions(carried) : List.of();
+    }
+
+    @Override
+    public void provideSharedMemory(List<SharedMemoryRegion> regions) {
+        if (delegate() instanceof SharedMemoryDevice shm) {
+            shm.provideSharedMemory(regions);
+        }
     }
 }

@@ -155,6 +155,7 @@ public final class VirtioTransportCore {
     private long driverFeatures;
     private int status;
     private List<Virtqueue> active;
+    private List<SharedMemoryRegion> sharedMemory = List.of();
 
     /**
      * @param device           the device the driver configures
@@ -186,6 +187,14 @@ public final class VirtioTransportCore {
 
     public VirtioDevice device() {
         return device;
+    }
+
+    /**
+     * The shared memory regions this transport provides to the device from the next activation
+     * on ({@link SharedMemoryDevice}); none until a transport sets them.
+     */
+    public void setSharedMemory(List<SharedMemoryRegion> regions) {
+        sharedMemory = List.copyOf(regions);
     }
 
     // ---- features (§2.2) ----
@@ -300,6 +309,9 @@ public final class VirtioTransportCore {
         }
         List<Virtqueue> running = List.copyOf(built);
         try {
+            if (device instanceof SharedMemoryDevice shm) {
+                shm.provideSharedMemory(sharedMemory);
+            }
             device.activate(driverFeatures, memory, running, transport.interrupts());
             active = running;
         } catch (RuntimeException e) {

@@ -11,9 +11,15 @@
  * (implemented by every transport) are {@code @ConsumerType};
  * {@link dev.neep.virtio.ChainReader} and {@link dev.neep.virtio.ChainWriter} are the core's
  * own, handed to devices, and so {@code @ProviderType}.
+ *
+ * <p>Shared memory regions (virtio 1.2 §2.10): a device that maps host memory into its
+ * driver's address space implements {@link dev.neep.virtio.SharedMemoryDevice} besides
+ * {@link dev.neep.virtio.VirtioDevice}, and is handed each {@link dev.neep.virtio.SharedMemoryRegion}
+ * its transport can provide (both {@code @ConsumerType}: devices implement the one, transports
+ * the other) before activation; what it maps is a sealed {@link dev.neep.virtio.MappingSource}.
  */
 @Export
-@Version("1.0.0")
+@Version("1.1.0")
 package dev.neep.virtio;
 
 import org.osgi.annotation.bundle.Export;

@@ -22,6 +22,15 @@ public interface GpuDeviceInfo {
     /** The {@code max_hostmem} limit, in bytes. */
     long hostMemoryLimit();
 
+    /** Bytes of the host-visible shared memory region the transport provided this activation; 0 without one. */
+    long hostVisibleRegionSize();
+
+    /** Bytes of that region host blobs are mapped into now, each mapping counted in whole pages. */
+    long hostVisibleRegionUsed();
+
+    /** Host blobs mapped into that region now. */
+    int hostVisibleMappings();
+
     /** Responses of fenced commands waiting for their fence. */
     int parkedFences();
 

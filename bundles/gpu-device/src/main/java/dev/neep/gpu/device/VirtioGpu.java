@@ -5,6 +5,7 @@ import dev.neep.gpu.api.GpuBackendException;
 import dev.neep.gpu.api.GpuBackendProvider;
 import dev.neep.gpu.api.ScanoutId;
 import dev.neep.gpu.device.internal.GpuDevice;
+import dev.neep.virtio.SharedMemoryDevice;
 import dev.neep.virtio.VirtioDevice;
 import org.osgi.annotation.versioning.ProviderType;
 
@@ -31,7 +32,7 @@ import org.osgi.annotation.versioning.ProviderType;
  * {@link #close} close it.
  */
 @ProviderType
-public interface VirtioGpu extends VirtioDevice, GpuDeviceInfo, GpuDisplayControl, AutoCloseable {
+public interface VirtioGpu extends VirtioDevice, SharedMemoryDevice, GpuDeviceInfo, GpuDisplayControl, AutoCloseable {
 
     /** The name of a device made without one. */
     String DEFAULT_NAME = ScanoutId.DEFAULT_DEVICE;

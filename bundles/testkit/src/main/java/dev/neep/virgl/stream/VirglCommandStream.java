@@ -29,10 +29,16 @@ public final class VirglCommandStream {
     public static final int CCMD_SET_FRAMEBUFFER_STATE = 5;
     public static final int CCMD_SET_VERTEX_BUFFERS = 6;
     public static final int CCMD_CLEAR = 7;
+    public static final int CCMD_RESOURCE_COPY_REGION = 17;
+    public static final int CCMD_PIPE_RESOURCE_CREATE = 48;
 
     // enum virgl_object_type
     public static final int OBJECT_NULL = 0;
     public static final int OBJECT_SURFACE = 8;
+
+    // VIRGL_RESOURCE_FLAG_*: a blob the guest maps must be persistent and coherent
+    public static final int RESOURCE_FLAG_MAP_PERSISTENT = 1 << 1;
+    public static final int RESOURCE_FLAG_MAP_COHERENT = 1 << 2;
 
     // PIPE_CLEAR_* buffer bits of a clear
     public static final int CLEAR_DEPTH = 1;
@@ -45,6 +51,11 @@ public final class VirglCommandStream {
     private static final int MAX_LENGTH = 0xffff;
     private static final int SURFACE_SIZE = 5;
     private static final int CLEAR_SIZE = 8;
+    private static final int PIPE_RESOURCE_CREATE_SIZE = 11;
+    private static final int COPY_REGION_SIZE = 13;
+    private static final int PIPE_BUFFER = 0;
+    private static final int FORMAT_R8_UNORM = 64;
+    private static final int BIND_VERTEX_BUFFER = 1 << 4;
 
     private int[] dwords = new int[64];
     private int size;
@@ -106,6 +117,23 @@ public final class VirglCommandStream {
     /** Clears colour buffer 0 only. */
     public VirglCommandStream clearColor(float r, float g, float b, float a) {
         return clear(CLEAR_COLOR0, r, g, b, a, 1.0, 0);
+    }
+
+    /**
+     * Makes, in the context's own stream, a buffer of {@code size} bytes that a
+     * RESOURCE_CREATE_BLOB with {@code blobId} then claims: a host blob. {@code flags} are
+     * {@code VIRGL_RESOURCE_FLAG_*}; one the guest maps needs {@link #RESOURCE_FLAG_MAP_PERSISTENT}
+     * and {@link #RESOURCE_FLAG_MAP_COHERENT}.
+     */
+    public VirglCommandStream pipeBufferCreate(int size, int flags, int blobId) {
+        return put(header(CCMD_PIPE_RESOURCE_CREATE, OBJECT_NULL, PIPE_RESOURCE_CREATE_SIZE),
+                PIPE_BUFFER, FORMAT_R8_UNORM, BIND_VERTEX_BUFFER, size, 1, 1, 1, 0, 0, flags, blobId);
+    }
+
+    /** Copies {@code width} bytes of buffer {@code srcResource} from {@code srcX} to {@code dstX} of {@code dstResource}. */
+    public VirglCommandStream copyBufferRegion(int dstResource, int dstX, int srcResource, int srcX, int width) {
+        return put(header(CCMD_RESOURCE_COPY_REGION, OBJECT_NULL, COPY_REGION_SIZE),
+                dstResource, 0, dstX, 0, 0, srcResource, 0, srcX, 0, 0, width, 1, 1);
     }
 
     /** Appends raw dwords, for commands this class does not encode. */

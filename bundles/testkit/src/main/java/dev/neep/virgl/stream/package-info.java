@@ -5,7 +5,7 @@
  * guest's side of SUBMIT_3D, which no backend needs.
  */
 @Export
-@Version("1.0.0")
+@Version("1.1.0")
 package dev.neep.virgl.stream;
 
 import org.osgi.annotation.bundle.Export;

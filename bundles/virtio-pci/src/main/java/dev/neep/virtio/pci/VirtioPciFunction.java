@@ -9,6 +9,7 @@ import dev.neep.virtio.VirtioTransportCore;
 import dev.neep.virtio.pci.internal.CommonConfig;
 import dev.neep.virtio.pci.internal.ConfigSpace;
 import dev.neep.virtio.pci.internal.PciInterrupts;
+import dev.neep.virtio.pci.internal.SharedMemoryLayout;
 import java.util.List;
 import java.util.Objects;
 import org.slf4j.Logger;
@@ -26,8 +27,13 @@ import org.slf4j.LoggerFactory;
  * the common configuration and the ISR status, then the device configuration (when the
  * device has one), then the notify area with {@code notify_off_multiplier}
  * {@value #NOTIFY_OFF_MULTIPLIER} and {@code queue_notify_off} equal to the queue index.</li>
- * <li>Capabilities: COMMON, ISR, DEVICE, NOTIFY, PCI_CFG (the window for drivers that
- * cannot map BARs) and MSI-X.</li>
+ * <li>BAR {@value #SHARED_MEMORY_BAR} (and 3), when the device asks for shared memory regions
+ * ({@link dev.neep.virtio.SharedMemoryDevice}) and the VMM gives a {@link SharedMemoryBar}:
+ * 64-bit prefetchable memory holding the regions one after the other, page aligned, as QEMU's
+ * virtio-gpu-pci holds its {@code hostmem} region; one SHARED_MEMORY_CFG capability
+ * ({@code struct virtio_pci_cap64}) each, its {@code id} the region's shmid.</li>
+ * <li>Capabilities: COMMON, ISR, DEVICE, NOTIFY, SHARED_MEMORY_CFG, PCI_CFG (the window for
+ * drivers that cannot map BARs) and MSI-X.</li>
  * </ul>
  *
  * <p>Device status, feature negotiation, queue activation and reset are the
@@ -45,6 +51,7 @@ import org.slf4j.LoggerFactory;
 public final class VirtioPciFunction implements PciFunction, AutoCloseable {
     public static final int MSIX_BAR = 1;
     public static final int VIRTIO_BAR = 4;
+    public static final int SHARED_MEMORY_BAR = 2;
     public static final int NOTIFY_OFF_MULTIPLIER = 4;
 
     private static final Logger LOG = LoggerFactory.getLogger(VirtioPciFunction.class);
@@ -116,6 +123,9 @@ public final class VirtioPciFunction implements PciFunction, AutoCloseable {
     private final long msixBarSize;
     private final int capDevice;
     private final int capNotify;
+    private final int capShm;
+    /** The shared memory regions and the VMM's BAR behind them; null without. */
+    private final SharedMemoryLayout shm;
     private final int capPciCfg;
     private final int capMsix;
 
@@ -131,6 +141,16 @@ public final class VirtioPciFunction implements PciFunction, AutoCloseable {
     }
 
     public VirtioPciFunction(VirtioDevice device, GuestMemory memory, Options options) {
+        this(device, memory, options, null);
+    }
+
+    /**
+     * A function whose device may map into shared memory regions through {@code sharedMemory}
+     * (null: none): the regions are what the device asks of a VMM that maps what
+     * {@code sharedMemory} can carry, laid out once, here.
+     */
+    public VirtioPciFunction(VirtioDevice device, GuestMemory memory, Options options,
+            SharedMemoryBar sharedMemory) {
         this.device = Objects.requireNonNull(device, "device");
         Objects.requireNonNull(memory, "memory");
         this.options = Objects.requireNonNull(options, "options");
@@ -167,11 +187,16 @@ public final class VirtioPciFunction implements PciFunction, AutoCloseable {
         capDevice = deviceConfigSize > 0 ? at : -1;
         at += deviceConfigSize > 0 ? VirtioPciRegs.CAP_SIZE : 0;
         capNotify = at;
-        capPciCfg = capNotify + VirtioPciRegs.NOTIFY_CAP_SIZE;
+        shm = SharedMemoryLayout.of(device, sharedMemory, log);
+        capShm = capNotify + VirtioPciRegs.NOTIFY_CAP_SIZE;
+        capPciCfg = capShm + (shm == null ? 0 : shm.regions().size() * VirtioPciRegs.CAP64_SIZE);
         capMsix = capPciCfg + VirtioPciRegs.PCI_CFG_CAP_SIZE;
 
         core = new VirtioTransportCore(device, memory, ~UNSUPPORTED,
                 VirtioFeatures.bit(VirtioFeatures.VIRTIO_F_VERSION_1), new CoreSide(), log);
+        if (shm != null) {
+            core.setSharedMemory(List.copyOf(shm.regions()));
+        }
         common = new CommonConfig(core, interrupts, log);
         synchronized (lock) {
             initConfigSpace();
@@ -232,8 +257,10 @@ public final class VirtioPciFunction implements PciFunction, AutoCloseable {
 
     @Override
     public List<PciBar> bars() {
-        return List.of(new PciBar(MSIX_BAR, msixBarSize, false, false),
-                new PciBar(VIRTIO_BAR, virtioBarSize, true, true));
+        PciBar msix = new PciBar(MSIX_BAR, msixBarSize, false, false);
+        PciBar virtio = new PciBar(VIRTIO_BAR, virtioBarSize, true, true);
+        return shm == null ? List.of(msix, virtio)
+                : List.of(msix, new PciBar(SHARED_MEMORY_BAR, shm.barSize(), true, true), virtio);
     }
 
     @Override
@@ -242,9 +269,9 @@ public final class VirtioPciFunction implements PciFunction, AutoCloseable {
             if (index == MSIX_BAR) {
                 return config.read(PciRegs.BAR0 + 4 * MSIX_BAR, 4) & 0xffff_fff0L;
             }
-            if (index == VIRTIO_BAR) {
-                long low = config.read(PciRegs.BAR0 + 4 * VIRTIO_BAR, 4) & 0xffff_fff0L;
-                long high = config.read(PciRegs.BAR0 + 4 * VIRTIO_BAR + 4, 4) & 0xffff_ffffL;
+            if (index == VIRTIO_BAR || (index == SHARED_MEMORY_BAR && shm != null)) {
+                long low = config.read(PciRegs.BAR0 + 4 * index, 4) & 0xffff_fff0L;
+                long high = config.read(PciRegs.BAR0 + 4 * index + 4, 4) & 0xffff_ffffL;
                 return high << 32 | low;
             }
         }
@@ -271,6 +298,9 @@ public final class VirtioPciFunction implements PciFunction, AutoCloseable {
                 return interrupts.readPba(offset - pbaOffset, size);
             }
             return outside(bar, offset, size, "read");
+        }
+        if (bar == SHARED_MEMORY_BAR && shm != null && offset >= 0 && offset <= shm.barSize() - size) {
+            return shm.bar().read(offset, size);
         }
         if (bar != VIRTIO_BAR) {
             return outside(bar, offset, size, "read");
@@ -314,6 +344,10 @@ public final class VirtioPciFunction implements PciFunction, AutoCloseable {
             }
             return;
         }
+        if (bar == SHARED_MEMORY_BAR && shm != null && offset >= 0 && offset <= shm.barSize() - size) {
+            shm.bar().write(offset, size, value);
+            return;
+        }
         if (bar != VIRTIO_BAR) {
             outside(bar, offset, size, "write");
             return;
@@ -321,6 +355,9 @@ public final class VirtioPciFunction implements PciFunction, AutoCloseable {
         synchronized (lock) {
             if (offset >= 0 && offset < VirtioPciRegs.COMMON_SIZE) {
                 common.write((int) offset, size, value);
+                if (core.status() == 0 && shm != null) {
+                    shm.afterReset();
+                }
             } else if (offset >= 0 && offset < REGION) {
                 log.guest("common cfg write", String.format("offset 0x%x is past the structure", offset));
             } else if (offset >= isrOffset && offset < isrOffset + REGION) {
@@ -351,6 +388,9 @@ public final class VirtioPciFunction implements PciFunction, AutoCloseable {
     public void reset() {
         synchronized (lock) {
             core.reset();
+            if (shm != null) {
+                shm.afterReset();
+            }
             initConfigSpace();
             interrupts.resetControl(config.read(PciRegs.COMMAND, 2), config.read(capMsix + PciRegs.MSIX_FLAGS, 2));
         }
@@ -361,6 +401,9 @@ public final class VirtioPciFunction implements PciFunction, AutoCloseable {
     public void close() {
         synchronized (lock) {
             core.reset();
+            if (shm != null) {
+                shm.afterReset();
+            }
         }
         connect(null);
     }
@@ -405,6 +448,12 @@ public final class VirtioPciFunction implements PciFunction, AutoCloseable {
         c.set(PciRegs.BAR0 + 4 * VIRTIO_BAR, 4, PciRegs.BAR_MEM_TYPE_64 | PciRegs.BAR_MEM_PREFETCH);
         c.setWritable(PciRegs.BAR0 + 4 * VIRTIO_BAR, 4, ~(virtioBarSize - 1) & 0xffff_fff0L);
         c.setWritable(PciRegs.BAR0 + 4 * VIRTIO_BAR + 4, 4, ~((virtioBarSize - 1) >>> 32) & 0xffff_ffffL);
+        if (shm != null) {
+            long size = shm.barSize();
+            c.set(PciRegs.BAR0 + 4 * SHARED_MEMORY_BAR, 4, PciRegs.BAR_MEM_TYPE_64 | PciRegs.BAR_MEM_PREFETCH);
+            c.setWritable(PciRegs.BAR0 + 4 * SHARED_MEMORY_BAR, 4, ~(size - 1) & 0xffff_fff0L);
+            c.setWritable(PciRegs.BAR0 + 4 * SHARED_MEMORY_BAR + 4, 4, ~((size - 1) >>> 32) & 0xffff_ffffL);
+        }
         c.set(PciRegs.SUBSYSTEM_VENDOR_ID, 2, options.subsystemVendorId());
         c.set(PciRegs.SUBSYSTEM_ID, 2, options.subsystemId());
         c.set(PciRegs.CAPABILITY_LIST, 1, CAP_START);
@@ -419,8 +468,18 @@ public final class VirtioPciFunction implements PciFunction, AutoCloseable {
             virtioCap(capDevice, capNotify, VirtioPciRegs.CAP_SIZE, VirtioPciRegs.PCI_CAP_DEVICE_CFG, VIRTIO_BAR,
                     deviceOffset, deviceConfigSize);
         }
-        virtioCap(capNotify, capPciCfg, VirtioPciRegs.NOTIFY_CAP_SIZE, VirtioPciRegs.PCI_CAP_NOTIFY_CFG, VIRTIO_BAR,
+        virtioCap(capNotify, capShm, VirtioPciRegs.NOTIFY_CAP_SIZE, VirtioPciRegs.PCI_CAP_NOTIFY_CFG, VIRTIO_BAR,
                 notifyOffset, (long) Math.max(queueCount, 1) * NOTIFY_OFF_MULTIPLIER);
+        int at = capShm;
+        for (SharedMemoryLayout.Region r : shm == null ? List.<SharedMemoryLayout.Region>of() : shm.regions()) {
+            int next = at + VirtioPciRegs.CAP64_SIZE;
+            virtioCap(at, next, VirtioPciRegs.CAP64_SIZE, VirtioPciRegs.PCI_CAP_SHARED_MEMORY_CFG, SHARED_MEMORY_BAR,
+                    r.barOffset() & 0xffff_ffffL, r.length() & 0xffff_ffffL);
+            c.set(at + VirtioPciRegs.CAP_ID, 1, r.shmid());
+            c.set(at + VirtioPciRegs.CAP64_OFFSET_HI, 4, r.barOffset() >>> 32);
+            c.set(at + VirtioPciRegs.CAP64_LENGTH_HI, 4, r.length() >>> 32);
+            at = next;
+        }
         c.set(capNotify + VirtioPciRegs.NOTIFY_CAP_MULTIPLIER, 4, NOTIFY_OFF_MULTIPLIER);
         virtioCap(capPciCfg, capMsix, VirtioPciRegs.PCI_CFG_CAP_SIZE, VirtioPciRegs.PCI_CAP_PCI_CFG, 0, 0, 0);
         // The PCI_CFG window: the driver chooses bar, offset and length, then accesses the data.

@@ -18,6 +18,8 @@ public final class VirtioPciRegs {
     public static final int PCI_CAP_ISR_CFG = 3;
     public static final int PCI_CAP_DEVICE_CFG = 4;
     public static final int PCI_CAP_PCI_CFG = 5;
+    /** A shared memory region (virtio 1.2 §4.1.4.7), described by {@code struct virtio_pci_cap64}. */
+    public static final int PCI_CAP_SHARED_MEMORY_CFG = 8;
 
     /** struct virtio_pci_cap: cap_vndr, cap_next, cap_len, cfg_type, bar, id, padding[2], offset, length. */
     public static final int CAP_LEN = 2;
@@ -30,6 +32,10 @@ public final class VirtioPciRegs {
     /** struct virtio_pci_notify_cap adds notify_off_multiplier. */
     public static final int NOTIFY_CAP_MULTIPLIER = 16;
     public static final int NOTIFY_CAP_SIZE = 20;
+    /** struct virtio_pci_cap64 adds offset_hi and length_hi: 64-bit offset and length. */
+    public static final int CAP64_OFFSET_HI = 16;
+    public static final int CAP64_LENGTH_HI = 20;
+    public static final int CAP64_SIZE = 24;
     /** struct virtio_pci_cfg_cap adds pci_cfg_data[4]. */
     public static final int PCI_CFG_CAP_DATA = 16;
     public static final int PCI_CFG_CAP_SIZE = 20;

@@ -13,10 +13,13 @@
  * {@code @ProviderType} (gpu-pci and gpu-vga implement it through
  * {@link dev.neep.virtio.pci.ForwardingPciFunction}); the VMM implements
  * {@link dev.neep.virtio.pci.InterruptLine}, which the function calls, so it is
- * {@code @ConsumerType}.
+ * {@code @ConsumerType}, and so is {@link dev.neep.virtio.pci.SharedMemoryBar}, what a VMM
+ * gives a function to map its device's shared memory regions into the guest;
+ * {@link dev.neep.virtio.pci.JavaSharedMemoryBar} is the reference one, serving the guest's
+ * accesses in Java.
  */
 @Export
-@Version("1.0.0")
+@Version("1.1.0")
 package dev.neep.virtio.pci;
 
 import org.osgi.annotation.bundle.Export;

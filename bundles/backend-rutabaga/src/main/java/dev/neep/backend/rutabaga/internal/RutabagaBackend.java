@@ -10,6 +10,7 @@ import static dev.neep.gpu.protocol.CtrlType.RESP_ERR_OUT_OF_MEMORY;
 import static dev.neep.gpu.protocol.CtrlType.RESP_ERR_UNSPEC;
 
 import com.sun.jna.Memory;
+import com.sun.jna.Pointer;
 import com.sun.jna.ptr.IntByReference;
 import dev.neep.backend.rutabaga.internal.RutabagaGfxFfi.rutabaga;
 import dev.neep.backend.rutabaga.internal.RutabagaGfxFfi.rutabaga_command;
@@ -211,6 +212,7 @@ public final class RutabagaBackend implements GpuBackend {
                     + backing.size() + " iovecs)", lib.rutabaga_resource_create_blob(ptr(), ctxId, resourceId, args,
                             iovecs("blob " + resourceId, backing), null), RESP_ERR_INVALID_PARAMETER);
             RutabagaResource resource = new RutabagaResource(resourceId, true, 0, 0, 0);
+            resource.blobFlags = create.blobFlags();
             resource.backing = backing.isEmpty() ? null : backing;
             resources.put(resourceId, resource);
             return null;
@@ -237,6 +239,7 @@ public final class RutabagaBackend implements GpuBackend {
             instance.check("rutabaga_resource_unmap(" + resource.id + ") before unref",
                     lib.rutabaga_resource_unmap(ptr(), resource.id), RESP_ERR_UNSPEC);
             resource.mapping = null;
+            RutabagaBlobExport.close(resource);
         }
         instance.check("rutabaga_resource_unref(" + resource.id + ")", lib.rutabaga_resource_unref(ptr(), resource.id),
                 RESP_ERR_INVALID_RESOURCE_ID);
@@ -440,7 +443,10 @@ public final class RutabagaBackend implements GpuBackend {
         });
     }
 
-    /** {@code map_info} first, then the mapping, as QEMU; only the cache bits go to the guest. */
+    /**
+     * {@code map_info} first, then the mapping, as QEMU; only the cache bits go to the guest. A
+     * shareable blob also gets its file descriptor ({@link RutabagaBlobExport}).
+     */
     @Override
     public BlobMapping mapBlob(int resourceId) throws GpuBackendException {
         return call("rutabaga_resource_map", () -> {
@@ -464,7 +470,15 @@ public final class RutabagaBackend implements GpuBackend {
                         + "; one mapping can be at most 2 GiB");
             }
             resource.mapping = mapping.ptr.getByteBuffer(0, mapping.size);
-            return new BlobMapping(resource.mapping, mapInfo.getValue() & RUTABAGA_MAP_CACHE_MASK);
+            try {
+                resource.exported = RutabagaBlobExport.export(lib, ptr(), resource);
+            } catch (GpuBackendException e) {
+                resource.mapping = null;
+                lib.rutabaga_resource_unmap(ptr(), resourceId);
+                throw e;
+            }
+            return new BlobMapping(resource.mapping, Pointer.nativeValue(mapping.ptr),
+                    mapInfo.getValue() & RUTABAGA_MAP_CACHE_MASK, resource.exported);
         });
     }
 
@@ -478,6 +492,7 @@ public final class RutabagaBackend implements GpuBackend {
             instance.check("rutabaga_resource_unmap(" + resourceId + ")",
                     lib.rutabaga_resource_unmap(ptr(), resourceId), RESP_ERR_UNSPEC);
             resource.mapping = null;
+            RutabagaBlobExport.close(resource);
             return null;
         });
     }

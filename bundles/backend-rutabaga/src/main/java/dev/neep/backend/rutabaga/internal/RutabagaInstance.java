@@ -192,7 +192,8 @@ final class RutabagaInstance {
         capsets = List.copyOf(offered);
         // As QEMU: with capsets the device offers 3D (VIRGL), blobs and context init.
         boolean threeD = !offered.isEmpty();
-        capabilities = new BackendCapabilities(threeD, threeD, threeD, threeD);
+        // Host blobs come with a file descriptor (RutabagaBlobExport), so they also travel to a front end.
+        capabilities = new BackendCapabilities(threeD, threeD, threeD, threeD, threeD);
     }
 
     /** The native handle; owner thread only. */

@@ -1,6 +1,7 @@
 package dev.neep.backend.rutabaga.internal;
 
 import com.sun.jna.Memory;
+import dev.neep.gpu.api.BlobMapping;
 import java.nio.ByteBuffer;
 import java.util.List;
 
@@ -21,6 +22,10 @@ final class RutabagaResource {
     ByteBuffer mapping;
     /** Where a frame of it is read back (see {@link RutabagaFrames#frame}); owner thread. */
     Memory display;
+    /** A blob's {@code blob_flags}. */
+    int blobFlags;
+    /** The file descriptor exported for a mapped blob, or null ({@link RutabagaBlobExport}). */
+    BlobMapping.Handle exported;
 
     RutabagaResource(int id, boolean blob, int format, int width, int height) {
         this.id = id;

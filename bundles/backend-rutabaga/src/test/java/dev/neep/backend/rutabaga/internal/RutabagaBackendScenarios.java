@@ -230,7 +230,7 @@ public abstract class RutabagaBackendScenarios {
     public void crossDomainOffersOneCapsetOfVersion0And16Bytes() throws Exception {
         GpuBackend backend = open(CROSS_DOMAIN);
         assertEquals(List.of(new CapsetInfo(CapsetIds.CROSS_DOMAIN, 0, 16)), backend.capsets());
-        assertEquals(new BackendCapabilities(true, true, true, true), backend.capabilities());
+        assertEquals(new BackendCapabilities(true, true, true, true, true), backend.capabilities());
         byte[] caps = backend.capset(CapsetIds.CROSS_DOMAIN, 0);
         assertEquals(16, caps.length);
         assertEquals("cross-domain capabilities start with version 1", 1, caps[0]);

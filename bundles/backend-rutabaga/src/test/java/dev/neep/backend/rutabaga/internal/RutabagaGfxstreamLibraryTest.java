@@ -116,7 +116,7 @@ public class RutabagaGfxstreamLibraryTest {
     public void capsetInfoIsGfxstreamVulkanVersion0Of104Bytes() throws Exception {
         GpuBackend backend = open();
         assertEquals(List.of(new CapsetInfo(CapsetIds.GFXSTREAM_VULKAN, 0, 104)), backend.capsets());
-        assertEquals(new BackendCapabilities(true, true, true, true), backend.capabilities());
+        assertEquals(new BackendCapabilities(true, true, true, true, true), backend.capabilities());
     }
 
     /** gfxstream's {@code struct vulkanCapset}: 26 little-endian u32 (virtgpu_gfxstream_protocol.h). */

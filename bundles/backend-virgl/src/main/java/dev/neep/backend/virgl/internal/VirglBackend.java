@@ -63,8 +63,11 @@ import org.slf4j.LoggerFactory;
  * fences and the renderer's lifetime.
  *
  * <p>The library keeps one renderer per process, so at most one instance is open at a time.
- * Blob resources are not offered: like QEMU with a virglrenderer older than 1.0, this backend
- * leaves VIRTIO_GPU_F_RESOURCE_BLOB off.
+ *
+ * <p>Blob resources, with 3D: a host blob is memory the context's command stream made under a
+ * {@code blob_id} (a buffer created with MAP_PERSISTENT | MAP_COHERENT); it maps into the
+ * renderer's own heap, and the library exports no file descriptor for it, so it can be shown to
+ * an in-process guest (a PCI BAR) but not handed to a vhost-user front end.
  */
 public final class VirglBackend implements GpuBackend {
 
@@ -165,11 +168,27 @@ public final class VirglBackend implements GpuBackend {
         }
         capsets = List.copyOf(offered);
         boolean virgl3d = !capsets.isEmpty();
-        capabilities = new BackendCapabilities(virgl3d, false, virgl3d, false);
+        inferCachingType(requested);
+        capabilities = new BackendCapabilities(virgl3d, virgl3d, virgl3d, virgl3d, false);
         int pollFd = lib.virgl_renderer_get_poll_fd();
         LOG.info("libvirglrenderer ready: EGL surfaceless {}, capsets {}, fences waited for {}",
                 (flags & VIRGL_RENDERER_USE_GLES) != 0 ? "GLES" : "desktop GL", capsets,
                 pollFd >= 0 ? "on its sync thread" : "on poll");
+    }
+
+    /**
+     * The library decides how persistent buffers are cached (the {@code map_info} of every host
+     * blob) only while it fills the virgl2 capset; until then a host blob maps with no cache type
+     * and {@code virgl_renderer_resource_get_map_info} refuses it. A guest reads the capset first,
+     * but a host blob must not depend on it, so it is filled once here.
+     */
+    private void inferCachingType(List<Integer> requested) {
+        if (requested.contains(CapsetIds.VIRGL2)) {
+            CapsetInfo virgl2 = capsets.stream().filter(c -> c.capsetId() == CapsetIds.VIRGL2).findFirst().orElseThrow();
+            try (Memory caps = new Memory(virgl2.maxSize())) {
+                lib.virgl_renderer_fill_caps(CapsetIds.VIRGL2, virgl2.maxVersion(), caps);
+            }
+        }
     }
 
     @Override
@@ -252,7 +271,13 @@ public final class VirglBackend implements GpuBackend {
     @Override
     public void resourceCreateBlob(int ctxId, int resourceId, CreateBlobArgs create, List<ByteBuffer> iovecs)
             throws GpuBackendException {
-        throw noBlobs();
+        if (!capabilities.blob()) {
+            throw noBlobs();
+        }
+        owner.call("virgl_renderer_resource_create_blob", () -> {
+            resources.createBlob(ctxId, resourceId, create, iovecs);
+            return null;
+        });
     }
 
     @Override
@@ -416,12 +441,15 @@ public final class VirglBackend implements GpuBackend {
 
     @Override
     public BlobMapping mapBlob(int resourceId) throws GpuBackendException {
-        throw noBlobs();
+        return owner.call("virgl_renderer_resource_map", () -> resources.map(resourceId));
     }
 
     @Override
     public void unmapBlob(int resourceId) throws GpuBackendException {
-        throw noBlobs();
+        owner.call("virgl_renderer_resource_unmap", () -> {
+            resources.unmap(resourceId);
+            return null;
+        });
     }
 
     /** See {@link VirglResources#frame}. */
@@ -433,7 +461,7 @@ public final class VirglBackend implements GpuBackend {
     @Override
     public Frame blobFrame(int resourceId, int format, int width, int height, int stride, long offset)
             throws GpuBackendException {
-        throw noBlobs();
+        throw new GpuBackendException(RESP_ERR_UNSPEC, "the virgl backend shows no blob as a scanout");
     }
 
     @Override
@@ -515,6 +543,6 @@ public final class VirglBackend implements GpuBackend {
 
     private static GpuBackendException noBlobs() {
         return new GpuBackendException(RESP_ERR_UNSPEC,
-                "the virgl backend offers no blob resources (libvirglrenderer before 1.0, as in QEMU)");
+                "the virgl backend offers blob resources only with 3D (a capset configured)");
     }
 }

@@ -6,6 +6,7 @@ import com.sun.jna.Pointer;
 import com.sun.jna.Structure;
 import com.sun.jna.Structure.FieldOrder;
 import com.sun.jna.ptr.IntByReference;
+import com.sun.jna.ptr.LongByReference;
 import com.sun.jna.ptr.PointerByReference;
 
 /**
@@ -40,6 +41,7 @@ public interface VirglRenderer extends Library {
     int VIRGL_RES_BIND_SAMPLER_VIEW = 1 << 3;
 
     // from virgl_hw.h / p_defines.h, not in the public header
+    int PIPE_BUFFER = 0;
     int PIPE_TEXTURE_2D = 2;
     int PIPE_TEXTURE_RECT = 5;
     int VIRGL_RESOURCE_Y_0_TOP = 1;
@@ -91,6 +93,23 @@ public interface VirglRenderer extends Library {
         public int flags;
     }
 
+    /**
+     * {@code struct virgl_renderer_resource_create_blob_args}: res_handle, ctx_id, blob_mem,
+     * blob_flags ({@code uint32_t}), blob_id, size ({@code uint64_t}), the guest pages as
+     * {@code const struct iovec *} and their count.
+     */
+    @FieldOrder({"res_handle", "ctx_id", "blob_mem", "blob_flags", "blob_id", "size", "iovecs", "num_iovs"})
+    class virgl_renderer_resource_create_blob_args extends Structure {
+        public int res_handle;
+        public int ctx_id;
+        public int blob_mem;
+        public int blob_flags;
+        public long blob_id;
+        public long size;
+        public Pointer iovecs;
+        public int num_iovs;
+    }
+
     /** {@code struct virgl_box {uint32_t x, y, z, w, h, d;}}: declared only in virgl_hw.h. */
     @FieldOrder({"x", "y", "z", "w", "h", "d"})
     class virgl_box extends Structure {
@@ -129,6 +148,14 @@ public interface VirglRenderer extends Library {
     int virgl_renderer_resource_create(virgl_renderer_resource_create_args args, Pointer iov, int num_iovs);
 
     void virgl_renderer_resource_unref(int res_handle);
+
+    int virgl_renderer_resource_create_blob(virgl_renderer_resource_create_blob_args args);
+
+    int virgl_renderer_resource_map(int res_handle, PointerByReference map, LongByReference out_size);
+
+    int virgl_renderer_resource_unmap(int res_handle);
+
+    int virgl_renderer_resource_get_map_info(int res_handle, IntByReference map_info);
 
     int virgl_renderer_resource_attach_iov(int res_handle, Pointer iov, int num_iovs);
 

@@ -1,6 +1,7 @@
 package dev.neep.backend.virgl.internal;
 
 import static dev.neep.backend.virgl.internal.VirglBackend.failure;
+import static dev.neep.backend.virgl.internal.VirglRenderer.PIPE_BUFFER;
 import static dev.neep.backend.virgl.internal.VirglRenderer.PIPE_TEXTURE_2D;
 import static dev.neep.backend.virgl.internal.VirglRenderer.PIPE_TEXTURE_RECT;
 import static dev.neep.gpu.protocol.CtrlType.RESP_ERR_INVALID_PARAMETER;
@@ -11,13 +12,18 @@ import static dev.neep.gpu.protocol.CtrlType.RESP_ERR_UNSPEC;
 import com.sun.jna.Memory;
 import com.sun.jna.Pointer;
 import com.sun.jna.ptr.IntByReference;
+import com.sun.jna.ptr.LongByReference;
 import com.sun.jna.ptr.PointerByReference;
 import dev.neep.backend.support.Iovecs;
 import dev.neep.backend.virgl.internal.VirglRenderer.virgl_box;
 import dev.neep.backend.virgl.internal.VirglRenderer.virgl_renderer_resource_create_args;
+import dev.neep.backend.virgl.internal.VirglRenderer.virgl_renderer_resource_create_blob_args;
+import dev.neep.gpu.api.BlobMapping;
+import dev.neep.gpu.api.CreateBlobArgs;
 import dev.neep.gpu.api.Frame;
 import dev.neep.gpu.api.GpuBackendException;
 import dev.neep.gpu.api.Transfer;
+import dev.neep.gpu.protocol.Blobs;
 import dev.neep.gpu.protocol.Formats;
 import java.nio.ByteBuffer;
 import java.util.HashMap;
@@ -59,8 +65,91 @@ final class VirglResources {
         resources.put(args.handle, new Resource(args.handle, args.target, args.format, args.width, args.height));
     }
 
+    /**
+     * A blob resource: host memory named by {@code blob_id} that the context's command stream
+     * made (a buffer created with MAP_PERSISTENT | MAP_COHERENT can be mapped; without them the
+     * library refuses to map it), with guest pages for HOST3D_GUEST and GUEST blobs.
+     */
+    void createBlob(int ctxId, int resourceId, CreateBlobArgs create, List<ByteBuffer> iovecs)
+            throws GpuBackendException {
+        if (resources.containsKey(resourceId)) {
+            throw new GpuBackendException(RESP_ERR_INVALID_RESOURCE_ID, "resource " + resourceId + " exists");
+        }
+        Iovecs backing = iovecs.isEmpty() ? null : Iovecs.bounced(iovecs);
+        virgl_renderer_resource_create_blob_args args = new virgl_renderer_resource_create_blob_args();
+        args.res_handle = resourceId;
+        args.ctx_id = ctxId;
+        args.blob_mem = create.blobMem();
+        args.blob_flags = create.blobFlags();
+        args.blob_id = create.blobId();
+        args.size = create.size();
+        args.iovecs = backing == null ? null : backing.array();
+        args.num_iovs = backing == null ? 0 : backing.count();
+        int rc = lib.virgl_renderer_resource_create_blob(args);
+        if (rc != 0) {
+            if (backing != null) {
+                backing.free();
+            }
+            throw failure("virgl_renderer_resource_create_blob(" + resourceId + ", ctx " + ctxId + ", blob_mem "
+                    + create.blobMem() + ", blob_id " + create.blobId() + ", " + create.size() + " bytes)", rc,
+                    RESP_ERR_INVALID_PARAMETER);
+        }
+        Resource resource = new Resource(resourceId, PIPE_BUFFER, 0, 0, 0);
+        resource.backing = backing;
+        resource.blobSize = create.size();
+        resources.put(resourceId, resource);
+    }
+
+    /** {@code get_map_info} first, then the mapping, as QEMU; only the cache bits go to the guest. */
+    BlobMapping map(int resourceId) throws GpuBackendException {
+        Resource resource = require(resourceId);
+        if (resource.blobSize == 0) {
+            throw new GpuBackendException(RESP_ERR_INVALID_PARAMETER, "resource " + resourceId + " is not a blob");
+        }
+        if (resource.mapping != null) {
+            throw new GpuBackendException(RESP_ERR_UNSPEC, "blob " + resourceId + " is already mapped");
+        }
+        IntByReference mapInfo = new IntByReference();
+        int rc = lib.virgl_renderer_resource_get_map_info(resourceId, mapInfo);
+        if (rc != 0) {
+            throw failure("virgl_renderer_resource_get_map_info(" + resourceId + ")", rc, RESP_ERR_UNSPEC);
+        }
+        PointerByReference address = new PointerByReference();
+        LongByReference size = new LongByReference();
+        rc = lib.virgl_renderer_resource_map(resourceId, address, size);
+        if (rc != 0) {
+            throw failure("virgl_renderer_resource_map(" + resourceId + ")", rc, RESP_ERR_UNSPEC);
+        }
+        Pointer p = address.getValue();
+        if (p == null || size.getValue() < resource.blobSize || resource.blobSize > Integer.MAX_VALUE) {
+            lib.virgl_renderer_resource_unmap(resourceId);
+            throw new GpuBackendException(RESP_ERR_UNSPEC, "blob " + resourceId + " of " + resource.blobSize
+                    + " bytes mapped " + size.getValue() + " bytes at " + p + "; one mapping can be at most 2 GiB");
+        }
+        resource.mapping = p;
+        // The renderer's heap: no file descriptor to export (virgl_renderer_resource_export_blob has none on llvmpipe).
+        return new BlobMapping(p.getByteBuffer(0, resource.blobSize), Pointer.nativeValue(p),
+                mapInfo.getValue() & Blobs.MAP_CACHE_MASK, null);
+    }
+
+    void unmap(int resourceId) throws GpuBackendException {
+        Resource resource = require(resourceId);
+        if (resource.mapping == null) {
+            throw new GpuBackendException(RESP_ERR_UNSPEC, "resource " + resourceId + " is not mapped");
+        }
+        resource.mapping = null;
+        int rc = lib.virgl_renderer_resource_unmap(resourceId);
+        if (rc != 0) {
+            throw failure("virgl_renderer_resource_unmap(" + resourceId + ")", rc, RESP_ERR_UNSPEC);
+        }
+    }
+
     void unref(int resourceId) throws GpuBackendException {
         Resource resource = require(resourceId);
+        if (resource.mapping != null) {
+            resource.mapping = null;
+            lib.virgl_renderer_resource_unmap(resourceId);
+        }
         // Detach first, as QEMU does, so the library holds no pointer into memory freed below.
         if (resource.backing != null) {
             lib.virgl_renderer_resource_detach_iov(resourceId, new PointerByReference(), new IntByReference());
@@ -201,6 +290,10 @@ final class VirglResources {
         Iovecs backing;
         /** Where {@link #frame} reads the texture back; see there why it is never closed. */
         Memory display;
+        /** A blob's size; 0 for a resource that is not one. */
+        long blobSize;
+        /** Where a mapped blob is, null while it is not. */
+        Pointer mapping;
 
         Resource(int id, int target, int format, int width, int height) {
             this.id = id;

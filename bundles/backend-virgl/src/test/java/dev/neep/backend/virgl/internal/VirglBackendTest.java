@@ -79,7 +79,9 @@ public class VirglBackendTest {
                 backend.capsets());
         assertTrue(backend.capabilities().virgl3d());
         assertTrue(backend.capabilities().contextInit());
-        assertFalse(backend.capabilities().blob());
+        assertTrue(backend.capabilities().blob());
+        assertTrue(backend.capabilities().hostVisibleBlobs());
+        assertFalse("the renderer exports no file descriptor of a blob", backend.capabilities().blobHandles());
         byte[] virgl = backend.capset(CapsetIds.VIRGL, 1);
         byte[] virgl2 = backend.capset(CapsetIds.VIRGL2, 2);
         assertEquals(308, virgl.length);

@@ -9,6 +9,7 @@ import dev.neep.virtio.ChainReader;
 import dev.neep.virtio.ChainWriter;
 import dev.neep.virtio.GuestMemory;
 import dev.neep.virtio.OnceLog;
+import dev.neep.virtio.SharedMemoryRegion;
 import java.util.function.BooleanSupplier;
 import java.util.function.IntConsumer;
 
@@ -27,6 +28,7 @@ final class DeviceCore {
     private final Scanouts scanouts;
     private final DriverState driver = new DriverState();
     private final BackendSlot backend;
+    private final HostVisibleRegion region = new HostVisibleRegion();
     private final ScanoutCommands scanoutCommands;
     private final ResourceCommands resourceCommands;
     private final ContextCommands contextCommands;
@@ -44,12 +46,13 @@ final class DeviceCore {
         BooleanSupplier headless = backend::headless;
         this.scanoutCommands = new ScanoutCommands(headless, log, resources, scanouts, sinks, backend, checks);
         this.contextCommands = new ContextCommands(resources, contexts, backend, checks, contextDestroyed);
+        BlobCommands blobs = new BlobCommands(resources, contexts, backend, checks, region, log);
         this.resourceCommands = new ResourceCommands(resources, scanouts, backend, checks,
-                contextCommands::detachEverywhere);
+                contextCommands::detachEverywhere, blobs::unmapIfMapped);
         this.table = new CommandTable(
                 new DisplayCommands(() -> this.config.edid(), log, scanouts, backend, checks),
                 resourceCommands,
-                new BlobCommands(resources, contexts, backend, checks),
+                blobs,
                 scanoutCommands,
                 contextCommands,
                 new CursorCommands(headless, log, resources, scanouts, sinks, backend, checks));
@@ -82,6 +85,14 @@ final class DeviceCore {
         driver.restrictFeatures(offered);
     }
 
+    /**
+     * The host-visible region the transport provided for the activation to come (null: none).
+     * Called after {@link #releaseAll}, so nothing is mapped into the previous one.
+     */
+    void useRegion(SharedMemoryRegion next) {
+        region.use(next);
+    }
+
     void deactivate() {
         driver.deactivate();
     }
@@ -89,7 +100,8 @@ final class DeviceCore {
     /**
      * Releases everything the guest made, in the backend too, the way QEMU's reset does: the
      * scanouts and cursors (the sinks are told), then each context once its resources are
-     * detached from it, then every resource; the host memory account is given back. The backend
+     * detached from it, then every resource, each unmapped from the host-visible region first;
+     * the host memory account is given back. The backend
      * instance stays: a native renderer is built once for the device's life, and some cannot be
      * built twice in one process. A backend call that fails is logged once and the release goes on.
      */
@@ -124,6 +136,18 @@ final class DeviceCore {
 
     long hostmemUsed() {
         return resources.hostmemUsed();
+    }
+
+    long regionSize() {
+        return region.size();
+    }
+
+    long regionUsed() {
+        return region.used();
+    }
+
+    int regionMappings() {
+        return region.count();
     }
 
     /** See {@link Scanouts#setMode}. */

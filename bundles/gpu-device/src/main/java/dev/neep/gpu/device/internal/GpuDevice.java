@@ -8,17 +8,21 @@ import dev.neep.gpu.api.GpuBackendException;
 import dev.neep.gpu.api.GpuBackendProvider;
 import dev.neep.gpu.device.DeviceConfig;
 import dev.neep.gpu.device.VirtioGpu;
+import dev.neep.gpu.protocol.Blobs;
 import dev.neep.gpu.protocol.CtrlType;
 import dev.neep.gpu.protocol.GpuConfig;
 import dev.neep.gpu.protocol.GpuEvents;
 import dev.neep.gpu.protocol.GpuFeatures;
 import dev.neep.virtio.GuestMemory;
 import dev.neep.virtio.Interrupts;
+import dev.neep.virtio.MappingSource;
 import dev.neep.virtio.OnceLog;
+import dev.neep.virtio.SharedMemoryRegion;
 import dev.neep.virtio.VirtioFeatures;
 import dev.neep.virtio.Virtqueue;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -71,6 +75,8 @@ public final class GpuDevice implements VirtioGpu {
     private final AtomicInteger eventsRead = new AtomicInteger();
     private volatile long deviceFeatures;
     private volatile int numCapsets;
+    /** The open backend's capabilities, null without one: what the transport's thread may ask about. */
+    private volatile BackendCapabilities capabilities;
 
     // device-thread state
     /** A new shape configured while a driver was active, for the next reset; null for none. */
@@ -200,7 +206,8 @@ public final class GpuDevice implements VirtioGpu {
                 core.useBackend(null, "backend '" + next.kind() + "' failed to open: " + failure.getMessage());
             }
         }
-        deviceFeatures = features(backend == null ? null : backend.capabilities());
+        capabilities = backend == null ? null : backend.capabilities();
+        deviceFeatures = features(capabilities);
         numCapsets = core.capsetCount();
         if (queues.active()) {
             core.restrictFeatures(deviceFeatures);
@@ -338,6 +345,34 @@ public final class GpuDevice implements VirtioGpu {
         queues.kick(queueIndex);
     }
 
+    // ---- SharedMemoryDevice ----
+
+    /**
+     * The host-visible region (shmid 1, {@code hostmem} bytes) when {@code hostmem} is set and
+     * the transport can carry what a backend maps: host memory always can; a transport that maps
+     * only files gets asked only while the backend's blobs come with a file descriptor
+     * (virglrenderer's do not, so over vhost-user it offers no host blobs and the guest transfers).
+     */
+    @Override
+    public List<RegionRequest> sharedMemoryRegions(Set<MappingSource.Kind> carried) {
+        long hostmem = config.hostmem();
+        BackendCapabilities caps = capabilities;
+        boolean fillable = carried.contains(MappingSource.Kind.HOST_MEMORY)
+                || (carried.contains(MappingSource.Kind.FILE_RANGE) && caps != null && caps.hostVisibleBlobs()
+                        && caps.blobHandles());
+        return hostmem > 0 && fillable ? List.of(new RegionRequest(Blobs.SHM_ID_HOST_VISIBLE, hostmem)) : List.of();
+    }
+
+    @Override
+    public void provideSharedMemory(List<SharedMemoryRegion> regions) {
+        SharedMemoryRegion hostVisible = regions.stream().filter(r -> r.shmid() == Blobs.SHM_ID_HOST_VISIBLE)
+                .findFirst().orElse(null);
+        thread.call(() -> {
+            core.useRegion(hostVisible);
+            return null;
+        });
+    }
+
     @Override
     public void reset() {
         thread.call(() -> {
@@ -365,6 +400,7 @@ public final class GpuDevice implements VirtioGpu {
 
     private void doReset() {
         releaseEverything(false);
+        core.useRegion(null);
         core.deactivate();
         queues.deactivate();
         eventsRead.set(0);
@@ -445,6 +481,21 @@ public final class GpuDevice implements VirtioGpu {
     @Override
     public long hostMemoryLimit() {
         return config.maxHostmem();
+    }
+
+    @Override
+    public long hostVisibleRegionSize() {
+        return thread.query(core::regionSize, 0L);
+    }
+
+    @Override
+    public long hostVisibleRegionUsed() {
+        return thread.query(core::regionUsed, 0L);
+    }
+
+    @Override
+    public int hostVisibleMappings() {
+        return thread.query(core::regionMappings, 0);
     }
 
     @Override

@@ -18,6 +18,7 @@ import dev.neep.gpu.protocol.ResourceUnref;
 import dev.neep.gpu.protocol.TransferToHost2d;
 import dev.neep.virtio.ChainReader;
 import java.util.UUID;
+import java.util.function.Function;
 import java.util.function.IntConsumer;
 
 /**
@@ -31,15 +32,20 @@ final class ResourceCommands {
     private final BackendSlot backend;
     private final Checks checks;
     private final IntConsumer detachEverywhere;
+    private final Function<Resource, Reply> unmapIfMapped;
 
-    /** {@code detachEverywhere} detaches a resource from every context holding it, before it goes. */
+    /**
+     * {@code detachEverywhere} detaches a resource from every context holding it, before it goes;
+     * {@code unmapIfMapped} takes it out of the host-visible region first.
+     */
     ResourceCommands(ResourceTable resources, Scanouts scanouts, BackendSlot backend, Checks checks,
-            IntConsumer detachEverywhere) {
+            IntConsumer detachEverywhere, Function<Resource, Reply> unmapIfMapped) {
         this.resources = resources;
         this.scanouts = scanouts;
         this.backend = backend;
         this.checks = checks;
         this.detachEverywhere = detachEverywhere;
+        this.unmapIfMapped = unmapIfMapped;
     }
 
     Reply create2d(ResourceCreate2d r) {
@@ -92,13 +98,15 @@ final class ResourceCommands {
     }
 
     private Reply release(Resource res) {
+        // The driver must never see memory the backend has freed (QEMU's review of its blob patch).
+        Reply unmapped = unmapIfMapped.apply(res);
         scanouts.disableShowing(res);
         detachEverywhere.accept(res.id);
         // The backend drops whatever backing is still attached (CVE-2016-9912: unref must not leak it).
         Reply failed = backend.call("CMD_RESOURCE_UNREF", b -> b.resourceUnref(res.id));
         // The guest's resource is gone whatever the backend said: keep the device's account exact.
         resources.remove(res);
-        return failed != null ? failed : Reply.OK;
+        return failed != null ? failed : unmapped;
     }
 
     Reply attachBacking(ResourceAttachBacking r, ChainReader trailing) {

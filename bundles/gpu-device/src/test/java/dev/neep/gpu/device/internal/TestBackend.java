@@ -95,6 +95,9 @@ final class TestBackend implements GpuBackend {
     final Map<Integer, List<ByteBuffer>> backing = new ConcurrentHashMap<>();
     final AtomicInteger polls = new AtomicInteger();
     final Map<Integer, Geometry> resources = new ConcurrentHashMap<>();
+    final Map<Integer, Long> blobSizes = new ConcurrentHashMap<>();
+    /** The host memory of each blob mapped now (with {@code hostVisibleBlobs}). */
+    final Map<Integer, ByteBuffer> mapped = new ConcurrentHashMap<>();
     volatile ByteBuffer lastSubmit;
     /** When not negative, capset() returns this many bytes whatever the capset's max_size. */
     volatile int capsetSizeOverride = -1;
@@ -191,6 +194,7 @@ final class TestBackend implements GpuBackend {
         call("resourceCreateBlob", ctxId, resourceId, create, iovecs.size());
         backing.put(resourceId, iovecs);
         resources.put(resourceId, new Geometry(0, 0, 0));
+        blobSizes.put(resourceId, create.size());
     }
 
     @Override
@@ -260,12 +264,21 @@ final class TestBackend implements GpuBackend {
     @Override
     public BlobMapping mapBlob(int resourceId) throws GpuBackendException {
         call("mapBlob", resourceId);
-        throw new GpuBackendException(CtrlType.RESP_ERR_UNSPEC, "not mappable");
+        if (!capabilities.hostVisibleBlobs()) {
+            throw new GpuBackendException(CtrlType.RESP_ERR_UNSPEC, "not mappable");
+        }
+        // Map info as rutabaga gives it (CACHED | ACCESS_RW) has to reach the device masked.
+        ByteBuffer memory = ByteBuffer.allocateDirect(Math.toIntExact(blobSizes.get(resourceId)));
+        mapped.put(resourceId, memory);
+        long fakeAddress = 0x7f00_0000_0000L + ((long) resourceId << 24);
+        return new BlobMapping(memory, fakeAddress, BlobMapping.MAP_CACHE_CACHED,
+                capabilities.blobHandles() ? new BlobMapping.Handle(100 + resourceId, BlobMapping.Handle.SHM) : null);
     }
 
     @Override
     public void unmapBlob(int resourceId) throws GpuBackendException {
         call("unmapBlob", resourceId);
+        mapped.remove(resourceId);
     }
 
     @Override

@@ -2,6 +2,7 @@ package dev.neep.gpu.pci.internal;
 
 import dev.neep.virtio.GuestMemory;
 import dev.neep.virtio.VirtioDevice;
+import dev.neep.virtio.pci.SharedMemoryBar;
 import dev.neep.virtio.pci.VirtioPciFunction;
 
 /**
@@ -15,9 +16,13 @@ public final class GpuPci {
     private GpuPci() {
     }
 
-    /** The PCI function for {@code device}, which must be a virtio GPU, over the VMM's {@code memory}. */
-    public static VirtioPciFunction function(VirtioDevice device, GuestMemory memory, int subsystemVendorId,
-            int subsystemId) {
+    /**
+     * The PCI function for {@code device}, which must be a virtio GPU, over the VMM's {@code memory};
+     * with the VMM's {@code sharedMemory} (null: none) and a device configured with {@code hostmem},
+     * the host-visible region (shmid 1) is its BAR 2.
+     */
+    public static VirtioPciFunction function(VirtioDevice device, GuestMemory memory, SharedMemoryBar sharedMemory,
+            int subsystemVendorId, int subsystemId) {
         if (device.deviceId() != VIRTIO_DEVICE_ID_GPU) {
             throw new IllegalArgumentException("virtio device id " + device.deviceId() + " is not a GPU ("
                     + VIRTIO_DEVICE_ID_GPU + ")");
@@ -25,6 +30,6 @@ public final class GpuPci {
         VirtioPciFunction.Options options = VirtioPciFunction.Options.forDevice(VIRTIO_DEVICE_ID_GPU)
                 .withClassCode(VirtioPciFunction.Options.CLASS_DISPLAY_OTHER)
                 .withSubsystem(subsystemVendorId, subsystemId);
-        return new VirtioPciFunction(device, memory, options);
+        return new VirtioPciFunction(device, memory, options, sharedMemory);
     }
 }

@@ -5,6 +5,7 @@ import dev.neep.virtio.GuestMemory;
 import dev.neep.virtio.VirtioDevice;
 import dev.neep.virtio.pci.ForwardingPciFunction;
 import dev.neep.virtio.pci.PciFunction;
+import dev.neep.virtio.pci.SharedMemoryBar;
 import dev.neep.virtio.pci.VirtioPciFunction;
 import java.util.Map;
 import org.osgi.service.component.annotations.Activate;
@@ -12,6 +13,8 @@ import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
 import org.osgi.service.metatype.annotations.Designate;
 
 /**
@@ -20,7 +23,9 @@ import org.osgi.service.metatype.annotations.Designate;
  * {@code PciFunction} services, plugs each into a slot and wires its interrupts with
  * {@link PciFunction#connect}. When either reference goes away the function is reset and
  * unregistered; the bus sees the service leave (a hot-unplug). Without a VMM in the framework
- * the component waits for guest memory, which runtime-status reports as normal.
+ * the component waits for guest memory, which runtime-status reports as normal. A VMM that
+ * registers a {@link SharedMemoryBar} service gets the device's host-visible region (its
+ * {@code hostmem} bytes) as BAR 2, into which host blobs are mapped; without one there is none.
  */
 @Component(configurationPid = GpuPciConfig.PID, configurationPolicy = ConfigurationPolicy.OPTIONAL,
         service = PciFunction.class,
@@ -35,9 +40,13 @@ public final class GpuPciComponent extends ForwardingPciFunction {
 
     @Activate
     public GpuPciComponent(@Reference(name = "device", target = "(virtio.device.id=16)") VirtioDevice device,
-            @Reference(name = "memory") GuestMemory memory, Map<String, Object> properties) {
+            @Reference(name = "memory") GuestMemory memory,
+            @Reference(name = "sharedMemory", cardinality = ReferenceCardinality.OPTIONAL,
+                    policyOption = ReferencePolicyOption.GREEDY) SharedMemoryBar sharedMemory,
+            Map<String, Object> properties) {
         GpuPciSettings settings = GpuPciSettings.from(TypedConfiguration.read(GpuPciConfig.class, properties));
-        this.function = GpuPci.function(device, memory, settings.subsystemVendorId(), settings.subsystemId());
+        this.function = GpuPci.function(device, memory, sharedMemory, settings.subsystemVendorId(),
+                settings.subsystemId());
     }
 
     @Deactivate

@@ -13,6 +13,8 @@ import dev.neep.virtio.GuestMemory;
 import dev.neep.virtio.Interrupts;
 import dev.neep.virtio.VirtioDevice;
 import dev.neep.virtio.Virtqueue;
+import dev.neep.virtio.pci.JavaSharedMemoryBar;
+import dev.neep.virtio.pci.PciBar;
 import dev.neep.virtio.pci.PciRegs;
 import java.util.List;
 import java.util.Map;
@@ -28,13 +30,29 @@ public class GpuPciComponentTest {
     @Test
     public void componentShowsTheGpuFunctionWithTheConfiguredSubsystem() {
         try (VirtioGpu device = VirtioGpu.create(DeviceConfig.defaults())) {
-            GpuPciComponent component = new GpuPciComponent(device, GuestMemories.heap(0, 1 << 20),
+            GpuPciComponent component = new GpuPciComponent(device, GuestMemories.heap(0, 1 << 20), null,
                     config(0x1234, 0x5678));
             assertEquals(0x1050, component.configRead(PciRegs.DEVICE_ID, 2));
             assertEquals(0x038000, component.configRead(PciRegs.REVISION_ID, 4) >>> 8);
             assertEquals(0x1234, component.configRead(PciRegs.SUBSYSTEM_VENDOR_ID, 2));
             assertEquals(0x5678, component.configRead(PciRegs.SUBSYSTEM_ID, 2));
             assertEquals(2, component.bars().size());
+            component.deactivate();
+        }
+    }
+
+    @Test
+    public void aVmmsSharedMemoryBarAndHostmemGiveTheHostVisibleRegionAsBarTwo() {
+        try (VirtioGpu device = VirtioGpu.create(DeviceConfig.defaults().withHostmem(1 << 24))) {
+            GpuPciComponent component = new GpuPciComponent(device, GuestMemories.heap(0, 1 << 20),
+                    new JavaSharedMemoryBar(), config(0x1af4, 0x1100));
+            assertEquals(new PciBar(2, 1 << 24, true, true), component.bars().get(1));
+            component.deactivate();
+        }
+        try (VirtioGpu device = VirtioGpu.create(DeviceConfig.defaults())) {
+            GpuPciComponent component = new GpuPciComponent(device, GuestMemories.heap(0, 1 << 20),
+                    new JavaSharedMemoryBar(), config(0x1af4, 0x1100));
+            assertEquals("hostmem 0: no region, no BAR", 2, component.bars().size());
             component.deactivate();
         }
     }
@@ -101,6 +119,6 @@ public class GpuPciComponentTest {
             }
         };
         assertThrows(IllegalArgumentException.class,
-                () -> GpuPci.function(net, GuestMemories.heap(0, 1 << 20), 0x1af4, 0x1100));
+                () -> GpuPci.function(net, GuestMemories.heap(0, 1 << 20), null, 0x1af4, 0x1100));
     }
 }

@@ -49,7 +49,7 @@ public class GpuPciEndToEndTest {
         device = VirtioGpu.create(DeviceConfig.defaults(), Backend2d.provider());
         device.addSink(sink);
         memory = GuestMemories.heap(RAM, RAM_SIZE);
-        function = GpuPci.function(device, memory, 0x1af4, 0x1100);
+        function = GpuPci.function(device, memory, null, 0x1af4, 0x1100);
         pci = VirtioPciDriver.probe(function, MMIO);
         gpu = GpuDriver.start(pci.asVirtioDevice(), memory, new GuestAllocator(RAM, RAM_SIZE),
                 GpuDriver.Options.defaults());

@@ -43,8 +43,13 @@ public final class VirtioPciDriver {
     public record VirtioCap(int position, int cfgType, int bar, long offset, long length, int notifyOffMultiplier) {
     }
 
+    /** One shared memory region as its SHARED_MEMORY_CFG capability ({@code struct virtio_pci_cap64}) names it. */
+    public record SharedMemoryCap(int shmid, int bar, long offset, long length) {
+    }
+
     private final PciFunction function;
     private final Map<Integer, VirtioCap> caps = new LinkedHashMap<>();
+    private final Map<Integer, SharedMemoryCap> sharedMemory = new LinkedHashMap<>();
     private final long[] barBase = new long[6];
     private final long[] barSize = new long[6];
     private final List<AtomicInteger> vectorCounts = new ArrayList<>();
@@ -102,6 +107,13 @@ public final class VirtioPciDriver {
                         ? function.configRead(at + VirtioPciRegs.NOTIFY_CAP_MULTIPLIER, 4) : 0;
                 // Linux takes the first capability of each type.
                 caps.putIfAbsent(type, new VirtioCap(at, type, bar, offset, length, multiplier));
+                if (type == VirtioPciRegs.PCI_CAP_SHARED_MEMORY_CFG) {
+                    long offsetHi = function.configRead(at + VirtioPciRegs.CAP64_OFFSET_HI, 4) & 0xffff_ffffL;
+                    long lengthHi = function.configRead(at + VirtioPciRegs.CAP64_LENGTH_HI, 4) & 0xffff_ffffL;
+                    int shmid = function.configRead(at + VirtioPciRegs.CAP_ID, 1);
+                    sharedMemory.putIfAbsent(shmid, new SharedMemoryCap(shmid, bar, offsetHi << 32 | offset,
+                            lengthHi << 32 | length));
+                }
             } else if (id == PciRegs.CAP_ID_MSIX) {
                 msixCap = at;
             }
@@ -176,6 +188,38 @@ public final class VirtioPciDriver {
 
     public Optional<VirtioCap> cap(int cfgType) {
         return Optional.ofNullable(caps.get(cfgType));
+    }
+
+    /** The shared memory region {@code shmid}, as its capability names it. */
+    public Optional<SharedMemoryCap> sharedMemoryRegion(int shmid) {
+        return Optional.ofNullable(sharedMemory.get(shmid));
+    }
+
+    /** {@code length} bytes at {@code offset} of shared memory region {@code shmid}, read through its BAR. */
+    public byte[] readSharedMemory(int shmid, long offset, int length) {
+        long base = sharedMemoryAddress(shmid, offset, length);
+        byte[] bytes = new byte[length];
+        for (int i = 0; i < length; i++) {
+            bytes[i] = (byte) mmioRead(base + i, 1);
+        }
+        return bytes;
+    }
+
+    /** Writes {@code bytes} at {@code offset} of shared memory region {@code shmid} through its BAR. */
+    public void writeSharedMemory(int shmid, long offset, byte[] bytes) {
+        long base = sharedMemoryAddress(shmid, offset, bytes.length);
+        for (int i = 0; i < bytes.length; i++) {
+            mmioWrite(base + i, 1, bytes[i] & 0xff);
+        }
+    }
+
+    private long sharedMemoryAddress(int shmid, long offset, int length) {
+        SharedMemoryCap c = sharedMemoryRegion(shmid).orElseThrow(
+                () -> new IllegalStateException("no shared memory region " + shmid));
+        if (offset < 0 || length < 0 || offset + length > c.length()) {
+            throw new IllegalArgumentException(offset + " + " + length + " is outside shared memory region " + shmid);
+        }
+        return barBase[c.bar()] + c.offset() + offset;
     }
 
     public long barBase(int bar) {

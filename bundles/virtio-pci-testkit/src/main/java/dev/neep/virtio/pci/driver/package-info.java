@@ -5,7 +5,7 @@
  * the common configuration, notify writes, MSI-X). No production bundle exports it.
  */
 @Export
-@Version("1.0.0")
+@Version("1.1.0")
 package dev.neep.virtio.pci.driver;
 
 import org.osgi.annotation.bundle.Export;

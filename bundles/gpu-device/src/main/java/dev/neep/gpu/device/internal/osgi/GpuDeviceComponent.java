@@ -71,7 +71,7 @@ public final class GpuDeviceComponent extends ForwardingVirtioDevice implements 
     /** The device's settings in {@code properties}, read as the plugin checks them. */
     static DeviceConfig deviceConfig(Map<String, ?> properties) {
         GpuDeviceConfig c = TypedConfiguration.read(GpuDeviceConfig.class, properties);
-        return new DeviceConfig(c.max__outputs(), c.xres(), c.yres(), c.edid(), c.max__hostmem());
+        return new DeviceConfig(c.max__outputs(), c.xres(), c.yres(), c.edid(), c.max__hostmem(), c.hostmem());
     }
 
     @Activate
@@ -240,6 +240,21 @@ public final class GpuDeviceComponent extends ForwardingVirtioDevice implements 
     @Override
     public long hostMemoryLimit() {
         return device().hostMemoryLimit();
+    }
+
+    @Override
+    public long hostVisibleRegionSize() {
+        return device().hostVisibleRegionSize();
+    }
+
+    @Override
+    public long hostVisibleRegionUsed() {
+        return device().hostVisibleRegionUsed();
+    }
+
+    @Override
+    public int hostVisibleMappings() {
+        return device().hostVisibleMappings();
     }
 
     @Override

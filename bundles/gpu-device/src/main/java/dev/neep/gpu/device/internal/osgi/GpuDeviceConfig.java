@@ -53,6 +53,12 @@ public @interface GpuDeviceConfig {
                     + " fail with RESP_ERR_OUT_OF_MEMORY. Default 256 MiB.")
     long max__hostmem() default DeviceConfig.DEFAULT_MAX_HOSTMEM;
 
+    @AttributeDefinition(name = "Host-visible region", min = "0",
+            description = "Bytes of the host-visible shared memory region (id 1) host blobs are mapped into"
+                    + " (QEMU hostmem): 0 for none, then no host blob can be mapped; else a power of two of at"
+                    + " least 4096. An in-process PCI function sizes its BAR by it when it is made. Default 0.")
+    long hostmem() default DeviceConfig.DEFAULT_HOSTMEM;
+
     @AttributeDefinition(name = "Backend",
             description = "Which GpuBackendProvider to bind: the one whose neep.backend service property has this"
                     + " value (2d, or any kind a backend bundle brings): letters, digits, '.', '_' and '-'. It is the"
