@@ -9,6 +9,7 @@ import dev.neep.gpu.protocol.Rect;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Predicate;
 
 /**
  * A display sink for tests: keeps the last frame of each scanout as ARGB pixels, ready for
@@ -44,12 +45,23 @@ public final class FrameSink implements DisplaySink {
     }
 
     /** The last frame of {@code scanoutId}, waiting at most {@code bound} for the first. */
-    public synchronized int[] awaitFrame(int scanoutId, Duration bound) throws InterruptedException {
+    public int[] awaitFrame(int scanoutId, Duration bound) throws InterruptedException {
+        return awaitFrame(scanoutId, bound, frame -> true);
+    }
+
+    /**
+     * The first frame of {@code scanoutId} that {@code wanted} accepts, waiting at most
+     * {@code bound}: sinks are told of frames on a thread of their own, so a later update may
+     * arrive after the test's command was answered.
+     */
+    public synchronized int[] awaitFrame(int scanoutId, Duration bound, Predicate<int[]> wanted)
+            throws InterruptedException {
         long end = System.nanoTime() + bound.toNanos();
-        while (!frames.containsKey(scanoutId)) {
+        while (!frames.containsKey(scanoutId) || !wanted.test(frames.get(scanoutId))) {
             long left = end - System.nanoTime();
             if (left <= 0) {
-                throw new AssertionError("no frame on scanout " + scanoutId + " within " + bound);
+                throw new AssertionError((frames.containsKey(scanoutId) ? "no wanted frame" : "no frame")
+                        + " on scanout " + scanoutId + " within " + bound);
             }
             wait(Math.max(1, left / 1_000_000));
         }

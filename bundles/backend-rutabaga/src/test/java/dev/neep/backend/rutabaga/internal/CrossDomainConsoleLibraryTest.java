@@ -61,7 +61,8 @@ public class CrossDomainConsoleLibraryTest {
         assertEquals(CtrlType.RESP_OK_NODATA, gpu.driver.resourceFlush(drawn.resourceId(),
                 new Rect(0, 0, 64, 32)).type());
 
-        int[] frame = gpu.sink.awaitFrame(0, Duration.ofSeconds(10));
+        // The first flush showed the whole pattern; wait for the second one's frame.
+        int[] frame = gpu.sink.awaitFrame(0, Duration.ofSeconds(10), f -> (f[0] & 0xffffff) == 0);
         for (int y = 0; y < 32; y++) {
             for (int x = 0; x < 64; x++) {
                 int expected = x < 32 ? 0 : TestPattern.xrgb(x, y, 64, 32) & 0xffffff;

@@ -8,12 +8,17 @@ import dev.neep.gpu.protocol.CtrlType;
 import dev.neep.testkit.crossdomain.CrossDomainClient;
 import dev.neep.testkit.crossdomain.CrossDomainCommand.GetImageRequirements;
 import dev.neep.testkit.crossdomain.ImageRequirements;
+import dev.neep.gpu.protocol.RespMapInfo;
+import dev.neep.testkit.TestPattern;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.stream.Stream;
 import org.junit.After;
 import org.junit.Before;
@@ -70,18 +75,22 @@ public class CrossDomainWestonTest {
     }
 
     /**
-     * The whole flow but the pixels: with no host-visible mapping yet, the guest cannot fill the
-     * buffer, so it holds zeros; the screenshot then shows black where weston's desktop (a grey
-     * background and a panel) would be, which only the fullscreen buffer can have put there.
+     * The flow of a guest's wl_shm client: a fullscreen toplevel; a HOST3D blob made from the
+     * image requirements, mapped into the host-visible region and filled there with the test
+     * pattern; a wl_shm pool on the blob's memfd, a buffer, attached, damaged, committed; then
+     * weston's own screenshot of its output is the pattern, pixel for pixel.
      */
     @Test
-    public void aCommittedBufferFillsTheScreen() throws Exception {
+    public void theCompositorShowsTheGuestsPatternPixelForPixel() throws Exception {
         try (CrossDomainClient client = CrossDomainClient.connect(gpu.driver)) {
             WaylandSession wayland = new WaylandSession(client);
             wayland.registry();
             int surface = wayland.fullscreenSurface();
             ImageRequirements reqs = requirements(client);
             int blob = hostBlob(client, reqs);
+            RespMapInfo mapped = gpu.driver.mapBlob(blob, 0);
+            assertEquals(Blobs.MAP_CACHE_CACHED, mapped.mapInfo());
+            fillWithPattern(gpu.window.at(0), reqs.strides().get(0));
             int buffer = wayland.buffer(blob, (int) reqs.size(), W, H, reqs.strides().get(0));
 
             wayland.show(surface, buffer, W, H);
@@ -89,16 +98,24 @@ public class CrossDomainWestonTest {
             BufferedImage shot = weston.screenshot();
             assertEquals(W, shot.getWidth());
             assertEquals(H, shot.getHeight());
-            for (int y = 0; y < H; y++) {
-                for (int x = 0; x < W; x++) {
-                    assertEquals("pixel " + x + "," + y, 0, shot.getRGB(x, y) & 0xffffff);
-                }
+            assertEquals(Optional.empty(), TestPattern.compare(shot.getRGB(0, 0, W, H, null, 0, W), W, W, H));
+            assertEquals(CtrlType.RESP_OK_NODATA, gpu.driver.unmapBlob(blob).type());
+            assertEquals(0, gpu.window.mappings());
+        }
+    }
+
+    /** The guest writing the pattern through its mapping, rows {@code stride} bytes apart, XRGB8888 little-endian. */
+    private static void fillWithPattern(ByteBuffer mapping, int stride) {
+        ByteBuffer m = mapping.order(ByteOrder.LITTLE_ENDIAN);
+        for (int y = 0; y < H; y++) {
+            for (int x = 0; x < W; x++) {
+                m.putInt(y * stride + x * 4, TestPattern.xrgb(x, y, W, H));
             }
         }
     }
 
     @Test
-    public void disconnectingReleasesContextsBlobsAndDescriptors() throws Exception {
+    public void disconnectingReleasesContextsBlobsMappingsAndDescriptors() throws Exception {
         long fdsBefore = openDescriptors();
         CrossDomainClient client = CrossDomainClient.connect(gpu.driver);
         WaylandSession wayland = new WaylandSession(client);
@@ -106,13 +123,17 @@ public class CrossDomainWestonTest {
         ImageRequirements reqs = requirements(client);
         int blob = hostBlob(client, reqs);
         wayland.buffer(blob, (int) reqs.size(), W, H, reqs.strides().get(0));
+        gpu.driver.mapBlob(blob, 0);
+        assertEquals(1, gpu.window.mappings());
         assertTrue("the connection and the blob's memory are open", openDescriptors() > fdsBefore);
 
+        // As a guest process that exits: its context goes, then its blob, still mapped.
         client.close();
         assertEquals(CtrlType.RESP_OK_NODATA, gpu.driver.resourceUnref(blob).type());
 
         assertEquals(0, gpu.tracking.liveContexts());
         assertEquals(0, gpu.tracking.liveResources());
+        assertEquals(0, gpu.window.mappings());
         assertEquals(fdsBefore, openDescriptors());
         assertTrue("weston is still serving", weston.isAlive());
     }

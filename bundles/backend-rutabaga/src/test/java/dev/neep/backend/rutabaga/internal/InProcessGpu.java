@@ -9,6 +9,7 @@ import dev.neep.virtio.GuestMemories;
 import dev.neep.virtio.RegionGuestMemory;
 import dev.neep.virtio.driver.GuestAllocator;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.junit.Assume;
 
@@ -16,14 +17,18 @@ import org.junit.Assume;
  * neep's device with the rutabaga backend over the real library ({@code NEEP_RUTABAGA_LIBRARY}),
  * in this process, driven by the testkit's guest driver over direct guest memory (the library
  * keeps pointers into it). What the device shows lands in {@link #sink}; {@link #tracking}
- * counts what it leaves in the backend.
+ * counts what it leaves in the backend; what it maps for the guest, {@link #window} holds.
  */
 final class InProcessGpu implements AutoCloseable {
 
     private static final long RAM = 0x10_0000;
     private static final long RAM_SIZE = 64L << 20;
+    /** The host-visible region's size (device setting {@code hostmem}). */
+    private static final long HOSTMEM = 16L << 20;
 
     final TrackingProvider tracking;
+    /** The host-visible region, as an in-process VMM would give it: what the device maps there. */
+    final HostWindow window = new HostWindow(HOSTMEM);
     final VirtioGpu device;
     final FrameSink sink = new FrameSink();
     final RegionGuestMemory memory;
@@ -31,8 +36,9 @@ final class InProcessGpu implements AutoCloseable {
 
     private InProcessGpu(Map<String, Object> rutabaga) throws Exception {
         tracking = new TrackingProvider(RutabagaBackendProvider.configured(rutabaga));
-        device = VirtioGpu.create(DeviceConfig.defaults(), tracking);
+        device = VirtioGpu.create(DeviceConfig.defaults().withHostmem(HOSTMEM), tracking);
         device.addSink(sink);
+        device.provideSharedMemory(List.of(window));
         memory = GuestMemories.direct(RAM, RAM_SIZE);
         driver = GpuDriver.start(device, memory, new GuestAllocator(RAM, RAM_SIZE), GpuDriver.Options.defaults());
     }
