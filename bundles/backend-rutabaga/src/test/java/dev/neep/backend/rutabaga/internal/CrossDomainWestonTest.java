@@ -16,6 +16,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -33,6 +34,8 @@ public class CrossDomainWestonTest {
 
     private static final int W = 320;
     private static final int H = 240;
+    /** How long weston's output may take to settle after the frame callback (see {@link Weston#screenshotUntil}). */
+    private static final Duration SETTLE = Duration.ofSeconds(10);
 
     private Weston weston;
     private InProcessGpu gpu;
@@ -95,10 +98,10 @@ public class CrossDomainWestonTest {
 
             wayland.show(surface, buffer, W, H);
 
-            BufferedImage shot = weston.screenshot();
+            BufferedImage shot = weston.screenshotUntil(i -> pattern(i).isEmpty(), SETTLE);
             assertEquals(W, shot.getWidth());
             assertEquals(H, shot.getHeight());
-            assertEquals(Optional.empty(), TestPattern.compare(shot.getRGB(0, 0, W, H, null, 0, W), W, W, H));
+            assertEquals(Optional.empty(), pattern(shot));
             assertEquals(CtrlType.RESP_OK_NODATA, gpu.driver.unmapBlob(blob).type());
             assertEquals(0, gpu.window.mappings());
         }
@@ -136,6 +139,10 @@ public class CrossDomainWestonTest {
         assertEquals(0, gpu.window.mappings());
         assertEquals(fdsBefore, openDescriptors());
         assertTrue("weston is still serving", weston.isAlive());
+    }
+
+    private static Optional<String> pattern(BufferedImage shot) {
+        return TestPattern.compare(shot.getRGB(0, 0, W, H, null, 0, W), W, W, H);
     }
 
     private static ImageRequirements requirements(CrossDomainClient client) {

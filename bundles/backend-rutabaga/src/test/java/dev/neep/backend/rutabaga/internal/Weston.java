@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 import java.util.stream.Stream;
 import javax.imageio.ImageIO;
 import org.junit.Assume;
@@ -102,6 +103,22 @@ final class Weston implements AutoCloseable {
         } catch (IOException e) {
             return "(log unreadable: " + e + ")";
         }
+    }
+
+    /**
+     * Screenshots until one satisfies {@code wanted} or {@code bound} has passed; the last one.
+     * The desktop shell's own client starts beside the test's and maps its panel and background
+     * when it is ready, so what weston shows settles a moment after the test's frame callback.
+     */
+    BufferedImage screenshotUntil(Predicate<BufferedImage> wanted, Duration bound)
+            throws IOException, InterruptedException {
+        long end = System.nanoTime() + bound.toNanos();
+        BufferedImage shot = screenshot();
+        while (!wanted.test(shot) && System.nanoTime() < end) {
+            Thread.sleep(200);
+            shot = screenshot();
+        }
+        return shot;
     }
 
     /** The output as weston's screenshooter sees it. */
