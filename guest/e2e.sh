@@ -32,7 +32,10 @@
 #                 gets renderer=, kmscube_fps= and glmark2_score=
 #   --kmscube N   with --3d, kmscube's frames (default 120; 0: not run)
 #   --glmark2 S   with --3d, glmark2's seconds a scene, four scenes (default 3; 0: not run)
-#   --res WxH     display size (default 1024x768)
+#   --res WxH     display size set on QEMU's command line (vhost-user-gpu-pci's xres/yres;
+#                 default 1024x768): the guest must get it from the front end whatever the
+#                 backend's own configuration says. WxH,WxH,... gives each connection its
+#                 own size, in turn (with --connections)
 #   --workdir D   logs, screendumps (default: a new /tmp/neep-e2e.XXXXXX)
 #   --timeout S   for the guest to paint (default 120; with --3d 300)
 # Exit status: 0 all passed, 1 one failed, 77 skipped.
@@ -55,13 +58,17 @@ while [ $# -gt 0 ]; do
     --3d) GL=1; shift ;;
     --kmscube) KMSCUBE=$2; shift 2 ;;
     --glmark2) GLMARK2=$2; shift 2 ;;
-    *) sed -n '2,39p' "$0" >&2; exit 2 ;;
+    *) sed -n '2,42p' "$0" >&2; exit 2 ;;
     esac
 done
 [ -n "$TIMEOUT" ] || { [ $GL = 1 ] && TIMEOUT=300; } || TIMEOUT=120
 [[ $KMSCUBE =~ ^[0-9]+$ && $GLMARK2 =~ ^[0-9]+$ ]] || { echo "--kmscube and --glmark2 want numbers" >&2; exit 2; }
 [ $GL = 0 ] || [ "$BENCH" = 0 ] || { echo "--bench is the 2D guest's benchmark; --3d has --kmscube and --glmark2" >&2; exit 2; }
 [[ $CONNECTIONS =~ ^[1-9][0-9]*$ ]] || { echo "--connections wants a positive number, not $CONNECTIONS" >&2; exit 2; }
+IFS=, read -r -a SIZES <<< "$RES"
+for r in "${SIZES[@]}"; do
+    [[ $r =~ ^[1-9][0-9]*x[1-9][0-9]*$ ]] || { echo "--res wants WxH[,WxH...], not $RES" >&2; exit 2; }
+done
 if [ ${#BACKENDS[@]} = 0 ]; then
     BACKENDS=(neep)
     [ "$BENCH" -gt 0 ] && BACKENDS=(neep qemu)
@@ -174,13 +181,15 @@ run_one() {  # run_one BACKEND -> prints the NEEP-E2E line(s)
 # (the front end leaves) and the backend must still be there. Returns 1 after a failure.
 connect_guest() {  # connect_guest SOCK HEAD CONNECTION
     local sock=$1 head=$2 c=$3 tag=
+    local res=${SIZES[$(( (c - 1) % ${#SIZES[@]} ))]}
     [ "$CONNECTIONS" -gt 1 ] && tag="connection=$c/$CONNECTIONS "
+    [ ${#SIZES[@]} -gt 1 ] && tag+="size=$res "
     local t0 load; t0=$(date +%s.%N) load=$(cut -d' ' -f1 /proc/loadavg)
     local bench_args=() drawn=NEEP-PATTERN-DRAWN
     [ "$BENCH" -gt 0 ] && bench_args=(--bench "$BENCH")
     [ $GL = 1 ] && bench_args=(--3d --kmscube "$KMSCUBE" --glmark2 "$GLMARK2") drawn=NEEP-GL3D-SHOWN
     "$GUEST_SRC/run.sh" --guest "$GUEST" --qemu "$QDIR" --socket "$sock" --qmp "$CRUN/qmp.sock" \
-        --serial "$CRUN/serial.log" --res "$RES" "${bench_args[@]}" > "$CRUN/qemu.log" 2>&1 &
+        --serial "$CRUN/serial.log" --res "$res" "${bench_args[@]}" > "$CRUN/qemu.log" 2>&1 &
     QEMU_PID=$!
 
     local rc why
@@ -211,7 +220,7 @@ connect_guest() {  # connect_guest SOCK HEAD CONNECTION
         extra="bench_frames=$BENCH fps=$fps"
     fi
     local verdict
-    verdict=$(python3 "$GUEST_SRC/qmp.py" "$CRUN/qmp.sock" expect-pattern "$CRUN/screen.ppm" --size "$RES" --timeout 15 \
+    verdict=$(python3 "$GUEST_SRC/qmp.py" "$CRUN/qmp.sock" expect-pattern "$CRUN/screen.ppm" --size "$res" --timeout 15 \
         --scene $scene 2>&1)
     rc=$?
     local t_visible; t_visible=$(since "$t0")

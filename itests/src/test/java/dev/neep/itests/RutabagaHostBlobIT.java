@@ -1,5 +1,6 @@
 package dev.neep.itests;
 
+import static dev.neep.itests.HostVisiblePciGuest.ok;
 import static org.junit.Assert.assertArrayEquals;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
@@ -7,7 +8,6 @@ import static org.junit.Assert.assertTrue;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.Map;
-import java.util.Optional;
 
 import org.junit.After;
 import org.junit.Assume;
@@ -17,24 +17,13 @@ import org.junit.runner.RunWith;
 import org.ops4j.pax.exam.junit.PaxExam;
 import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
 import org.ops4j.pax.exam.spi.reactors.PerClass;
-import org.osgi.framework.ServiceRegistration;
 
 import dev.neep.gpu.api.GpuBackendProvider;
-import dev.neep.gpu.device.GpuDeviceInfo;
 import dev.neep.gpu.protocol.Blobs;
 import dev.neep.gpu.protocol.CapsetIds;
-import dev.neep.gpu.protocol.CtrlHdr;
 import dev.neep.gpu.protocol.CtrlType;
-import dev.neep.runtime.status.RuntimeReport.Status;
 import dev.neep.testkit.Backing;
 import dev.neep.testkit.GpuDriver;
-import dev.neep.virtio.GuestMemories;
-import dev.neep.virtio.GuestMemory;
-import dev.neep.virtio.RegionGuestMemory;
-import dev.neep.virtio.driver.GuestAllocator;
-import dev.neep.virtio.pci.JavaSharedMemoryBar;
-import dev.neep.virtio.pci.PciFunction;
-import dev.neep.virtio.pci.SharedMemoryBar;
 import dev.neep.virtio.pci.driver.VirtioPciDriver;
 
 /**
@@ -51,18 +40,10 @@ public class RutabagaHostBlobIT extends NeepTestSupport {
 
     private static final String LIBRARY_ENV = "NEEP_RUTABAGA_LIBRARY";
     private static final String RUTABAGA_PID = "dev.neep.backend.rutabaga";
-    private static final long BASE = 0x100000;
-    private static final int MEMORY = 8 << 20;
-    private static final long MMIO = 0xe000_0000L;
-    private static final long HOSTMEM = 1 << 20;
+    private static final long HOSTMEM = HostVisiblePciGuest.HOSTMEM;
     private static final int DRM_FORMAT_XRGB8888 = 0x34325258;
 
-    private final JavaSharedMemoryBar bar = new JavaSharedMemoryBar();
-    private ServiceRegistration<GuestMemory> memoryRegistration;
-    private ServiceRegistration<SharedMemoryBar> barRegistration;
-    private VirtioPciDriver pci;
-    private GpuDriver driver;
-    private GpuDeviceInfo info;
+    private HostVisiblePciGuest guest;
 
     @Before
     public void rutabagaBehindPciWithAHostVisibleRegion() throws Exception {
@@ -70,29 +51,13 @@ public class RutabagaHostBlobIT extends NeepTestSupport {
         Assume.assumeTrue(LIBRARY_ENV + " is not set: no librutabaga_gfx_ffi to test against", library != null);
         configure(RUTABAGA_PID, Map.of("library_path", library, "capset_names", "cross-domain"));
         awaitService(GpuBackendProvider.class, "(neep.backend=rutabaga)");
-        configure(DEVICE_PID, Map.of("backend", "rutabaga", "hostmem", HOSTMEM));
-        awaitConfigured(DEVICE_COMPONENT, Map.of("hostmem", HOSTMEM));
-        awaitComponent(DEVICE_COMPONENT, Status.ACTIVE);
-        info = awaitService(GpuDeviceInfo.class, null);
-        await("the rutabaga backend open", () -> Optional.of(info.backendKind()).filter("rutabaga"::equals));
-        RegionGuestMemory memory = GuestMemories.direct(BASE, MEMORY);
-        barRegistration = context.registerService(SharedMemoryBar.class, bar, null);
-        memoryRegistration = context.registerService(GuestMemory.class, memory, null);
-        pci = VirtioPciDriver.probe(awaitService(PciFunction.class, null), MMIO);
-        driver = GpuDriver.start(pci.asVirtioDevice(), memory, new GuestAllocator(BASE, MEMORY),
-                GpuDriver.Options.defaults());
+        guest = new HostVisiblePciGuest(this, "rutabaga");
     }
 
     @After
     public void unplug() {
-        if (driver != null) {
-            driver.close();
-        }
-        if (memoryRegistration != null) {
-            memoryRegistration.unregister();
-        }
-        if (barRegistration != null) {
-            barRegistration.unregister();
+        if (guest != null) {
+            guest.close();
         }
     }
 
@@ -108,6 +73,8 @@ public class RutabagaHostBlobIT extends NeepTestSupport {
 
     @Test
     public void aCrossDomainHostBlobMappedThroughTheBarKeepsItsBytesAndLeavesNothingBehind() {
+        GpuDriver driver = guest.driver;
+        VirtioPciDriver pci = guest.pci;
         int ctx = driver.newContextId();
         int ring = driver.newResourceId();
         int image = driver.newResourceId();
@@ -142,14 +109,6 @@ public class RutabagaHostBlobIT extends NeepTestSupport {
         ok(driver.ctxDetachResource(ctx, ring));
         ok(driver.resourceUnref(ring));
         ok(driver.ctxDestroy(ctx));
-        assertEquals(0, bar.mappings());
-        assertEquals(0, info.hostVisibleMappings());
-        assertEquals(0, info.hostVisibleRegionUsed());
-        assertEquals(0, info.resourceCount());
-        assertEquals(0, info.hostMemoryUsed());
-    }
-
-    private static void ok(CtrlHdr answer) {
-        assertEquals(CtrlType.name(answer.type()), CtrlType.RESP_OK_NODATA, answer.type());
+        guest.assertNothingLeft();
     }
 }

@@ -1,11 +1,10 @@
 package dev.neep.itests;
 
+import static dev.neep.itests.HostVisiblePciGuest.ok;
 import static org.junit.Assert.assertArrayEquals;
 import static org.junit.Assert.assertEquals;
 
 import java.nio.ByteBuffer;
-import java.util.Map;
-import java.util.Optional;
 
 import org.junit.After;
 import org.junit.Before;
@@ -13,32 +12,21 @@ import org.junit.Test;
 import org.junit.runner.RunWith;
 import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
 import org.ops4j.pax.exam.spi.reactors.PerClass;
-import org.osgi.framework.ServiceRegistration;
 
 import dev.neep.gpu.api.GpuBackendProvider;
-import dev.neep.gpu.device.GpuDeviceInfo;
 import dev.neep.gpu.protocol.Blobs;
 import dev.neep.gpu.protocol.Box;
-import dev.neep.gpu.protocol.CtrlHdr;
 import dev.neep.gpu.protocol.CtrlType;
 import dev.neep.gpu.protocol.ResourceCreate3d;
 import dev.neep.gpu.protocol.TransferHost3d;
-import dev.neep.runtime.status.RuntimeReport.Status;
 import dev.neep.testkit.Backing;
 import dev.neep.testkit.GpuDriver;
 import dev.neep.virgl.stream.VirglCommandStream;
-import dev.neep.virtio.GuestMemories;
-import dev.neep.virtio.GuestMemory;
-import dev.neep.virtio.RegionGuestMemory;
-import dev.neep.virtio.driver.GuestAllocator;
-import dev.neep.virtio.pci.JavaSharedMemoryBar;
-import dev.neep.virtio.pci.PciFunction;
-import dev.neep.virtio.pci.SharedMemoryBar;
 import dev.neep.virtio.pci.driver.VirtioPciDriver;
 
 /**
  * A host blob on the virgl backend in Felix, shown to the guest through the PCI function's
- * host-visible region: the VMM registers its guest memory and a {@link JavaSharedMemoryBar},
+ * host-visible region: the VMM registers its guest memory and a {@code JavaSharedMemoryBar},
  * virtio-gpu-pci puts the device's {@code hostmem} region in BAR 2, and the testkit drives it as a
  * guest: a real command stream makes a persistent, coherent buffer, RESOURCE_CREATE_BLOB claims
  * it, RESOURCE_MAP_BLOB maps it, and its bytes are checked to the byte both ways, through the BAR,
@@ -51,10 +39,7 @@ import dev.neep.virtio.pci.driver.VirtioPciDriver;
 public class VirglHostBlobIT extends NeepTestSupport {
 
     private static final String VIRGL_BUNDLE = "dev.neep.backend-virgl";
-    private static final long BASE = 0x100000;
-    private static final int MEMORY = 8 << 20;
-    private static final long MMIO = 0xe000_0000L;
-    private static final long HOSTMEM = 1 << 20;
+    private static final long HOSTMEM = HostVisiblePciGuest.HOSTMEM;
     private static final int SIZE = 8192;
     private static final int BLOB_ID = 3;
     private static final int PIPE_BUFFER = 0;
@@ -63,42 +48,19 @@ public class VirglHostBlobIT extends NeepTestSupport {
     private static final int PERSISTENT_COHERENT = VirglCommandStream.RESOURCE_FLAG_MAP_PERSISTENT
             | VirglCommandStream.RESOURCE_FLAG_MAP_COHERENT;
 
-    private final JavaSharedMemoryBar bar = new JavaSharedMemoryBar();
-    private ServiceRegistration<GuestMemory> memoryRegistration;
-    private ServiceRegistration<SharedMemoryBar> barRegistration;
-    private VirtioPciDriver pci;
-    private GpuDriver driver;
-    private GpuDeviceInfo info;
+    private HostVisiblePciGuest guest;
 
     @Before
     public void virglBehindPciWithAHostVisibleRegion() throws Exception {
         VirglIT.requireVirglLoaded(VirglIT.bundle(context, VIRGL_BUNDLE));
         awaitService(GpuBackendProvider.class, "(neep.backend=virgl)");
-        configure(DEVICE_PID, Map.of("backend", "virgl", "hostmem", HOSTMEM));
-        awaitConfigured(DEVICE_COMPONENT, Map.of("hostmem", HOSTMEM));
-        awaitComponent(DEVICE_COMPONENT, Status.ACTIVE);
-        info = awaitService(GpuDeviceInfo.class, null);
-        await("the virgl backend open", () -> Optional.of(info.backendKind()).filter("virgl"::equals));
-        RegionGuestMemory memory = GuestMemories.direct(BASE, MEMORY);
-        // the VMM's side: its guest memory and its BAR for shared memory
-        barRegistration = context.registerService(SharedMemoryBar.class, bar, null);
-        memoryRegistration = context.registerService(GuestMemory.class, memory, null);
-        PciFunction function = awaitService(PciFunction.class, null);
-        pci = VirtioPciDriver.probe(function, MMIO);
-        driver = GpuDriver.start(pci.asVirtioDevice(), memory, new GuestAllocator(BASE, MEMORY),
-                GpuDriver.Options.defaults());
+        guest = new HostVisiblePciGuest(this, "virgl");
     }
 
     @After
     public void unplug() {
-        if (driver != null) {
-            driver.close();
-        }
-        if (memoryRegistration != null) {
-            memoryRegistration.unregister();
-        }
-        if (barRegistration != null) {
-            barRegistration.unregister();
+        if (guest != null) {
+            guest.close();
         }
     }
 
@@ -111,11 +73,13 @@ public class VirglHostBlobIT extends NeepTestSupport {
     }
 
     private TransferHost3d wholeBuffer(int type, int ctx, int res) {
-        return new TransferHost3d(driver.header(type, ctx), new Box(0, 0, 0, SIZE, 1, 1), 0, res, 0, 0, 0);
+        return new TransferHost3d(guest.driver.header(type, ctx), new Box(0, 0, 0, SIZE, 1, 1), 0, res, 0, 0, 0);
     }
 
     @Test
     public void aHostBlobMappedThroughTheBarIsExactToTheByteBothWaysAndLeavesNothingBehind() {
+        GpuDriver driver = guest.driver;
+        VirtioPciDriver pci = guest.pci;
         assertEquals(HOSTMEM, pci.sharedMemoryRegion(Blobs.SHM_ID_HOST_VISIBLE).orElseThrow().length());
         int ctx = driver.newContextId();
         int staging = driver.newResourceId();
@@ -137,7 +101,7 @@ public class VirglHostBlobIT extends NeepTestSupport {
         ok(driver.submit3dFenced(ctx, -1, new VirglCommandStream().copyBufferRegion(blob, 0, staging, 0, SIZE)
                 .toByteBuffer()).await().hdr());
         assertEquals(Blobs.MAP_CACHE_CACHED, driver.mapBlob(blob, 0).mapInfo());
-        assertEquals(SIZE, info.hostVisibleRegionUsed());
+        assertEquals(SIZE, guest.info.hostVisibleRegionUsed());
         assertArrayEquals(pattern(1), pci.readSharedMemory(Blobs.SHM_ID_HOST_VISIBLE, 0, SIZE));
 
         // the guest writes through the BAR, the renderer reads (after the unmap: virgl refuses
@@ -155,18 +119,10 @@ public class VirglHostBlobIT extends NeepTestSupport {
 
         // mapped again and unreferenced while mapped: unmapped first, nothing left anywhere
         driver.mapBlob(blob, 4096 * 4);
-        assertEquals(1, bar.mappings());
+        assertEquals(1, guest.bar.mappings());
         ok(driver.resourceUnref(blob));
         ok(driver.resourceUnref(staging));
         ok(driver.ctxDestroy(ctx));
-        assertEquals(0, bar.mappings());
-        assertEquals(0, info.hostVisibleMappings());
-        assertEquals(0, info.hostVisibleRegionUsed());
-        assertEquals(0, info.resourceCount());
-        assertEquals(0, info.hostMemoryUsed());
-    }
-
-    private static void ok(CtrlHdr answer) {
-        assertEquals(CtrlType.name(answer.type()), CtrlType.RESP_OK_NODATA, answer.type());
+        guest.assertNothingLeft();
     }
 }

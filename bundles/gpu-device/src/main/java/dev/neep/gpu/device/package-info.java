@@ -3,11 +3,13 @@
  * plain object for a VMM that embeds neep without OSGi (and for other bundles' tests), made
  * from a {@link dev.neep.gpu.device.DeviceConfig}; and what the device offers in a framework
  * besides its {@code dev.neep.virtio.VirtioDevice} service: its accounting for tests and
- * monitoring ({@link dev.neep.gpu.device.GpuDeviceInfo}) and the display-mode requests of a
- * front end ({@link dev.neep.gpu.device.GpuDisplayControl}).
+ * monitoring ({@link dev.neep.gpu.device.GpuDeviceInfo}) and how its display modes are decided
+ * ({@link dev.neep.gpu.device.GpuDisplayControl}).
  *
- * <p>Every interface here is implemented by this bundle and called by others: all are
- * {@code @ProviderType} (see gpu-api's package documentation for the rule).
+ * <p>Every interface here is implemented by this bundle and called by others, so
+ * {@code @ProviderType} (see gpu-api's package documentation for the rule), except
+ * {@link dev.neep.gpu.device.FrontEndDisplays}, the SPI a transport implements to let its front
+ * end decide the geometry: a {@code @ConsumerType}.
  */
 @Export
 @Version("1.1.0")

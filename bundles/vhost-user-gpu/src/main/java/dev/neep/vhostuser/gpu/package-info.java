@@ -8,7 +8,7 @@
  * {@code @ConsumerType}.
  */
 @Export
-@Version("1.0.0")
+@Version("1.1.0")
 package dev.neep.vhostuser.gpu;
 
 import org.osgi.annotation.bundle.Export;

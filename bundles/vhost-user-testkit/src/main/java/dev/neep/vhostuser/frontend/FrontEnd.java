@@ -44,6 +44,7 @@ public final class FrontEnd implements AutoCloseable {
     public final List<Fd> kicks = new ArrayList<>();
     public final List<Fd> calls = new ArrayList<>();
     private final List<Fd> others = new ArrayList<>();
+    private long protocolFeatures;
     private final ByteBuffer buffer = ByteBuffer.allocateDirect(64 << 10).order(ByteOrder.LITTLE_ENDIAN);
 
     public FrontEnd(Path socketPath) throws IOException {
@@ -161,11 +162,17 @@ public final class FrontEnd implements AutoCloseable {
 
     // ---- what QEMU does --------------------------------------------------------------
 
+    /** The protocol features {@link #negotiate} settled on: those offered that the front end wanted. */
+    public long protocolFeatures() {
+        return protocolFeatures;
+    }
+
     /** Feature negotiation as QEMU 10 does it; returns the features acknowledged. */
     public long negotiate(long protocolFeatures) throws IOException {
         long features = call(VhostUserRequest.GET_FEATURES, none()).u64();
         long offered = call(VhostUserRequest.GET_PROTOCOL_FEATURES, none()).u64();
-        send(VhostUserRequest.SET_PROTOCOL_FEATURES, u64(offered & protocolFeatures));
+        this.protocolFeatures = offered & protocolFeatures;
+        send(VhostUserRequest.SET_PROTOCOL_FEATURES, u64(this.protocolFeatures));
         call(VhostUserRequest.GET_QUEUE_NUM, none());
         send(VhostUserRequest.SET_OWNER, none());
         send(VhostUserRequest.SET_FEATURES, u64(features));
@@ -174,7 +181,15 @@ public final class FrontEnd implements AutoCloseable {
 
     /** The whole start sequence of QEMU's vhost_dev_start for {@code count} rings, REPLY_ACK on. */
     public void start(int count) throws IOException {
-        long features = negotiate(ProtocolFeatures.OFFERED);
+        startRings(count, negotiate(ProtocolFeatures.OFFERED));
+    }
+
+    /**
+     * The part of {@link #start} after {@link #negotiate}: guest memory and {@code count}
+     * rings, for a test that does something in between (such as
+     * {@link FrontEndSharedMemory#attach}); {@code features} as negotiated.
+     */
+    public void startRings(int count, long features) throws IOException {
         boolean eventIdx = (features & (1L << 29)) != 0;
         if (acked(VhostUserRequest.ADD_MEM_REG, region(0, ramSize, USER_BASE, 0), ram) != 0) {
             throw new IOException("ADD_MEM_REG refused");

@@ -12,12 +12,10 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import java.util.TreeSet;
 
 import org.junit.After;
 import org.junit.Before;
@@ -55,7 +53,7 @@ public class VhostUserServerTest {
         assumeTrue("native access: " + Posix.unavailableReason(), Posix.unavailableReason() == null);
         socketPath = tmp.getRoot().toPath().resolve("vu.sock");
         server = VhostUserServer.listen(socketPath, device, DeviceExtension.NONE).start();
-        baselineFds = openFds();
+        baselineFds = OpenFds.now();
     }
 
     @After
@@ -65,37 +63,9 @@ public class VhostUserServerTest {
         }
     }
 
-    /**
-     * The process's descriptors, each as "number -> target". Compared as sets, not counted:
-     * the JVM opens and closes descriptors of its own (jars, /dev/random) while a test runs,
-     * and a count would let one of those hide a leak or fail a test that leaked nothing.
-     */
-    private static Set<String> openFds() {
-        Set<String> fds = new TreeSet<>();
-        File[] entries = new File("/proc/self/fd").listFiles();
-        for (File f : entries == null ? new File[0] : entries) {
-            try {
-                fds.add(f.getName() + " -> " + Files.readSymbolicLink(f.toPath()));
-            } catch (IOException e) {
-                // Closed between the listing and the read (the listing's own descriptor is one).
-            }
-        }
-        return fds;
-    }
-
-    private Set<String> leaked() {
-        Set<String> now = openFds();
-        now.removeAll(baselineFds);
-        return now;
-    }
-
     /** Waits until no descriptor opened since the test's start is still open. */
     private void assertEveryDescriptorReleased() throws InterruptedException {
-        long end = System.currentTimeMillis() + 5000;
-        while (!leaked().isEmpty() && System.currentTimeMillis() < end) {
-            Thread.sleep(20);
-        }
-        assertEquals("descriptors opened for the front end and still open", Set.of(), leaked());
+        OpenFds.assertReleasedSince(baselineFds);
     }
 
     private static String roundTrip(FrontEnd peer, int queue, String text) throws IOException {

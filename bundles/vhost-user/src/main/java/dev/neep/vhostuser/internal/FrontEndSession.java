@@ -17,6 +17,7 @@ import dev.neep.vhostuser.protocol.MemoryRegionDesc;
 import dev.neep.vhostuser.protocol.MessageHeader;
 import dev.neep.vhostuser.protocol.ProtocolException;
 import dev.neep.vhostuser.protocol.ProtocolFeatures;
+import dev.neep.vhostuser.protocol.ShmemConfig;
 import dev.neep.vhostuser.protocol.VhostUserRequest;
 import dev.neep.vhostuser.protocol.VringAddr;
 import dev.neep.vhostuser.protocol.VringState;
@@ -58,6 +59,7 @@ public final class FrontEndSession {
     private final UnixSocket socket;
     private final MemoryTable memory = new MemoryTable();
     private final BackendRequests backend = new BackendRequests();
+    private final SharedMemory sharedMemory;
     private final Object lock = new Object();
     private final KickLoop kicks;
     private final Vrings vrings;
@@ -107,7 +109,8 @@ public final class FrontEndSession {
             throw e;
         }
         this.kicks = loop;
-        this.vrings = new Vrings(device, memory, kicks, this::notifyConfigChange);
+        this.sharedMemory = new SharedMemory(device, backend, () -> protocolFeatures);
+        this.vrings = new Vrings(device, memory, sharedMemory, kicks, this::notifyConfigChange);
     }
 
     /** Serves the front end until it disconnects or sends something unacceptable; then releases everything. */
@@ -212,6 +215,7 @@ public final class FrontEndSession {
             case VhostUserRequest.GET_VRING_BASE:
             case VhostUserRequest.GET_CONFIG:
             case VhostUserRequest.GET_MAX_MEM_SLOTS:
+            case VhostUserRequest.GET_SHMEM_CONFIG:
                 return true;
             default:
                 return false;
@@ -235,11 +239,13 @@ public final class FrontEndSession {
                 return null;
             case VhostUserRequest.GET_PROTOCOL_FEATURES:
                 m.expect(0, 0);
-                return u64(ProtocolFeatures.OFFERED);
+                return u64(sharedMemory.offeredProtocolFeatures());
             case VhostUserRequest.SET_PROTOCOL_FEATURES:
                 m.expect(8, 0);
-                protocolFeatures = p.getLong() & ProtocolFeatures.OFFERED;
+                protocolFeatures = p.getLong() & sharedMemory.offeredProtocolFeatures();
                 return null;
+            case VhostUserRequest.GET_SHMEM_CONFIG:
+                return getShmemConfig(m);
             case VhostUserRequest.SET_OWNER:
                 m.expect(0, 0);
                 return null;
@@ -340,6 +346,16 @@ public final class FrontEndSession {
         vrings.maybeActivate();
     }
 
+    private ByteBuffer getShmemConfig(FrontEndMessage m) throws ProtocolException {
+        if (!ProtocolFeatures.has(protocolFeatures, ProtocolFeatures.SHMEM)) {
+            throw new ProtocolException(m.name() + " without the SHMEM protocol feature");
+        }
+        m.expect(0, 0);
+        ByteBuffer reply = reply(ShmemConfig.SIZE);
+        sharedMemory.config().encode(reply);
+        return reply.flip();
+    }
+
     private ByteBuffer getVringBase(VringState s) throws ProtocolException {
         int base = vrings.stopRing(s);
         ByteBuffer reply = reply(VringState.SIZE);
@@ -423,7 +439,11 @@ public final class FrontEndSession {
         socket.send(tx);
     }
 
-    /** The front end is gone: the device extension's session, then the device, then memory and descriptors. */
+    /**
+     * The front end is gone: the device extension's session, then the back-end channel (its
+     * shared memory mappings went with the front end), then the device, then memory and
+     * descriptors.
+     */
     private void cleanUp() {
         stopping = true;
         kicks.stop();
@@ -432,12 +452,13 @@ public final class FrontEndSession {
         } catch (RuntimeException e) {
             LOG.error("the device extension failed to end its session", e);
         }
+        sharedMemory.frontEndGone();
+        backend.close();
         synchronized (lock) {
             vrings.reset("front end gone");
             memory.close();
         }
         kicks.close();
-        backend.close();
         socket.close();
     }
 }

@@ -54,6 +54,7 @@ final class Vrings {
     private final VirtioTransportCore core;
     private final Vring[] rings;
     private final MemoryTable memory;
+    private final SharedMemory sharedMemory;
     private final KickLoop kicks;
     /** SET_FEATURES as taken, VHOST_USER_F_PROTOCOL_FEATURES included. */
     private long ackedFeatures;
@@ -63,8 +64,10 @@ final class Vrings {
      * @param configChanged what {@link Interrupts#signalConfigChange} does: a message on the
      *                      back-end channel, from the device's threads
      */
-    Vrings(VirtioDevice device, MemoryTable memory, KickLoop kicks, Runnable configChanged) {
+    Vrings(VirtioDevice device, MemoryTable memory, SharedMemory sharedMemory, KickLoop kicks,
+            Runnable configChanged) {
         this.memory = memory;
+        this.sharedMemory = sharedMemory;
         this.kicks = kicks;
         this.rings = new Vring[device.queueCount()];
         for (int i = 0; i < rings.length; i++) {
@@ -302,8 +305,10 @@ final class Vrings {
         }
         memory.deviceStarted();
         activationFailure = null;
+        core.setSharedMemory(sharedMemory.forActivation());
         core.writeStatus(DRIVER_READY);
         if (!core.active()) {
+            sharedMemory.deviceStopped();
             // The session drops the front end; its clean-up resets the device and releases the memory.
             throw new ProtocolException("the device cannot be started: " + activationFailure);
         }
@@ -319,8 +324,10 @@ final class Vrings {
         if (!core.active()) {
             return;
         }
+        sharedMemory.deviceStopping();
         core.stop();
         memory.deviceStopped();
+        sharedMemory.deviceStopped();
         LOG.info("device reset: {}", why);
     }
 
@@ -330,8 +337,10 @@ final class Vrings {
      */
     void reset(String why) {
         boolean wasActive = core.active();
+        sharedMemory.deviceStopping();
         core.reset();
         memory.deviceStopped();
+        sharedMemory.deviceStopped();
         if (wasActive) {
             LOG.info("device reset: {}", why);
         }

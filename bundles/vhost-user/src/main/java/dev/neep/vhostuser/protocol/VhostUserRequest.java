@@ -2,7 +2,7 @@ package dev.neep.vhostuser.protocol;
 
 /**
  * Front-end request ids of the vhost-user protocol (QEMU docs/interop/vhost-user.rst,
- * "Front-end message types"), and the one back-end request this transport sends. Requests
+ * "Front-end message types"), and the back-end requests this transport sends. Requests
  * that belong to one device type (33, GPU_SET_SOCKET) are its extension's to name. QEMU's
  * name ({@code VhostUserRequest}), which also keeps it apart from gpu-protocol's
  * {@code Request}.
@@ -40,11 +40,16 @@ public final class VhostUserRequest {
     public static final int REM_MEM_REG = 38;
     public static final int SET_STATUS = 39;
     public static final int GET_STATUS = 40;
+    public static final int GET_SHMEM_CONFIG = 44;
 
-    /** Back-end message: the device configuration space changed. */
+    /** Back-end request: the device configuration space changed. */
     public static final int BACKEND_CONFIG_CHANGE_MSG = 2;
+    /** Back-end request: map a descriptor's range into a shared memory region ({@link MmapRequest}). */
+    public static final int BACKEND_SHMEM_MAP = 9;
+    /** Back-end request: remove a mapping from a shared memory region ({@link MmapRequest}). */
+    public static final int BACKEND_SHMEM_UNMAP = 10;
 
-    private static final String[] NAMES = new String[41];
+    private static final String[] NAMES = new String[45];
 
     static {
         NAMES[GET_FEATURES] = "GET_FEATURES";
@@ -79,6 +84,7 @@ public final class VhostUserRequest {
         NAMES[REM_MEM_REG] = "REM_MEM_REG";
         NAMES[SET_STATUS] = "SET_STATUS";
         NAMES[GET_STATUS] = "GET_STATUS";
+        NAMES[GET_SHMEM_CONFIG] = "GET_SHMEM_CONFIG";
     }
 
     private VhostUserRequest() {
@@ -88,5 +94,16 @@ public final class VhostUserRequest {
     public static String name(int request) {
         String name = request >= 0 && request < NAMES.length ? NAMES[request] : null;
         return (name == null ? "request" : name) + "(" + Integer.toUnsignedString(request) + ")";
+    }
+
+    /** The same for a back-end request, whose ids are a numbering of their own: {@code BACKEND_SHMEM_MAP(9)}. */
+    public static String backendName(int request) {
+        String name = switch (request) {
+            case BACKEND_CONFIG_CHANGE_MSG -> "BACKEND_CONFIG_CHANGE_MSG";
+            case BACKEND_SHMEM_MAP -> "BACKEND_SHMEM_MAP";
+            case BACKEND_SHMEM_UNMAP -> "BACKEND_SHMEM_UNMAP";
+            default -> "back-end request";
+        };
+        return name + "(" + Integer.toUnsignedString(request) + ")";
     }
 }

@@ -5,7 +5,7 @@
  * of tests.
  */
 @Export
-@Version("1.0.0")
+@Version("1.1.0")
 package dev.neep.vhostuser.protocol;
 
 import org.osgi.annotation.bundle.Export;

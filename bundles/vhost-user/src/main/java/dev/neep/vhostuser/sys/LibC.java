@@ -24,7 +24,11 @@ interface LibC extends Library {
 
     int PROT_READ = 1;
     int PROT_WRITE = 2;
+    int PROT_NONE = 0;
     int MAP_SHARED = 1;
+    int MAP_PRIVATE = 2;
+    int MAP_FIXED = 0x10;
+    int MAP_ANONYMOUS = 0x20;
     int MAP_NORESERVE = 0x4000;
 
     int EFD_CLOEXEC = 0x80000;
@@ -39,6 +43,7 @@ interface LibC extends Library {
 
     int F_GETFL = 3;
     int F_SETFL = 4;
+    int F_DUPFD_CLOEXEC = 1030;
     int O_NONBLOCK = 0x800;
 
     int MFD_CLOEXEC = 1;

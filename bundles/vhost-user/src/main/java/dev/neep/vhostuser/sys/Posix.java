@@ -255,6 +255,33 @@ public final class Posix {
         }
     }
 
+    /**
+     * {@code length} bytes of address space, reserved and inaccessible ({@code PROT_NONE},
+     * private, anonymous): a window into which {@link Mapping#mapFixed} maps ranges of files
+     * at fixed offsets, as a VMM lays out a shared memory region.
+     */
+    public static Mapping reserve(long length) throws IOException {
+        if (length <= 0) {
+            throw new IllegalArgumentException("reservation length " + length);
+        }
+        try {
+            Pointer p = c().mmap(null, length, LibC.PROT_NONE,
+                    LibC.MAP_PRIVATE | LibC.MAP_ANONYMOUS | LibC.MAP_NORESERVE, -1, 0);
+            return new Mapping(p, length);
+        } catch (LastErrorException e) {
+            throw failure("mmap reservation of " + length + " bytes", e);
+        }
+    }
+
+    static void mmapFixed(Pointer at, long length, int prot, int flags, int fd, long offset, String what)
+            throws IOException {
+        try {
+            c().mmap(at, length, prot, flags | LibC.MAP_FIXED, fd, offset);
+        } catch (LastErrorException e) {
+            throw failure("mmap " + what, e);
+        }
+    }
+
     static void munmap(Pointer address, long length) {
         try {
             c().munmap(address, length);
@@ -343,6 +370,18 @@ public final class Posix {
             }
         } finally {
             eventFd.release();
+        }
+    }
+
+    /**
+     * A descriptor of this process that a caller only lends ({@code fd} stays the caller's),
+     * duplicated close-on-exec, so that it is owned here and can be closed here.
+     */
+    public static Fd dup(int fd, String what) throws IOException {
+        try {
+            return Fd.adopt(c().fcntl(fd, LibC.F_DUPFD_CLOEXEC, 0), what);
+        } catch (LastErrorException e) {
+            throw failure("fcntl F_DUPFD_CLOEXEC " + fd + " (" + what + ")", e);
         }
     }
 

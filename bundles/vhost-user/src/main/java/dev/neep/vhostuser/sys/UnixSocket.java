@@ -2,6 +2,7 @@ package dev.neep.vhostuser.sys;
 
 import java.io.EOFException;
 import java.io.IOException;
+import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.util.List;
 
@@ -53,12 +54,30 @@ public final class UnixSocket implements AutoCloseable {
      * @throws EOFException when it closed in the middle
      */
     public boolean receiveFully(ByteBuffer dst, List<Fd> fdsOut) throws IOException {
+        return receiveFully(dst, fdsOut, -1);
+    }
+
+    /**
+     * {@link #receiveFully(ByteBuffer, List)} that waits at most {@code timeoutMs} in all
+     * (negative: no limit), so that a peer that stops in the middle cannot hold the caller.
+     *
+     * @throws SocketTimeoutException when the bytes did not all come in time
+     */
+    public boolean receiveFully(ByteBuffer dst, List<Fd> fdsOut, int timeoutMs) throws IOException {
         if (!dst.isDirect()) {
             throw new IllegalArgumentException("receive buffer must be direct");
         }
         Pointer base = Native.getDirectBufferPointer(dst);
         int start = dst.position();
+        long deadline = System.nanoTime() + timeoutMs * 1_000_000L;
         while (dst.hasRemaining()) {
+            if (timeoutMs >= 0) {
+                int left = (int) Math.max(0, (deadline - System.nanoTime()) / 1_000_000L);
+                if (Posix.pollIn(left, fd) < 0) {
+                    throw new SocketTimeoutException("no answer on the " + name + " within " + timeoutMs + " ms ("
+                            + (dst.position() - start) + " of " + (dst.limit() - start) + " bytes came)");
+                }
+            }
             long n = receiveOnce(base.share(dst.position()), dst.remaining(), fdsOut);
             if (n == 0) {
                 if (dst.position() == start) {

@@ -9,7 +9,7 @@
  * ({@code @ConsumerType}).
  */
 @Export
-@Version("1.0.0")
+@Version("1.1.0")
 package dev.neep.vhostuser.sys;
 
 import org.osgi.annotation.bundle.Export;

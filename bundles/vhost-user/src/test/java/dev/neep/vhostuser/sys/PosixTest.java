@@ -128,4 +128,47 @@ public class PosixTest {
         event.release();
         assertFalse(new java.io.File("/proc/self/fd/" + n).exists());
     }
+
+    @Test
+    public void fileMappedIntoAReservedWindowShowsTheSameBytesBothWays() throws IOException {
+        try (Fd file = Posix.memfd("window test", 8192); Mapping own = Posix.mapShared(file, 8192);
+                Mapping window = Posix.reserve(64 << 10)) {
+            window.mapFixed(0x3000, file, 4096, 4096, true);
+            own.pieces(4096, 4, 4).get(0).putInt(0, 0x11223344);
+            assertEquals(0x11223344, window.pieces(0x3000, 4, 4).get(0).getInt(0));
+            window.pieces(0x3000, 8, 8).get(0).putInt(4, 0x55667788);
+            assertEquals(0x55667788, own.pieces(4096, 8, 8).get(0).getInt(4));
+            window.clear(0x3000, 4096);
+            window.mapFixed(0x3000, file, 0, 4096, false);
+            assertEquals("remapped at another file offset", 0, window.pieces(0x3000, 4, 4).get(0).getInt(0));
+        }
+    }
+
+    @Test
+    public void lentDescriptorIsDuplicatedNotTaken() throws IOException {
+        try (Fd event = Posix.eventFd("lent")) {
+            int number = event.acquire();
+            try (Fd copy = Posix.dup(number, "copy")) {
+                Posix.signal(copy);
+            } finally {
+                event.release();
+            }
+            assertEquals("the original stays open and is the same eventfd", 1, Posix.drain(event));
+        }
+    }
+
+    @Test
+    public void receiveWithATimeoutGivesUpOnASilentPeer() throws IOException {
+        Fd[] pair = Posix.socketPair("test");
+        try (UnixSocket a = new UnixSocket(pair[0]); UnixSocket b = new UnixSocket(pair[1])) {
+            a.send(ByteBuffer.allocateDirect(2));
+            List<Fd> fds = new ArrayList<>();
+            try {
+                b.receiveFully(ByteBuffer.allocateDirect(4), fds, 100);
+                fail("only 2 of 4 bytes came");
+            } catch (java.net.SocketTimeoutException expected) {
+                assertTrue(expected.getMessage(), expected.getMessage().contains("2 of 4 bytes"));
+            }
+        }
+    }
 }

@@ -123,6 +123,7 @@ public class SharedMemoryBarTest {
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
             ch.write(ByteBuffer.wrap(new byte[] {9, 8, 7, 6}), 4096);
             int fd = fdOf(file);
+            long openBefore = openDescriptors();
             region.map(0, new MappingSource.FileRange(fd, 4096, 4096), SharedMemoryRegion.Cache.CACHED,
                     SharedMemoryRegion.Access.READ_WRITE);
             assertArrayEquals(new byte[] {9, 8, 7, 6}, driver.readSharedMemory(1, 0, 4));
@@ -131,6 +132,7 @@ public class SharedMemoryBarTest {
             ch.read(back, 4098);
             assertEquals(42, back.get(0));
             region.unmap(0, 4096);
+            assertEquals("the BAR's own descriptor of the file is closed at unmap", openBefore, openDescriptors());
         } finally {
             Files.delete(file);
         }
@@ -161,6 +163,12 @@ public class SharedMemoryBarTest {
                 SharedMemoryRegion.Cache.CACHED, SharedMemoryRegion.Access.READ_WRITE);
         function.reset();
         assertEquals(0, bar.mappings());
+    }
+
+    private static long openDescriptors() throws IOException {
+        try (var fds = Files.list(Path.of("/proc/self/fd"))) {
+            return fds.count();
+        }
     }
 
     /** The descriptor of an open file of this process, found through /proc/self/fd. */

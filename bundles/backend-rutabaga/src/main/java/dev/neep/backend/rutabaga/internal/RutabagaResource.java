@@ -20,12 +20,12 @@ final class RutabagaResource {
     List<ByteBuffer> backing;
     /** The host mapping of a mapped blob. */
     ByteBuffer mapping;
-    /** Where a frame of it is read back (see {@link RutabagaFrames#frame}); owner thread. */
-    Memory display;
     /** A blob's {@code blob_flags}. */
     int blobFlags;
     /** The file descriptor exported for a mapped blob, or null ({@link RutabagaBlobExport}). */
     BlobMapping.Handle exported;
+    /** Where a frame of it is read back (see {@link RutabagaFrames#frame}); owner thread. */
+    Memory display;
 
     RutabagaResource(int id, boolean blob, int format, int width, int height) {
         this.id = id;

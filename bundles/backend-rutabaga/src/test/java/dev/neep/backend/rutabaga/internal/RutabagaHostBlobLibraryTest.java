@@ -80,6 +80,13 @@ public class RutabagaHostBlobLibraryTest {
         assertEquals(fence, signalled.poll(5, TimeUnit.SECONDS));
     }
 
+    /** Mappings of memfds in this process, as /proc/self/maps lists them. */
+    private static long memfdMappings() throws java.io.IOException {
+        try (var lines = Files.lines(Path.of("/proc/self/maps"))) {
+            return lines.filter(l -> l.contains("/memfd:")).count();
+        }
+    }
+
     @Test
     public void aCrossDomainHostBlobMapsAndItsMemfdShowsTheSameBytesBothWays() throws Exception {
         backend.contextCreate(CTX, CapsetIds.CROSS_DOMAIN, "host blobs");
@@ -96,7 +103,9 @@ public class RutabagaHostBlobLibraryTest {
 
         backend.resourceCreateBlob(CTX, IMAGE, new CreateBlobArgs(Blobs.BLOB_MEM_HOST3D,
                 Blobs.BLOB_FLAG_USE_MAPPABLE | Blobs.BLOB_FLAG_USE_SHAREABLE, blobId, size), List.of());
+        long mapsBefore = memfdMappings();
         BlobMapping mapping = backend.mapBlob(IMAGE);
+        assertTrue("the library maps the memfd", memfdMappings() > mapsBefore);
         assertEquals("the access bits are masked off", Blobs.MAP_CACHE_CACHED, mapping.mapInfo());
         assertNotEquals(0, mapping.address());
         assertNotNull("a shareable blob is exported", mapping.handle());
@@ -120,11 +129,13 @@ public class RutabagaHostBlobLibraryTest {
         }
         backend.unmapBlob(IMAGE);
         assertFalse("the exported descriptor is closed at unmap", Files.exists(fd));
+        assertEquals("the library's mapping is gone at unmap", mapsBefore, memfdMappings());
         // mapped again (the resource kept its descriptor: it was shareable), then unreferenced while mapped
         BlobMapping again = backend.mapBlob(IMAGE);
         Path fdAgain = Path.of("/proc/self/fd/" + again.handle().fd());
         backend.resourceUnref(IMAGE);
         assertFalse("the exported descriptor is closed at unref", Files.exists(fdAgain));
+        assertEquals("the library's mapping is gone at unref", mapsBefore, memfdMappings());
         backend.contextDetachResource(CTX, QUERY_RING);
         backend.resourceUnref(QUERY_RING);
         backend.contextDestroy(CTX);

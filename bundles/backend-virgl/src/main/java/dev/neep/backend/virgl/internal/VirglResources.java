@@ -288,12 +288,12 @@ final class VirglResources {
         final int width;
         final int height;
         Iovecs backing;
-        /** Where {@link #frame} reads the texture back; see there why it is never closed. */
-        Memory display;
         /** A blob's size; 0 for a resource that is not one. */
         long blobSize;
         /** Where a mapped blob is, null while it is not. */
         Pointer mapping;
+        /** Where {@link #frame} reads the texture back; see there why it is never closed. */
+        Memory display;
 
         Resource(int id, int target, int format, int width, int height) {
             this.id = id;

@@ -1,6 +1,7 @@
 package dev.neep.gpu.device.internal;
 
 import dev.neep.gpu.api.Fence;
+import dev.neep.gpu.device.internal.Framing.Held;
 import dev.neep.gpu.device.internal.Framing.Processed;
 import dev.neep.gpu.device.internal.ParkedFences.Timeline;
 import dev.neep.virtio.ChainException;
@@ -13,11 +14,17 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
 
 /**
  * The queue layer: the control and cursor virtqueues from DRIVER_OK until reset, the chains
  * popped from them, the answers of fenced commands parked until their fence signals, and the
  * one place chains go to the used ring and interrupts are decided.
+ *
+ * <p>A command whose reply the front end gives ({@link Later}) holds the control queue, as
+ * QEMU's C back end holds it: nothing after it is popped until the front end answers or
+ * {@code frontEndTimeoutMillis} pass, so the guest's commands still run in order. The cursor
+ * queue goes on meanwhile.
  *
  * <p>Runs on the device thread, except {@link #kick}, which only schedules a drain there.
  */
@@ -31,20 +38,37 @@ final class CommandQueues {
     private record Pending(DescriptorChain chain, long written) {
     }
 
+    /** The control command the queue waits on; {@code timer} ends the wait. */
+    private static final class Waiting {
+        final DescriptorChain chain;
+        final Held held;
+        ScheduledFuture<?> timer;
+
+        Waiting(DescriptorChain chain, Held held) {
+            this.chain = chain;
+            this.held = held;
+        }
+    }
+
     private final OnceLog log;
     private final DeviceThread thread;
     private final DeviceCore core;
+    private final long frontEndTimeoutMillis;
     private final ParkedFences<Pending> fences = new ParkedFences<>();
     private final AtomicBoolean[] kicked = {new AtomicBoolean(), new AtomicBoolean()};
     private List<Virtqueue> queues = List.of();
     private Interrupts interrupts;
     private boolean active;
     private ScheduledFuture<?> poller;
+    /** The control command whose reply the front end has not given yet; null when none. */
+    private Waiting waiting;
 
-    CommandQueues(OnceLog log, DeviceThread thread, DeviceCore core) {
+    /** {@code frontEndTimeoutMillis}: how long the control queue waits for the front end's answer. */
+    CommandQueues(OnceLog log, DeviceThread thread, DeviceCore core, long frontEndTimeoutMillis) {
         this.log = log;
         this.thread = thread;
         this.core = core;
+        this.frontEndTimeoutMillis = frontEndTimeoutMillis;
     }
 
     /** The driver is ready (DRIVER_OK): serves {@code virtqueues}, and whatever they already hold. */
@@ -56,8 +80,15 @@ final class CommandQueues {
         drain(CURSOR_QUEUE);
     }
 
-    /** Forgets the queues (reset); the caller has released the parked fences first. */
+    /**
+     * Forgets the queues (reset), and the command waiting for the front end, whose answer is
+     * then dropped; the caller has released the parked fences first.
+     */
     void deactivate() {
+        if (waiting != null) {
+            waiting.timer.cancel(false);
+            waiting = null;
+        }
         queues = List.of();
         interrupts = null;
         active = false;
@@ -82,7 +113,7 @@ final class CommandQueues {
     }
 
     private void drain(int queueIndex) {
-        if (!active) {
+        if (!active || held(queueIndex)) {
             return;
         }
         Virtqueue q = queue(queueIndex);
@@ -91,12 +122,17 @@ final class CommandQueues {
         }
         boolean used = false;
         try {
+            // While held, notifications stay off: the drain after the answer takes what came meanwhile.
             do {
                 q.disableNotifications();
-                for (Optional<DescriptorChain> next = q.pop(); next.isPresent(); next = q.pop()) {
+                while (!held(queueIndex)) {
+                    Optional<DescriptorChain> next = q.pop();
+                    if (next.isEmpty()) {
+                        break;
+                    }
                     used |= handle(queueIndex, q, next.get());
                 }
-            } while (q.enableNotifications());
+            } while (!held(queueIndex) && q.enableNotifications());
         } catch (GuestMemoryException | ChainException e) {
             log.guest("queue " + queueIndex + ": ring", e.getMessage());
         } catch (RuntimeException e) {
@@ -139,12 +175,69 @@ final class CommandQueues {
             q.addUsed(chain, chain.writer().written());
             return true;
         }
+        if (p.held() != null) {
+            hold(chain, p.held());
+            return false;
+        }
+        return settle(q, chain, p);
+    }
+
+    /** A processed command's chain goes to the used ring (true), or waits for its fence. */
+    private boolean settle(Virtqueue q, DescriptorChain chain, Processed p) {
         if (p.parked()) {
             fences.park(p.timeline(), p.fenceId(), new Pending(chain, p.written()));
             return false;
         }
         q.addUsed(chain, p.written());
         return true;
+    }
+
+    private boolean held(int queueIndex) {
+        return queueIndex == CONTROL_QUEUE && waiting != null;
+    }
+
+    // ---- a command waiting for the front end ----
+
+    private void hold(DescriptorChain chain, Held held) {
+        Waiting w = new Waiting(chain, held);
+        waiting = w;
+        w.timer = thread.after(frontEndTimeoutMillis, () -> {
+            if (waiting == w) {
+                resume(w, () -> held.later().timedOut(frontEndTimeoutMillis));
+            }
+        });
+        held.later().whenAnswered(thread::execute, () -> {
+            if (waiting == w) {
+                resume(w, held.later()::answer);
+            }
+        });
+    }
+
+    /** Answers the waiting command with {@code reply} and takes up the control queue again. */
+    private void resume(Waiting w, Supplier<Reply> reply) {
+        waiting = null;
+        w.timer.cancel(false);
+        Virtqueue q = queue(CONTROL_QUEUE);
+        if (q == null) {
+            return;
+        }
+        boolean used;
+        try {
+            used = settle(q, w.chain, core.finish(w.held, reply.get()));
+        } catch (GuestMemoryException | ChainException e) {
+            log.guest("controlq: guest memory", e.getMessage());
+            q.addUsed(w.chain, w.chain.writer().written());
+            used = true;
+        } catch (RuntimeException e) {
+            log.host("controlq: " + e.getClass().getName(), "a command failed", e);
+            q.addUsed(w.chain, w.chain.writer().written());
+            used = true;
+        }
+        if (used) {
+            notifyQueue(CONTROL_QUEUE, q);
+        }
+        startPollingIfNeeded();
+        drain(CONTROL_QUEUE);
     }
 
     private Virtqueue queue(int index) {

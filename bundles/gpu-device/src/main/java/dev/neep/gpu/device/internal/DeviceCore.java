@@ -2,7 +2,9 @@ package dev.neep.gpu.device.internal;
 
 import dev.neep.gpu.api.GpuBackend;
 import dev.neep.gpu.device.DeviceConfig;
+import dev.neep.gpu.device.FrontEndDisplays;
 import dev.neep.gpu.device.internal.CommandTable.Trailing;
+import dev.neep.gpu.device.internal.Framing.Held;
 import dev.neep.gpu.device.internal.Framing.Processed;
 import dev.neep.gpu.protocol.Request;
 import dev.neep.virtio.ChainReader;
@@ -32,6 +34,7 @@ final class DeviceCore {
     private final ScanoutCommands scanoutCommands;
     private final ResourceCommands resourceCommands;
     private final ContextCommands contextCommands;
+    private final FrontEndModes frontEnd;
     private final CommandTable table;
     private final Framing framing;
 
@@ -42,6 +45,7 @@ final class DeviceCore {
         PixelSeqlock seqlock = new PixelSeqlock();
         this.scanouts = new Scanouts(config, resources, sinks, seqlock);
         this.backend = new BackendSlot(log, seqlock);
+        this.frontEnd = new FrontEndModes(log, scanouts);
         Checks checks = new Checks(log, driver, resources, contexts);
         BooleanSupplier headless = backend::headless;
         this.scanoutCommands = new ScanoutCommands(headless, log, resources, scanouts, sinks, backend, checks);
@@ -50,7 +54,7 @@ final class DeviceCore {
         this.resourceCommands = new ResourceCommands(resources, scanouts, backend, checks,
                 contextCommands::detachEverywhere, blobs::unmapIfMapped);
         this.table = new CommandTable(
-                new DisplayCommands(() -> this.config.edid(), log, scanouts, backend, checks),
+                new DisplayCommands(() -> this.config.edid(), log, scanouts, backend, checks, frontEnd),
                 resourceCommands,
                 blobs,
                 scanoutCommands,
@@ -155,6 +159,11 @@ final class DeviceCore {
         return scanouts.setMode(output, width, height);
     }
 
+    /** See {@link FrontEndModes#use}. */
+    void useFrontEnd(FrontEndDisplays displays) {
+        frontEnd.use(displays);
+    }
+
     /** Brings a sink that bound late up to date, through its lane. */
     void replay(SinkCalls sink) {
         scanoutCommands.replay(sink);
@@ -163,6 +172,11 @@ final class DeviceCore {
     /** See {@link Framing#control}. */
     Processed control(ChainReader in, ChainWriter out) {
         return framing.control(in, out);
+    }
+
+    /** See {@link Framing#finish}. */
+    Processed finish(Held held, Reply reply) {
+        return framing.finish(held, reply);
     }
 
     /** See {@link Framing#cursor}. */

@@ -46,16 +46,28 @@ final class DeviceThread {
     /** Runs {@code task} there later; a task that throws is logged, one given after shutdown is dropped. */
     void execute(Runnable task) {
         try {
-            executor.execute(() -> {
-                try {
-                    task.run();
-                } catch (RuntimeException | Error e) {
-                    log.host("device thread: " + e.getClass().getName(), "a device task failed", e);
-                }
-            });
+            executor.execute(guarded(task));
         } catch (RejectedExecutionException e) {
             LOG.debug("virtio-gpu device closed, task dropped");
         }
+    }
+
+    private Runnable guarded(Runnable task) {
+        return () -> {
+            try {
+                task.run();
+            } catch (RuntimeException | Error e) {
+                log.host("device thread: " + e.getClass().getName(), "a device task failed", e);
+            }
+        };
+    }
+
+    /**
+     * Runs {@code task} there once, {@code millis} milliseconds from now, unless the future is
+     * cancelled first; a task that throws is logged. Called on the device thread, which is running.
+     */
+    ScheduledFuture<?> after(long millis, Runnable task) {
+        return executor.schedule(guarded(task), millis, TimeUnit.MILLISECONDS);
     }
 
     /** Runs {@code task} there every {@code micros} microseconds until the future is cancelled. */

@@ -28,18 +28,25 @@ final class DisplayCommands {
     private final Scanouts scanouts;
     private final BackendSlot backend;
     private final Checks checks;
+    private final FrontEndModes frontEnd;
 
     /** {@code edid}: whether the device offers VIRTIO_GPU_F_EDID. */
     DisplayCommands(BooleanSupplier edid, OnceLog log, Scanouts scanouts, BackendSlot backend,
-            Checks checks) {
+            Checks checks, FrontEndModes frontEnd) {
         this.edid = edid;
         this.log = log;
         this.scanouts = scanouts;
         this.backend = backend;
         this.checks = checks;
+        this.frontEnd = frontEnd;
     }
 
+    /** The outputs' modes; with a front end, once they are the ones it reports. */
     Reply getDisplayInfo() {
+        return frontEnd.present() ? Reply.later(frontEnd.displayInfo(this::displayInfoOfModes)) : displayInfoOfModes();
+    }
+
+    private Reply displayInfoOfModes() {
         List<DisplayOne> modes = new ArrayList<>(scanouts.count());
         for (int i = 0; i < scanouts.count(); i++) {
             modes.add(scanouts.modeWidth(i) == 0 ? DisplayOne.DISABLED
@@ -59,6 +66,10 @@ final class DisplayCommands {
                     + " >= max_outputs " + scanouts.count(), RESP_ERR_INVALID_PARAMETER);
         }
         int i = r.scanout();
+        return frontEnd.present() ? Reply.later(frontEnd.edid(i, () -> edidOfMode(i))) : edidOfMode(i);
+    }
+
+    private Reply edidOfMode(int i) {
         boolean off = scanouts.modeWidth(i) == 0;
         int w = off ? scanouts.xres() : scanouts.modeWidth(i);
         int h = off ? scanouts.yres() : scanouts.modeHeight(i);

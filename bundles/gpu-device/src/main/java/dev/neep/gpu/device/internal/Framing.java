@@ -35,11 +35,22 @@ import java.util.Optional;
  */
 final class Framing {
 
-    /** What the queue layer does with one control command: how much was written, and whether to park it. */
-    record Processed(long written, Timeline timeline, long fenceId) {
+    /**
+     * What the queue layer does with one control command: how much was written, and whether to
+     * park it on a fence, or hold the queue until the front end answers ({@code held}).
+     */
+    record Processed(long written, Timeline timeline, long fenceId, Held held) {
+        Processed(long written) {
+            this(written, null, 0, null);
+        }
+
         boolean parked() {
             return timeline != null;
         }
+    }
+
+    /** A command whose reply {@code later} gives; {@link #finish} answers it then. */
+    record Held(CtrlHdr hdr, Command<?> command, ChainWriter out, Later later) {
     }
 
     private final OnceLog log;
@@ -62,6 +73,8 @@ final class Framing {
      * Processes one control command from {@code in}, answering into {@code out}. A command
      * whose answer has no room at all is not executed. A fenced command that succeeded has
      * had its fence created and comes back with the timeline and the fence id to park it on.
+     * A command whose reply the front end gives comes back {@code held}, nothing written yet:
+     * {@link #finish} answers it when the reply is there.
      *
      * <p>The answer echoes the guest's fence id, but the backend gets one of the device's own:
      * an increasing sequence over the device's life. A backend instance outlives the drivers
@@ -73,7 +86,7 @@ final class Framing {
         if (out.remaining() < CtrlHdr.SIZE) {
             log.guest("controlq: no room for a response", "chain has " + out.remaining()
                     + " writable bytes, a response needs " + CtrlHdr.SIZE + "; command not executed");
-            return new Processed(0, null, 0);
+            return new Processed(0);
         }
         if (in.remaining() < CtrlHdr.SIZE) {
             log.guest("controlq: short header", "chain has " + in.remaining() + " readable bytes, a header needs "
@@ -108,6 +121,18 @@ final class Framing {
         if (reply == null) {
             reply = executeGuarded(decoded.value(), new Trailing(in, out.remaining()));
         }
+        if (reply.later() != null) {
+            return new Processed(0, null, 0, new Held(hdr, command, out, reply.later()));
+        }
+        return finish(hdr, command, out, reply);
+    }
+
+    /** Answers a command that ran (now, or a held one once its reply came), and creates its fence. */
+    Processed finish(Held held, Reply reply) {
+        return finish(held.hdr(), held.command(), held.out(), reply);
+    }
+
+    private Processed finish(CtrlHdr hdr, Command<?> command, ChainWriter out, Reply reply) {
         if (!reply.isOk() || !hdr.isFenced()) {
             return respond(out, hdr, reply);
         }
@@ -118,7 +143,7 @@ final class Framing {
             return respond(out, hdr, failed);
         }
         Timeline timeline = Timeline.of(fence.onRing(), fence.ctxId(), fence.ringIdx());
-        return new Processed(respond(out, hdr, reply).written(), timeline, fence.fenceId());
+        return new Processed(respond(out, hdr, reply).written(), timeline, fence.fenceId(), null);
     }
 
     /** One cursor command; cursor commands have no answer, the caller gives the chain back with length 0. */
@@ -185,6 +210,6 @@ final class Framing {
         ByteBuffer bytes = ByteBuffer.allocate(response.encodedSize()).order(ByteOrder.LITTLE_ENDIAN);
         response.encode(bytes);
         out.write(bytes.flip());
-        return new Processed(out.written(), null, 0);
+        return new Processed(out.written());
     }
 }

@@ -7,6 +7,7 @@ import dev.neep.gpu.api.GpuBackend;
 import dev.neep.gpu.api.GpuBackendException;
 import dev.neep.gpu.api.GpuBackendProvider;
 import dev.neep.gpu.device.DeviceConfig;
+import dev.neep.gpu.device.FrontEndDisplays;
 import dev.neep.gpu.device.VirtioGpu;
 import dev.neep.gpu.protocol.Blobs;
 import dev.neep.gpu.protocol.CtrlType;
@@ -62,6 +63,13 @@ public final class GpuDevice implements VirtioGpu {
 
     public static final int DEVICE_ID = 16;
     static final int MAX_QUEUE_SIZE = 1024;
+    /**
+     * How long the control queue waits for the front end to answer GET_DISPLAY_INFO or GET_EDID
+     * before the configured modes answer: far longer than a front end needs (QEMU answers from
+     * its main loop, under TCG too), short enough that a front end that never answers leaves
+     * the guest its configured modes, not a hung queue.
+     */
+    static final long FRONT_END_TIMEOUT_MILLIS = 10_000;
 
     private static final Logger LOG = LoggerFactory.getLogger(GpuDevice.class);
 
@@ -92,11 +100,16 @@ public final class GpuDevice implements VirtioGpu {
 
     /** A device named {@code name} with no backend yet ({@link #useProvider} opens one). */
     public GpuDevice(String name, DeviceConfig config) {
+        this(name, config, FRONT_END_TIMEOUT_MILLIS);
+    }
+
+    /** As {@link #GpuDevice(String, DeviceConfig)}, waiting {@code frontEndTimeoutMillis} for a front end (tests). */
+    GpuDevice(String name, DeviceConfig config, long frontEndTimeoutMillis) {
         this.name = Objects.requireNonNull(name, "name");
         this.config = Objects.requireNonNull(config, "config");
         this.sinks = new SinkHub(name, log);
         this.core = new DeviceCore(config, log, sinks, this::contextDestroyed);
-        this.queues = new CommandQueues(log, thread, core);
+        this.queues = new CommandQueues(log, thread, core, frontEndTimeoutMillis);
         this.deviceFeatures = features(null);
     }
 
@@ -454,6 +467,19 @@ public final class GpuDevice implements VirtioGpu {
         if (refused != null) {
             throw refused;
         }
+    }
+
+    /**
+     * From now on GET_DISPLAY_INFO and GET_EDID ask {@code displays} (null: the configured modes
+     * answer); the outputs start over at the configured mode. A command already waiting for the
+     * previous front end gets its answer or times out.
+     */
+    @Override
+    public void useFrontEnd(FrontEndDisplays displays) {
+        thread.call(() -> {
+            core.useFrontEnd(displays);
+            return null;
+        });
     }
 
     private void raiseDisplayEvent() {

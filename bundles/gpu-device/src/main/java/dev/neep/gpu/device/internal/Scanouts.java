@@ -2,6 +2,7 @@ package dev.neep.gpu.device.internal;
 
 import dev.neep.gpu.api.CursorImage;
 import dev.neep.gpu.device.DeviceConfig;
+import java.util.Arrays;
 
 /**
  * The device's outputs ({@code max_outputs} of them): for each, the mode offered to the
@@ -39,10 +40,7 @@ final class Scanouts {
         cursors = new CursorImage[n];
         modeWidth = new int[n];
         modeHeight = new int[n];
-        for (int i = 0; i < n; i++) {
-            modeWidth[i] = xres;
-            modeHeight[i] = yres;
-        }
+        resetModes();
     }
 
     /**
@@ -87,6 +85,12 @@ final class Scanouts {
 
     int yres() {
         return yres;
+    }
+
+    /** Puts every output back at the configured mode. */
+    void resetModes() {
+        Arrays.fill(modeWidth, xres);
+        Arrays.fill(modeHeight, yres);
     }
 
     /**

@@ -23,8 +23,8 @@ final class Harness implements AutoCloseable {
     final RecordingSink sink;
     GpuDriver driver;
 
-    private Harness(DeviceConfig config, GpuBackendProvider provider, int memoryBytes) {
-        this.device = new GpuDevice(config);
+    private Harness(GpuDevice device, GpuBackendProvider provider, int memoryBytes) {
+        this.device = device;
         this.sink = new RecordingSink().settleWith(device::awaitIdle);
         this.provider = provider;
         this.memory = GuestMemories.heap(BASE, memoryBytes);
@@ -42,7 +42,17 @@ final class Harness implements AutoCloseable {
 
     static Harness start(DeviceConfig config, GpuBackendProvider provider, GpuDriver.Options options,
             int memoryBytes) {
-        Harness h = new Harness(config, provider, memoryBytes);
+        return start(new GpuDevice(config), provider, options, memoryBytes);
+    }
+
+    /** {@code device} (made by the test, e.g. with a short front-end timeout) with {@code provider}'s backend. */
+    static Harness start(GpuDevice device, GpuBackendProvider provider) {
+        return start(device, provider, GpuDriver.Options.defaults(), 16 << 20);
+    }
+
+    private static Harness start(GpuDevice device, GpuBackendProvider provider, GpuDriver.Options options,
+            int memoryBytes) {
+        Harness h = new Harness(device, provider, memoryBytes);
         try {
             h.device.useProvider(provider);
         } catch (GpuBackendException e) {

@@ -10,6 +10,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -113,6 +115,8 @@ public final class DisplayChannel implements DisplaySink, AutoCloseable {
     private final boolean[] cursorVisible = new boolean[maxScanouts];
     private final Set<String> logged = new HashSet<>();
     private boolean closed;
+    /** The protocol features agreed in the handshake. */
+    private final CompletableFuture<Long> protocolFeatures = new CompletableFuture<>();
 
     // The writer thread's own.
     private ByteBuffer tx = ByteBuffer.allocateDirect(64 << 10).order(ByteOrder.LITTLE_ENDIAN);
@@ -166,8 +170,14 @@ public final class DisplayChannel implements DisplaySink, AutoCloseable {
         } catch (RuntimeException e) {
             LOG.error("vhost-user-gpu display channel failed", e);
         } finally {
+            protocolFeatures.completeExceptionally(new IOException("the display channel ended in its handshake"));
             synchronized (this) {
                 closed = true;
+                events.forEach(e -> {
+                    if (e instanceof Ask a) {
+                        a.fail("the display channel ended before the front end was asked");
+                    }
+                });
                 events.clear();
                 java.util.Arrays.fill(shadows, null);
                 java.util.Arrays.fill(open, null);
@@ -196,6 +206,7 @@ public final class DisplayChannel implements DisplaySink, AutoCloseable {
         long features = featureReply.getLong();
         long agreed = features & (1L << GpuRequest.F_EDID);
         send(new Control(GpuRequest.SET_PROTOCOL_FEATURES, 0, GpuRequest.u64(agreed)));
+        protocolFeatures.complete(agreed);
 
         ByteBuffer info = request(GpuRequest.GET_DISPLAY_INFO, new byte[0]);
         Decoded<RespDisplayInfo> decoded = RespDisplayInfo.decode(info);
@@ -225,6 +236,28 @@ public final class DisplayChannel implements DisplaySink, AutoCloseable {
         LOG.info("vhost-user-gpu display channel up: front end displays {}, EDID {}", scanouts,
                 agreed != 0 ? "offered" : "not offered");
         return properties;
+    }
+
+    /** The protocol features agreed with the front end, once the handshake has agreed them. */
+    CompletionStage<Long> protocolFeatures() {
+        return protocolFeatures;
+    }
+
+    /**
+     * Asks the front end {@code request} on the device's behalf, after the handshake and in
+     * order with what is queued: the stage completes with the reply's payload, or
+     * exceptionally when the channel ends first. Never waits for the front end.
+     */
+    CompletionStage<ByteBuffer> ask(int request, byte[] payload) {
+        Ask a = new Ask(request, payload, new CompletableFuture<>());
+        synchronized (this) {
+            if (closed) {
+                a.fail("the display channel is closed");
+            } else {
+                queue(a);
+            }
+        }
+        return a.reply();
     }
 
     /** Sends a request and returns its reply's payload (little-endian, position 0). */
@@ -280,6 +313,8 @@ public final class DisplayChannel implements DisplaySink, AutoCloseable {
                 }
             } else if (event instanceof Control c) {
                 send(c);
+            } else if (event instanceof Ask a) {
+                a.ask(this::request);
             } else {
                 sendUpdate((Update) event);
             }

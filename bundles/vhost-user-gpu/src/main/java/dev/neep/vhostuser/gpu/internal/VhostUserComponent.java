@@ -18,6 +18,7 @@ import org.slf4j.LoggerFactory;
 
 import dev.neep.config.support.TypedConfiguration;
 import dev.neep.gpu.api.DisplaySink;
+import dev.neep.gpu.device.GpuDisplayControl;
 import dev.neep.vhostuser.VhostUserServer;
 import dev.neep.vhostuser.gpu.DisplayChannelListener;
 import dev.neep.vhostuser.gpu.VhostUserGpu;
@@ -26,7 +27,10 @@ import dev.neep.virtio.VirtioDevice;
 /**
  * Runs a {@link VhostUserServer} for the configured virtio GPU device, with the
  * {@link VhostUserGpu} extension, and registers each front end's display channel as a
- * {@link DisplaySink} service while it is up.
+ * {@link DisplaySink} service while it is up. The device service is also gpu-device's
+ * {@link GpuDisplayControl} (one object registered under both), and through it the front end's
+ * channel answers the guest's GET_DISPLAY_INFO and GET_EDID; a device that is not leaves the
+ * geometry to its own configuration (logged).
  */
 @Component(configurationPid = VhostUserConfig.PID, configurationPolicy = ConfigurationPolicy.REQUIRE,
         service = {})
@@ -46,7 +50,14 @@ public final class VhostUserComponent implements DisplayChannelListener {
             Map<String, Object> properties) throws IOException {
         this.context = context;
         VhostUserSettings settings = VhostUserSettings.from(TypedConfiguration.read(VhostUserConfig.class, properties));
-        VhostUserGpu gpu = new VhostUserGpu(this);
+        VhostUserGpu gpu;
+        if (device instanceof GpuDisplayControl displays) {
+            gpu = new VhostUserGpu(this, displays);
+        } else {
+            LOG.warn("the served device {} takes no display geometry from the front end: the guest gets the device's"
+                    + " own modes", device.getClass().getName());
+            gpu = new VhostUserGpu(this);
+        }
         VhostUserServer s = settings.socketPath() == null ? VhostUserServer.inherit(settings.fd(), device, gpu)
                 : VhostUserServer.listen(settings.socketPath(), device, gpu);
         this.server = s.start();

@@ -5,6 +5,7 @@ import dev.neep.gpu.protocol.CtrlType;
 import dev.neep.gpu.protocol.DisplayOne;
 import dev.neep.gpu.protocol.Rect;
 import dev.neep.gpu.protocol.RespDisplayInfo;
+import dev.neep.gpu.protocol.RespEdid;
 import dev.neep.testkit.TestPattern;
 import dev.neep.vhostuser.protocol.MessageHeader;
 import dev.neep.vhostuser.sys.Fd;
@@ -15,13 +16,18 @@ import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
 import java.util.function.Function;
 
 /** QEMU's display side of the vhost-user-gpu channel: answers questions, keeps the picture. */
 final class FakeDisplay implements Runnable, AutoCloseable {
     private final UnixSocket socket;
-    private final int displayWidth;
-    private final int displayHeight;
+    private volatile int displayWidth;
+    private volatile int displayHeight;
+    /** Offered with the EDID protocol feature and given for every GET_EDID; null: no EDID feature. */
+    private final byte[] edid;
+    /** Opens before the first answer, as QEMU answers the channel only once it has started the vrings. */
+    private final CountDownLatch answering;
     private final Thread thread = new Thread(this, "fake-qemu-display");
     private int width;
     private int[] screen = new int[0];
@@ -30,11 +36,24 @@ final class FakeDisplay implements Runnable, AutoCloseable {
 
     /** Serves the display channel on {@code fd}, with one output of {@code width} x {@code height}. */
     FakeDisplay(Fd fd, int width, int height) {
+        this(fd, width, height, null, new CountDownLatch(0));
+    }
+
+    /** As above, giving {@code edid} (null: none) and answering nothing before {@code answering} opens. */
+    FakeDisplay(Fd fd, int width, int height, byte[] edid, CountDownLatch answering) {
         this.socket = new UnixSocket(fd);
         this.displayWidth = width;
         this.displayHeight = height;
+        this.edid = edid;
+        this.answering = answering;
         thread.setDaemon(true);
         thread.start();
+    }
+
+    /** The display is now {@code width} x {@code height}, as when QEMU's window is resized. */
+    void resize(int width, int height) {
+        displayWidth = width;
+        displayHeight = height;
     }
 
     @Override
@@ -49,8 +68,16 @@ final class FakeDisplay implements Runnable, AutoCloseable {
                 p.flip();
                 switch (h.request()) {
                     case GpuRequest.GET_PROTOCOL_FEATURES:
-                        reply(h.request(), ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(0).flip());
+                        answering.await();
+                        reply(h.request(), ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN)
+                                .putLong(edid == null ? 0 : 1L << GpuRequest.F_EDID).flip());
                         break;
+                    case GpuRequest.GET_EDID: {
+                        ByteBuffer answer = ByteBuffer.allocate(RespEdid.SIZE).order(ByteOrder.LITTLE_ENDIAN);
+                        RespEdid.of(CtrlHdr.of(CtrlType.RESP_OK_EDID), edid).encode(answer);
+                        reply(h.request(), answer.flip());
+                        break;
+                    }
                     case GpuRequest.GET_DISPLAY_INFO: {
                         ByteBuffer info = ByteBuffer.allocate(RespDisplayInfo.SIZE).order(ByteOrder.LITTLE_ENDIAN);
                         RespDisplayInfo.of(CtrlHdr.of(CtrlType.RESP_OK_DISPLAY_INFO),
@@ -88,6 +115,8 @@ final class FakeDisplay implements Runnable, AutoCloseable {
             }
         } catch (IOException e) {
             failure = e;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 

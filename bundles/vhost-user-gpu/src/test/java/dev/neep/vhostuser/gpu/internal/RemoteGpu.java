@@ -17,6 +17,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.time.Duration;
 import java.util.List;
+import java.util.function.Function;
 
 /**
  * The front end as a {@link VirtioDevice} for the testkit's driver: what QEMU's
@@ -31,12 +32,33 @@ final class RemoteGpu implements VirtioDevice, AutoCloseable {
 
     /** Negotiates with the back-end and gives it a display channel of one {@code width} x {@code height} output. */
     RemoteGpu(FrontEnd peer, int width, int height) throws IOException {
+        this(peer, width, height, ProtocolFeatures.OFFERED);
+    }
+
+    /** The same, the front end wanting only the protocol features of {@code protocolFeatures}. */
+    RemoteGpu(FrontEnd peer, int width, int height, long protocolFeatures) throws IOException {
+        this(peer, protocolFeatures, fd -> new FakeDisplay(fd, width, height));
+    }
+
+    /**
+     * Negotiates with the back-end and gives it a display channel served by the display
+     * {@code display} makes of its end; a null {@code display}: no channel (no GPU_SET_SOCKET).
+     */
+    RemoteGpu(FrontEnd peer, Function<Fd, FakeDisplay> display) throws IOException {
+        this(peer, ProtocolFeatures.OFFERED, display);
+    }
+
+    private RemoteGpu(FrontEnd peer, long protocolFeatures, Function<Fd, FakeDisplay> display) throws IOException {
         this.peer = peer;
-        this.features = peer.negotiate(ProtocolFeatures.OFFERED);
-        Fd[] pair = Posix.socketPair("display");
-        this.display = new FakeDisplay(pair[1], width, height);
-        peer.send(VhostUserGpu.GPU_SET_SOCKET, FrontEnd.none(), pair[0]);
-        pair[0].close();
+        this.features = peer.negotiate(protocolFeatures);
+        if (display == null) {
+            this.display = null;
+        } else {
+            Fd[] pair = Posix.socketPair("display");
+            this.display = display.apply(pair[1]);
+            peer.send(VhostUserGpu.GPU_SET_SOCKET, FrontEnd.none(), pair[0]);
+            pair[0].close();
+        }
         this.stop = Posix.eventFd("stop");
     }
 
@@ -172,7 +194,9 @@ final class RemoteGpu implements VirtioDevice, AutoCloseable {
             callWaiter.join(5000);
         }
         stop.close();
-        display.close();
+        if (display != null) {
+            display.close();
+        }
         peer.close();
     }
 }

@@ -5,6 +5,7 @@ import dev.neep.gpu.device.VirtioGpu;
 import dev.neep.vhostuser.VhostUserServer;
 import dev.neep.vhostuser.gpu.DisplayChannelListener;
 import dev.neep.vhostuser.gpu.VhostUserGpu;
+import dev.neep.virtio.VirtioDevice;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Map;
@@ -27,8 +28,16 @@ final class ServedGpu implements AutoCloseable {
 
     /** Serves {@code device} on the socket {@code gpu.sock} in {@code directory}. */
     static ServedGpu serve(Path directory, VirtioGpu device) throws IOException {
+        return serve(directory, device, device);
+    }
+
+    /**
+     * Serves {@code transported}, a wrapper of {@code device} (one that watches what the
+     * transport hands it), with {@code device}'s display sinks.
+     */
+    static ServedGpu serve(Path directory, VirtioGpu device, VirtioDevice transported) throws IOException {
         Path socket = directory.resolve("gpu.sock");
-        return new ServedGpu(socket, device, VhostUserServer.listen(socket, device, new VhostUserGpu(
+        return new ServedGpu(socket, device, VhostUserServer.listen(socket, transported, new VhostUserGpu(
                 new DisplayChannelListener() {
                     @Override
                     public void channelUp(DisplaySink sink, Map<String, Object> properties) {
@@ -39,7 +48,7 @@ final class ServedGpu implements AutoCloseable {
                     public void channelDown(DisplaySink sink) {
                         device.removeSink(sink);
                     }
-                })).start());
+                }, device)).start());
     }
 
     /** Closes {@code served}, or only {@code device} when it was never served. */

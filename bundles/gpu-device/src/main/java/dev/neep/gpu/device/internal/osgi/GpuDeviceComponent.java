@@ -8,6 +8,7 @@ import dev.neep.gpu.api.GpuBackendProvider;
 import dev.neep.gpu.device.GpuDeviceInfo;
 import dev.neep.gpu.device.GpuDisplayControl;
 import dev.neep.gpu.device.DeviceConfig;
+import dev.neep.gpu.device.FrontEndDisplays;
 import dev.neep.gpu.device.internal.GpuDevice;
 import dev.neep.virtio.ForwardingVirtioDevice;
 import dev.neep.virtio.VirtioDevice;
@@ -280,5 +281,10 @@ public final class GpuDeviceComponent extends ForwardingVirtioDevice implements 
     @Override
     public void setDisplayMode(int output, int width, int height) {
         device().setDisplayMode(output, width, height);
+    }
+
+    @Override
+    public void useFrontEnd(FrontEndDisplays displays) {
+        device().useFrontEnd(displays);
     }
 }
