@@ -37,6 +37,7 @@ import dev.neep.gpu.protocol.Formats;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -88,6 +89,8 @@ public final class RutabagaBackend implements GpuBackend {
     private final Map<Integer, RutabagaResource> resources = new HashMap<>();
     /** Live contexts and the resources attached to each, to detach them before the context goes. */
     private final Map<Integer, Set<Integer>> contexts = new LinkedHashMap<>();
+    /** The cross-domain contexts among them, whose streams {@link CrossDomainStreams} checks. */
+    private final Set<Integer> crossDomainContexts = new HashSet<>();
     private final RutabagaFences fences;
     private final RutabagaFrames frames;
 
@@ -336,6 +339,10 @@ public final class RutabagaBackend implements GpuBackend {
                         lib.rutabaga_context_create(ptr(), ctxId, contextInit, nameMemory, name.length), RESP_ERR_UNSPEC);
             }
             contexts.put(ctxId, new LinkedHashSet<>());
+            // capset 0 is the library's default component: cross-domain when it is the only capset.
+            if (capsetId == CapsetIds.CROSS_DOMAIN || capsetId == 0 && instance.mask == 1L << CapsetIds.CROSS_DOMAIN) {
+                crossDomainContexts.add(ctxId);
+            }
             return null;
         });
     }
@@ -357,6 +364,7 @@ public final class RutabagaBackend implements GpuBackend {
         instance.check("rutabaga_context_destroy(" + ctxId + ")", lib.rutabaga_context_destroy(ptr(), ctxId),
                 RESP_ERR_INVALID_CONTEXT_ID);
         contexts.remove(ctxId);
+        crossDomainContexts.remove(ctxId);
         // Fences the library never signalled (a cross-domain channel ring before its INIT, for
         // one) died with the context.
         fences.dropContext(ctxId);
@@ -404,6 +412,11 @@ public final class RutabagaBackend implements GpuBackend {
             try (Memory stream = new Memory(Math.max(1, length));
                     Memory fenceIds = new Memory((long) Math.max(1, inFences.length) * Long.BYTES)) {
                 stream.getByteBuffer(0, length).put(commands.duplicate());
+                if (crossDomainContexts.contains(ctxId)) {
+                    // The copy, which the guest can no longer change.
+                    CrossDomainStreams.check(stream.getByteBuffer(0, length),
+                            id -> resources.containsKey(id) ? resources.get(id).backing : null);
+                }
                 fenceIds.write(0, inFences, 0, inFences.length);
                 rutabaga_command command = new rutabaga_command();
                 command.ctx_id = ctxId;

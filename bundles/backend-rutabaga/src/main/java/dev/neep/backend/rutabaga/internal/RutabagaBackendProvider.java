@@ -53,10 +53,14 @@ public final class RutabagaBackendProvider implements GpuBackendProvider {
         return KIND;
     }
 
-    /** One rutabaga instance per call, each with its own owner thread. */
+    /**
+     * One rutabaga instance per call, each with its own owner thread; with cross-domain the only
+     * capset, 2D resources beside it in neep's own 2D backend ({@link CrossDomainWith2d}).
+     */
     @Override
     public GpuBackend open(FenceListener fences) throws GpuBackendException {
         RutabagaSettings s = settings.require();
-        return RutabagaBackend.open(RutabagaNative.find(s.libraryPath(), System.getenv()).require(), s, fences);
+        return CrossDomainWith2d.around(RutabagaBackend.open(RutabagaNative.find(s.libraryPath(), System.getenv())
+                .require(), s, fences), s, fences);
     }
 }

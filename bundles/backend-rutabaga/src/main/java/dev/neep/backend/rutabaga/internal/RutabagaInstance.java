@@ -23,6 +23,7 @@ import dev.neep.gpu.api.CapsetInfo;
 import dev.neep.gpu.api.Fence;
 import dev.neep.gpu.api.GpuBackendException;
 import dev.neep.gpu.protocol.CapsetIds;
+import java.lang.ref.Reference;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -139,8 +140,10 @@ final class RutabagaInstance {
     }
 
     private void init() throws GpuBackendException {
-        // The channel strings and structs are reachable from the builder's fields until the
-        // call returns; the library copies the path.
+        // The builder holds only raw pointers to the channel's native memory, which the JVM may
+        // free once nothing in Java refers to it: keepAlive holds it until the call returns (the
+        // library copies the path). Without it, rutabaga_init read a freed path and crashed.
+        List<Object> keepAlive = new ArrayList<>();
         Memory builderBlock = new Memory(BUILDER_BLOCK);
         builderBlock.clear();
         rutabaga_builder builder = new rutabaga_builder(builderBlock);
@@ -162,11 +165,13 @@ final class RutabagaInstance {
             channels.num_channels = 1;
             channels.write();
             builder.channels = channels.getPointer();
+            keepAlive.addAll(List.of(name, channel, channels));
         }
         LIVE.put(id, this);
         builder.debug_cb = DebugRelay.claim();
         PointerByReference created = new PointerByReference();
         int rc = lib.rutabaga_init(builder, created);
+        Reference.reachabilityFence(keepAlive);
         if (rc != 0) {
             throw failure("rutabaga_init(capset mask 0x" + Long.toHexString(mask)
                     + waylandSocket.map(s -> ", wayland socket " + s).orElse("") + ")", rc, RESP_ERR_UNSPEC);

@@ -59,7 +59,7 @@ public class RutabagaBackendModelTest extends RutabagaBackendScenarios {
         GpuBackend backend = open(CROSS_DOMAIN);
         backend.contextCreate(1, CapsetIds.CROSS_DOMAIN, "ctx");
         try {
-            backend.submitCommand(1, ByteBuffer.allocate(4), new long[0]);
+            backend.submitCommand(1, imageRequirementsBeforeInit(), new long[0]);
             fail("accepted");
         } catch (GpuBackendException e) {
             assertTrue(e.getMessage(), e.getMessage().endsWith("returned -22 (-EINVAL): cross-domain: invalid command"));

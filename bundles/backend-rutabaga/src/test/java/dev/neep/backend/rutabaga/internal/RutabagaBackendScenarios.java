@@ -19,6 +19,7 @@ import dev.neep.gpu.protocol.CapsetIds;
 import dev.neep.gpu.protocol.CtrlType;
 import dev.neep.gpu.protocol.Formats;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -318,13 +319,20 @@ public abstract class RutabagaBackendScenarios {
         GpuBackend backend = open(CROSS_DOMAIN);
         backend.contextCreate(1, CapsetIds.CROSS_DOMAIN, "ctx");
         try {
-            // Four bytes cannot hold a cross-domain command header.
-            backend.submitCommand(1, ByteBuffer.allocate(4), new long[0]);
-            fail("a truncated cross-domain command was accepted");
+            // Well formed (so neep's own checks let it through), but the context has had no INIT.
+            backend.submitCommand(1, imageRequirementsBeforeInit(), new long[0]);
+            fail("GET_IMAGE_REQUIREMENTS before INIT was accepted");
         } catch (GpuBackendException e) {
             assertEquals(CtrlType.RESP_ERR_INVALID_PARAMETER, e.responseType());
             assertTrue(e.getMessage(), e.getMessage().contains("returned -22"));
         }
+    }
+
+    /** {@code CROSS_DOMAIN_CMD_GET_IMAGE_REQUIREMENTS} for 4x4 XR24: the library answers it only after an INIT. */
+    static ByteBuffer imageRequirementsBeforeInit() {
+        ByteBuffer b = ByteBuffer.allocate(24).order(ByteOrder.LITTLE_ENDIAN);
+        b.put((byte) 2).put((byte) 0).putShort((short) 24).putInt(0).putInt(4).putInt(4).putInt(0x34325258).putInt(0);
+        return b.flip();
     }
 
     /** A second instance's init must not hand the library another debug callback (that panics). */

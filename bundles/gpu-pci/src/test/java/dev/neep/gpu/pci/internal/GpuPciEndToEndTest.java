@@ -10,6 +10,7 @@ import dev.neep.gpu.device.VirtioGpu;
 import dev.neep.gpu.protocol.DisplayOne;
 import dev.neep.gpu.protocol.GpuFeatures;
 import dev.neep.gpu.protocol.RespDisplayInfo;
+import dev.neep.testkit.FrameSink;
 import dev.neep.testkit.GpuDriver;
 import dev.neep.testkit.TestPattern;
 import dev.neep.virtio.DeviceStatus;
