@@ -99,6 +99,25 @@ if grep -q 'WARN ProviderGate' "$TMP/serve.log"; then
 else
     ok "no WARN about an optional backend nobody chose"
 fi
+# The headless sink (the tests' probe, a checksum of every frame) is not bound to the served
+# device: no sink lane of it once the device runs with serve's configuration. The device first
+# starts with its defaults, so the lane may be there for a moment.
+java_pid="$(pgrep -P "$serve" java | head -1)"
+headless=unknown
+for _ in $(seq 50); do
+    [ -n "$java_pid" ] || break
+    threads="$(jcmd "$java_pid" Thread.print 2>/dev/null || true)"
+    if ! grep -q '"neep-gpu-device"' <<< "$threads"; then
+        headless="no thread dump of the device"
+    elif grep -q '"neep-sink gpu HeadlessDisplayComponent"' <<< "$threads"; then
+        headless=bound
+    else
+        headless=unbound; break
+    fi
+    sleep 0.1
+done
+if [ "$headless" = unbound ]; then ok "serve does not feed the headless sink"
+else fail "serve's device still feeds the headless sink ($headless, java pid '${java_pid}')"; fi
 kill -TERM -- "-$serve" 2>/dev/null; wait "$serve" 2>/dev/null
 
 [ $failed = 0 ] && echo "launcher tests passed" || echo "launcher tests FAILED"
