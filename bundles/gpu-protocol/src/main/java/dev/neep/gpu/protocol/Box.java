@@ -19,8 +19,8 @@ public record Box(int x, int y, int z, int w, int h, int d) {
     }
 
     static Box read(WireReader r, String prefix) {
-        return new Box(r.u32(prefix + "x"), r.u32(prefix + "y"), r.u32(prefix + "z"),
-                r.u32(prefix + "w"), r.u32(prefix + "h"), r.u32(prefix + "d"));
+        return new Box(r.u32(prefix, "x"), r.u32(prefix, "y"), r.u32(prefix, "z"),
+                r.u32(prefix, "w"), r.u32(prefix, "h"), r.u32(prefix, "d"));
     }
 
     void write(WireWriter out) {

@@ -55,12 +55,12 @@ public record CtrlHdr(int type, int flags, long fenceId, int ctxId, int ringIdx)
     }
 
     static CtrlHdr read(WireReader r, String prefix) {
-        int type = r.u32(prefix + "type");
-        int flags = r.u32(prefix + "flags");
-        long fenceId = r.u64(prefix + "fence_id");
-        int ctxId = r.u32(prefix + "ctx_id");
-        int ringIdx = r.u8(prefix + "ring_idx");
-        r.skip(prefix + "padding", 3);
+        int type = r.u32(prefix, "type");
+        int flags = r.u32(prefix, "flags");
+        long fenceId = r.u64(prefix, "fence_id");
+        int ctxId = r.u32(prefix, "ctx_id");
+        int ringIdx = r.u8(prefix, "ring_idx");
+        r.skip(prefix, "padding", 3);
         return new CtrlHdr(type, flags, fenceId, ctxId, ringIdx);
     }
 

@@ -19,8 +19,8 @@ public record CursorPos(int scanoutId, int x, int y) {
     }
 
     static CursorPos read(WireReader r, String prefix) {
-        CursorPos p = new CursorPos(r.u32(prefix + "scanout_id"), r.u32(prefix + "x"), r.u32(prefix + "y"));
-        r.skip(prefix + "padding", 4);
+        CursorPos p = new CursorPos(r.u32(prefix, "scanout_id"), r.u32(prefix, "x"), r.u32(prefix, "y"));
+        r.skip(prefix, "padding", 4);
         return p;
     }
 

@@ -25,7 +25,7 @@ public record DisplayOne(Rect r, int enabled, int flags) {
     }
 
     static DisplayOne read(WireReader r, String prefix) {
-        return new DisplayOne(r.rect(prefix + "r."), r.u32(prefix + "enabled"), r.u32(prefix + "flags"));
+        return new DisplayOne(r.rect(prefix + "r."), r.u32(prefix, "enabled"), r.u32(prefix, "flags"));
     }
 
     void write(WireWriter w) {

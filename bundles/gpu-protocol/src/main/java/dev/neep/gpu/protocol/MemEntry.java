@@ -61,8 +61,8 @@ public record MemEntry(long addr, int length) {
     }
 
     static MemEntry read(WireReader r, String prefix) {
-        MemEntry e = new MemEntry(r.u64(prefix + "addr"), r.u32(prefix + "length"));
-        r.skip(prefix + "padding", 4);
+        MemEntry e = new MemEntry(r.u64(prefix, "addr"), r.u32(prefix, "length"));
+        r.skip(prefix, "padding", 4);
         return e;
     }
 

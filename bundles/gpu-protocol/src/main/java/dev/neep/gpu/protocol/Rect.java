@@ -49,7 +49,7 @@ public record Rect(int x, int y, int width, int height) {
     }
 
     static Rect read(WireReader r, String prefix) {
-        return new Rect(r.u32(prefix + "x"), r.u32(prefix + "y"), r.u32(prefix + "width"), r.u32(prefix + "height"));
+        return new Rect(r.u32(prefix, "x"), r.u32(prefix, "y"), r.u32(prefix, "width"), r.u32(prefix, "height"));
     }
 
     void write(WireWriter w) {

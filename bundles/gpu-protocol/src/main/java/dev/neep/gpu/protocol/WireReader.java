@@ -49,41 +49,62 @@ final class WireReader {
         return in.finish(read.apply(in));
     }
 
-    private boolean fits(String field, int size) {
+    /**
+     * Whether {@code size} more bytes are there for field {@code prefix + field}; the name is
+     * joined only for the error, so that decoding a nested struct allocates no string.
+     */
+    private boolean fits(String prefix, String field, int size) {
         if (error != null) {
             return false;
         }
         if (le.remaining() < size) {
             int offset = before + le.position() - start;
-            error = DecodeError.truncated(struct, field, before + source.remaining(), (long) offset + size);
+            error = DecodeError.truncated(struct, prefix + field, before + source.remaining(), (long) offset + size);
             return false;
         }
         return true;
     }
 
     int u8(String field) {
-        return fits(field, 1) ? le.get() & 0xff : 0;
+        return u8("", field);
     }
 
     int u32(String field) {
-        return fits(field, 4) ? le.getInt() : 0;
+        return u32("", field);
     }
 
     long u64(String field) {
-        return fits(field, 8) ? le.getLong() : 0;
+        return u64("", field);
+    }
+
+    /** Field {@code field} of a nested struct whose fields are named {@code prefix}: {@code r.x}. */
+    int u8(String prefix, String field) {
+        return fits(prefix, field, 1) ? le.get() & 0xff : 0;
+    }
+
+    int u32(String prefix, String field) {
+        return fits(prefix, field, 4) ? le.getInt() : 0;
+    }
+
+    long u64(String prefix, String field) {
+        return fits(prefix, field, 8) ? le.getLong() : 0;
     }
 
     /** Reads {@code n} raw bytes. */
     byte[] bytes(String field, int n) {
         byte[] out = new byte[n];
-        if (fits(field, n)) {
+        if (fits("", field, n)) {
             le.get(out);
         }
         return out;
     }
 
     void skip(String field, int n) {
-        if (fits(field, n)) {
+        skip("", field, n);
+    }
+
+    void skip(String prefix, String field, int n) {
+        if (fits(prefix, field, n)) {
             le.position(le.position() + n);
         }
     }
