@@ -28,7 +28,7 @@ import org.junit.runners.MethodSorters;
  */
 @FixMethodOrder(MethodSorters.NAME_ASCENDING)
 public class KarafFeaturesIT {
-    private static final String DEVICE_STARTED = "virtio-gpu device 'gpu' started";
+    private static final String DEVICE_STARTED = "virtio-gpu device started";
     /**
      * Every feature but the embedded default, installed while the device runs; not
      * neep-display-web, whose configuration takes the fixed port 8077 that another program on
