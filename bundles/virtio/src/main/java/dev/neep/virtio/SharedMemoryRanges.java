@@ -37,19 +37,22 @@ public final class SharedMemoryRanges {
      * inside the region and free.
      */
     public String refusal(long offset, long size) {
-        if (offset < 0 || offset % granule != 0) {
-            return "offset 0x" + Long.toHexString(offset) + " is not " + (granule == 1 ? "inside the region"
-                    : "aligned to " + granule + " bytes");
+        if (offset < 0 || offset >= length) {
+            return "offset 0x" + Long.toHexString(offset) + " is not inside the region's 0x" + Long.toHexString(length)
+                    + " bytes";
+        }
+        if (offset % granule != 0) {
+            return "offset 0x" + Long.toHexString(offset) + " is not aligned to " + granule + " bytes";
         }
         long covered = roundUp(size);
         if (size <= 0 || covered < size || offset > length - covered) {
-            return "0x" + Long.toHexString(offset) + "+0x" + Long.toHexString(size) + " is not inside its 0x"
-                    + Long.toHexString(length) + " bytes";
+            return "0x" + Long.toHexString(offset) + "+0x" + Long.toHexString(size) + (granule == 1 ? "" : " in whole "
+                    + granule + "-byte granules") + " is not inside the region's 0x" + Long.toHexString(length) + " bytes";
         }
         Map.Entry<Long, Long> before = mappings.floorEntry(offset + covered - 1);
         if (before != null && before.getKey() + roundUp(before.getValue()) > offset) {
             return "0x" + Long.toHexString(offset) + "+0x" + Long.toHexString(size) + " overlaps the mapping at 0x"
-                    + Long.toHexString(before.getKey());
+                    + Long.toHexString(before.getKey()) + "+0x" + Long.toHexString(before.getValue());
         }
         return null;
     }
