@@ -6,6 +6,7 @@ import dev.neep.gpu.api.Frame;
 import dev.neep.gpu.api.Pixels;
 import dev.neep.gpu.protocol.Formats;
 import dev.neep.gpu.protocol.Rect;
+import dev.neep.testkit.TornPixels;
 import java.awt.image.BufferedImage;
 import java.nio.ByteBuffer;
 import org.junit.Test;
@@ -71,28 +72,7 @@ public class PictureTest {
     public void aReadThatIsNotWholeIsSaidAndTheNextUpdateReadsTheWholePicture() {
         Picture p = new Picture();
         Pixels first = uniform(Formats.B8G8R8X8_UNORM, W, H, 0xff000001);
-        Pixels torn = new Pixels() {
-            @Override
-            public int format() {
-                return first.format();
-            }
-
-            @Override
-            public int width() {
-                return W;
-            }
-
-            @Override
-            public int height() {
-                return H;
-            }
-
-            @Override
-            public boolean read(java.util.function.Consumer<Frame> reader) {
-                first.read(reader);
-                return false;
-            }
-        };
+        Pixels torn = new TornPixels(first);
         assertEquals(false, p.update(torn, new Rect(0, 0, 1, 1)));
         assertEquals(true, p.update(uniform(Formats.B8G8R8X8_UNORM, W, H, 0xff000002), new Rect(0, 0, 1, 1)));
         assertEquals("read whole after a torn first read", 0xff000002, p.toImage().getRGB(W - 1, H - 1));

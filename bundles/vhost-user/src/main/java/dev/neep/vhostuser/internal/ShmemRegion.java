@@ -3,7 +3,6 @@ package dev.neep.vhostuser.internal;
 import java.io.IOException;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -14,6 +13,7 @@ import dev.neep.vhostuser.sys.Fd;
 import dev.neep.vhostuser.sys.Posix;
 import dev.neep.virtio.MappingSource;
 import dev.neep.virtio.SharedMemoryException;
+import dev.neep.virtio.SharedMemoryRanges;
 import dev.neep.virtio.SharedMemoryRegion;
 
 /**
@@ -36,14 +36,14 @@ final class ShmemRegion implements SharedMemoryRegion {
     private final int shmid;
     private final long length;
     private final SharedMemory owner;
-    /** Mappings by offset: their length. */
-    private final TreeMap<Long, Long> mappings = new TreeMap<>();
+    private final SharedMemoryRanges mappings;
     private boolean released;
 
     ShmemRegion(int shmid, long length, SharedMemory owner) {
         this.shmid = shmid;
         this.length = length;
         this.owner = owner;
+        this.mappings = new SharedMemoryRanges(length, PAGE);
     }
 
     @Override
@@ -68,15 +68,13 @@ final class ShmemRegion implements SharedMemoryRegion {
             throw new IllegalArgumentException("region " + shmid + " over vhost-user maps file ranges only, not "
                     + source.kind());
         }
-        long pages = checkedPages(offset, file.length());
+        String refusal = mappings.refusal(offset, file.length());
+        if (refusal != null) {
+            throw new IllegalArgumentException("region " + shmid + ": " + refusal);
+        }
         if (file.fdOffset() % PAGE != 0) {
             throw new IllegalArgumentException("file offset 0x" + Long.toHexString(file.fdOffset())
                     + " is not page-aligned");
-        }
-        Map.Entry<Long, Long> before = mappings.floorEntry(offset + pages - 1);
-        if (before != null && before.getKey() + roundUp(before.getValue()) > offset) {
-            throw new IllegalArgumentException("region " + shmid + ": 0x" + Long.toHexString(offset) + "+0x"
-                    + Long.toHexString(file.length()) + " overlaps the mapping at 0x" + Long.toHexString(before.getKey()));
         }
         if (released || owner.isFrontEndGone()) {
             throw new SharedMemoryException("region " + shmid + " is gone: "
@@ -90,13 +88,12 @@ final class ShmemRegion implements SharedMemoryRegion {
             throw new SharedMemoryException(VhostUserRequest.backendName(VhostUserRequest.BACKEND_SHMEM_MAP) + " "
                     + request + ": " + e.getMessage(), e);
         }
-        mappings.put(offset, file.length());
+        mappings.add(offset, file.length());
     }
 
     @Override
     public synchronized void unmap(long offset, long length) throws SharedMemoryException {
-        Long mapped = mappings.get(offset);
-        if (mapped == null || mapped != length) {
+        if (!mappings.contains(offset, length)) {
             throw new IllegalArgumentException("region " + shmid + ": no mapping 0x" + Long.toHexString(offset)
                     + "+0x" + Long.toHexString(length));
         }
@@ -109,7 +106,7 @@ final class ShmemRegion implements SharedMemoryRegion {
                         + " " + request + ": " + e.getMessage(), e);
             }
         }
-        mappings.remove(offset);
+        mappings.remove(offset, length);
     }
 
     /** UNMAP, acknowledged, or only sent while the transport stops the device. */
@@ -123,7 +120,7 @@ final class ShmemRegion implements SharedMemoryRegion {
 
     /** How many mappings are live (for tests and the status). */
     synchronized int mappings() {
-        return mappings.size();
+        return mappings.count();
     }
 
     /**
@@ -132,7 +129,7 @@ final class ShmemRegion implements SharedMemoryRegion {
      */
     synchronized void release() {
         released = true;
-        for (Map.Entry<Long, Long> m : mappings.entrySet()) {
+        for (Map.Entry<Long, Long> m : mappings.mappings().entrySet()) {
             if (owner.isFrontEndGone()) {
                 break;
             }
@@ -151,23 +148,5 @@ final class ShmemRegion implements SharedMemoryRegion {
         if (status != 0) {
             throw new IOException("the front end answered " + Long.toUnsignedString(status));
         }
-    }
-
-    /** The pages {@code [offset, offset + size)} covers, checked to lie inside the region. */
-    private long checkedPages(long offset, long size) {
-        if (offset < 0 || offset % PAGE != 0) {
-            throw new IllegalArgumentException("region " + shmid + ": offset 0x" + Long.toHexString(offset)
-                    + " is not page-aligned");
-        }
-        long pages = roundUp(size);
-        if (size <= 0 || pages < size || offset > length - pages) {
-            throw new IllegalArgumentException("region " + shmid + ": 0x" + Long.toHexString(offset) + "+0x"
-                    + Long.toHexString(size) + " is not inside its 0x" + Long.toHexString(length) + " bytes");
-        }
-        return pages;
-    }
-
-    private static long roundUp(long size) {
-        return (size + PAGE - 1) & -PAGE;
     }
 }

@@ -103,7 +103,7 @@ public class CrossDomainWestonTest {
             assertEquals(H, shot.getHeight());
             assertEquals(Optional.empty(), pattern(shot));
             assertEquals(CtrlType.RESP_OK_NODATA, gpu.driver.unmapBlob(blob).type());
-            assertEquals(0, gpu.window.mappings());
+            assertEquals(0, gpu.window.live().size());
         }
     }
 
@@ -127,7 +127,7 @@ public class CrossDomainWestonTest {
         int blob = hostBlob(client, reqs);
         wayland.buffer(blob, (int) reqs.size(), W, H, reqs.strides().get(0));
         gpu.driver.mapBlob(blob, 0);
-        assertEquals(1, gpu.window.mappings());
+        assertEquals(1, gpu.window.live().size());
         assertTrue("the connection and the blob's memory are open", openDescriptors() > fdsBefore);
 
         // As a guest process that exits: its context goes, then its blob, still mapped.
@@ -136,7 +136,7 @@ public class CrossDomainWestonTest {
 
         assertEquals(0, gpu.tracking.liveContexts());
         assertEquals(0, gpu.tracking.liveResources());
-        assertEquals(0, gpu.window.mappings());
+        assertEquals(0, gpu.window.live().size());
         assertEquals(fdsBefore, openDescriptors());
         assertTrue("weston is still serving", weston.isAlive());
     }

@@ -2,15 +2,19 @@ package dev.neep.backend.rutabaga.internal;
 
 import dev.neep.gpu.device.DeviceConfig;
 import dev.neep.gpu.device.VirtioGpu;
+import dev.neep.testkit.RecordingRegion;
 import dev.neep.testkit.RecordingSink;
 import dev.neep.testkit.GpuDriver;
 import dev.neep.testkit.TrackingProvider;
 import dev.neep.virtio.GuestMemories;
+import dev.neep.virtio.MappingSource;
 import dev.neep.virtio.RegionGuestMemory;
 import dev.neep.virtio.driver.GuestAllocator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.Assume;
 
 /**
@@ -28,7 +32,8 @@ final class InProcessGpu implements AutoCloseable {
 
     final TrackingProvider tracking;
     /** The host-visible region, as an in-process VMM would give it: what the device maps there. */
-    final HostWindow window = new HostWindow(HOSTMEM);
+    final RecordingRegion window = new RecordingRegion(HOSTMEM, Set.of(MappingSource.Kind.HOST_MEMORY),
+            new CopyOnWriteArrayList<>());
     final VirtioGpu device;
     final RecordingSink sink = new RecordingSink();
     final RegionGuestMemory memory;

@@ -11,6 +11,7 @@ import dev.neep.gpu.api.Pixels;
 import dev.neep.gpu.api.ScanoutId;
 import dev.neep.gpu.protocol.Formats;
 import dev.neep.gpu.protocol.Rect;
+import dev.neep.testkit.TornPixels;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -19,7 +20,6 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Consumer;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import javax.imageio.ImageIO;
@@ -152,28 +152,7 @@ public class PngSnapshotsTest {
     public void aReadThatIsNotWholeIsWrittenWithTheNextUpdate() throws Exception {
         Path dir = tmp.getRoot().toPath();
         Pixels under = Pixels.of(solid(0xff010203));
-        Pixels torn = new Pixels() {
-            @Override
-            public int format() {
-                return under.format();
-            }
-
-            @Override
-            public int width() {
-                return W;
-            }
-
-            @Override
-            public int height() {
-                return H;
-            }
-
-            @Override
-            public boolean read(Consumer<Frame> reader) {
-                under.read(reader);
-                return false;
-            }
-        };
+        Pixels torn = new TornPixels(under);
         try (PngSnapshots png = start(dir, 0)) {
             png.frameUpdated(id(0), new Rect(0, 0, W, H), torn);
             Thread.sleep(200);

@@ -2,10 +2,10 @@ package dev.neep.gpu.device.internal;
 
 import dev.neep.virtio.MappingSource;
 import dev.neep.virtio.SharedMemoryException;
+import dev.neep.virtio.SharedMemoryRanges;
 import dev.neep.virtio.SharedMemoryRegion;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.TreeMap;
 
 /**
  * The host-visible shared memory region (shmid 1) as the device uses it: the region its
@@ -22,22 +22,21 @@ final class HostVisibleRegion {
 
     /** {@code length} whole pages at {@code offset}, of which the region was given {@code mapped} bytes. */
     record Mapping(int resourceId, long offset, long length, long mapped) {
-        long end() {
-            return offset + length;
-        }
     }
 
     private SharedMemoryRegion region;
-    private final TreeMap<Long, Mapping> byOffset = new TreeMap<>();
+    /** What is mapped where, in whole pages. */
+    private SharedMemoryRanges byOffset = new SharedMemoryRanges(0, PAGE);
     private final Map<Integer, Mapping> byResource = new HashMap<>();
     private long used;
 
     /** The region of the activation to come (null: none); the table is empty by then. */
     void use(SharedMemoryRegion next) {
-        if (!byOffset.isEmpty()) {
-            throw new IllegalStateException(byOffset.size() + " mappings outlive their region");
+        if (!byResource.isEmpty()) {
+            throw new IllegalStateException(byResource.size() + " mappings outlive their region");
         }
         region = next;
+        byOffset = new SharedMemoryRanges(size(), PAGE);
     }
 
     boolean present() {
@@ -59,7 +58,7 @@ final class HostVisibleRegion {
     }
 
     int count() {
-        return byOffset.size();
+        return byResource.size();
     }
 
     boolean isMapped(int resourceId) {
@@ -72,28 +71,7 @@ final class HostVisibleRegion {
      * mapping. Overflow-safe for any offset and any positive size.
      */
     String placement(long offset, long size) {
-        if (Long.remainderUnsigned(offset, PAGE) != 0) {
-            return "offset 0x" + Long.toHexString(offset) + " is not aligned to the host page (" + PAGE + ")";
-        }
-        long length = size();
-        if (Long.compareUnsigned(offset, length) >= 0 || size > length - offset) {
-            return "offset 0x" + Long.toHexString(offset) + " + size " + size + " is not inside the region of "
-                    + length + " bytes";
-        }
-        long pages = pages(size);
-        if (pages > length - offset) {
-            return "offset 0x" + Long.toHexString(offset) + " + size " + size + " rounded to pages (" + pages
-                    + ") is not inside the region of " + length + " bytes";
-        }
-        Map.Entry<Long, Mapping> before = byOffset.floorEntry(offset);
-        if (before != null && before.getValue().end() > offset) {
-            return "offset 0x" + Long.toHexString(offset) + " overlaps " + describe(before.getValue());
-        }
-        Map.Entry<Long, Mapping> after = byOffset.ceilingEntry(offset);
-        if (after != null && after.getKey() < offset + pages) {
-            return "offset 0x" + Long.toHexString(offset) + " + " + pages + " overlaps " + describe(after.getValue());
-        }
-        return null;
+        return byOffset.refusal(offset, size);
     }
 
     /** Maps {@code source} for {@code resourceId} at a {@link #placement} that said yes. */
@@ -101,7 +79,7 @@ final class HostVisibleRegion {
             throws SharedMemoryException {
         region.map(offset, source, cache, SharedMemoryRegion.Access.READ_WRITE);
         Mapping m = new Mapping(resourceId, offset, pages(source.length()), source.length());
-        byOffset.put(offset, m);
+        byOffset.add(offset, source.length());
         byResource.put(resourceId, m);
         used += m.length();
     }
@@ -115,7 +93,7 @@ final class HostVisibleRegion {
         if (m == null) {
             return;
         }
-        byOffset.remove(m.offset());
+        byOffset.remove(m.offset(), m.mapped());
         used -= m.length();
         region.unmap(m.offset(), m.mapped());
     }
@@ -123,10 +101,5 @@ final class HostVisibleRegion {
     /** {@code size} rounded up to whole pages; {@code size} is at most the region's length. */
     static long pages(long size) {
         return (size + PAGE - 1) & -PAGE;
-    }
-
-    private static String describe(Mapping m) {
-        return "resource " + Integer.toUnsignedString(m.resourceId()) + " mapped at 0x" + Long.toHexString(m.offset())
-                + " (" + m.length() + " bytes)";
     }
 }

@@ -56,26 +56,29 @@ final class ScanoutView {
 
     private final class Flushed implements Pixels {
         private final Frame frame;
+        /** The frame as a still picture: each of its reads gets its own read-only view. */
+        private final Pixels still;
         private final long number;
 
         Flushed(Frame frame, long number) {
             this.frame = frame;
+            this.still = Pixels.of(frame);
             this.number = number;
         }
 
         @Override
         public int format() {
-            return frame.format();
+            return still.format();
         }
 
         @Override
         public int width() {
-            return frame.width();
+            return still.width();
         }
 
         @Override
         public int height() {
-            return frame.height();
+            return still.height();
         }
 
         @Override
@@ -92,9 +95,8 @@ final class ScanoutView {
                     if (retired) {
                         return false;
                     }
-                    // Each read its own view: a reader moving the position shifts no one else's pixels.
-                    reader.accept(new Frame(frame.format(), frame.width(), frame.height(), frame.stride(),
-                            frame.pixels().asReadOnlyBuffer().order(frame.pixels().order())));
+                    // A view of its own per read: a reader moving the position shifts no one else's pixels.
+                    still.read(reader);
                 } finally {
                     reading.decrementAndGet();
                 }

@@ -17,6 +17,7 @@ import dev.neep.gpu.protocol.CtxCreate;
 import dev.neep.gpu.protocol.ResourceCreateBlob;
 import dev.neep.gpu.protocol.ResourceMapBlob;
 import dev.neep.testkit.GpuDriver;
+import dev.neep.testkit.RecordingRegion;
 import dev.neep.virtio.MappingSource;
 import dev.neep.virtio.SharedMemoryDevice.RegionRequest;
 import java.util.List;
@@ -38,7 +39,7 @@ public class HostBlobMappingTest {
 
     private Harness h;
     private GpuDriver d;
-    private TestRegion region;
+    private RecordingRegion region;
 
     @Before
     public void setUp() {
@@ -46,7 +47,7 @@ public class HostBlobMappingTest {
         provider.capabilities = new BackendCapabilities(true, true, true, true);
         h = Harness.start(DeviceConfig.defaults().withHostmem(REGION), provider);
         d = h.driver;
-        region = new TestRegion(REGION, Set.of(MappingSource.Kind.HOST_MEMORY, MappingSource.Kind.FILE_RANGE),
+        region = new RecordingRegion(REGION, Set.of(MappingSource.Kind.HOST_MEMORY, MappingSource.Kind.FILE_RANGE),
                 h.backend().calls);
         h.device.provideSharedMemory(List.of(region));
         assertEquals(RESP_OK_NODATA, d.ctxCreate(1, 0, "blobs").type());
@@ -70,7 +71,7 @@ public class HostBlobMappingTest {
     /** Nothing mapped anywhere: not in the region, not in the backend, not in the device's account. */
     private void assertNothingMapped() {
         h.settle();
-        assertTrue(region.live.isEmpty());
+        assertTrue(region.live().isEmpty());
         assertTrue(h.backend().mapped.isEmpty());
         assertEquals(0, h.device.hostVisibleRegionUsed());
         assertEquals(0, h.device.hostVisibleMappings());
@@ -80,8 +81,8 @@ public class HostBlobMappingTest {
     public void aMappableHostBlobMapsWithItsCacheTypeAndIsCountedInWholePages() {
         hostBlob(1, 5000);
         assertEquals(Blobs.MAP_CACHE_CACHED, d.mapBlob(1, 2 * PAGE).mapInfo());
-        assertEquals(MappingSource.Kind.HOST_MEMORY, region.live.get(2 * PAGE).kind());
-        assertEquals(5000, region.live.get(2 * PAGE).length());
+        assertEquals(MappingSource.Kind.HOST_MEMORY, region.live().get(2 * PAGE).kind());
+        assertEquals(5000, region.live().get(2 * PAGE).length());
         assertEquals(REGION, h.device.hostVisibleRegionSize());
         assertEquals(2 * PAGE, h.device.hostVisibleRegionUsed());
         assertEquals(1, h.device.hostVisibleMappings());
@@ -95,7 +96,7 @@ public class HostBlobMappingTest {
         d.mapBlob(1, 0);
         assertEquals(RESP_ERR_INVALID_PARAMETER, map(1, 4 * PAGE));
         assertEquals(1, h.backend().count("mapBlob"));
-        assertEquals(1, region.live.size());
+        assertEquals(1, region.live().size());
     }
 
     @Test
@@ -146,7 +147,7 @@ public class HostBlobMappingTest {
         assertEquals(RESP_ERR_INVALID_PARAMETER, map(2, 4 * PAGE)); // same start
         assertEquals(Blobs.MAP_CACHE_CACHED, d.mapBlob(2, 6 * PAGE).mapInfo()); // right after it
         assertEquals(Blobs.MAP_CACHE_CACHED, d.mapBlob(3, PAGE).mapInfo()); // right before it
-        assertEquals(3, region.live.size());
+        assertEquals(3, region.live().size());
     }
 
     @Test
@@ -207,7 +208,7 @@ public class HostBlobMappingTest {
         TestBackend old = h.backend();
         h.device.useProvider(new TestBackend.Provider("other"));
         h.settle();
-        assertTrue(region.live.isEmpty());
+        assertTrue(region.live().isEmpty());
         assertTrue(old.mapped.isEmpty());
         assertEquals(1, old.count("unmapBlob"));
         assertEquals(0, h.device.hostVisibleRegionUsed());
@@ -217,13 +218,13 @@ public class HostBlobMappingTest {
     @Test
     public void aRegionThatRefusesIsUnspecAndTheBackendsMappingIsUndone() {
         hostBlob(1, PAGE);
-        region.refuse = "the VMM said no";
+        region.refuse("the VMM said no");
         for (int i = 0; i < 3; i++) {
             assertEquals(RESP_ERR_UNSPEC, map(1, 0));
         }
         assertEquals(3, h.backend().count("unmapBlob"));
         assertNothingMapped();
-        region.refuse = null;
+        region.refuse(null);
         assertEquals(RESP_OK_MAP_INFO, map(1, 0));
     }
 
@@ -233,7 +234,7 @@ public class HostBlobMappingTest {
                 true);
         ProcessorHarness p = new ProcessorHarness(DeviceConfig.defaults().withHostmem(REGION), backend,
                 ProcessorHarness.ALL_FEATURES);
-        p.core.useRegion(new TestRegion(REGION));
+        p.core.useRegion(new RecordingRegion(REGION));
         assertTrue(p.execute(new CtxCreate(new CtrlHdr(CtrlType.CMD_CTX_CREATE, 0, 0, 1, 0), 1, 0, "x")).isOk());
         assertTrue(p.execute(new ResourceCreateBlob(new CtrlHdr(CtrlType.CMD_RESOURCE_CREATE_BLOB, 0, 0, 1, 0), 5,
                 Blobs.BLOB_MEM_HOST3D, Blobs.BLOB_FLAG_USE_MAPPABLE, 0, 1, PAGE)).isOk());
@@ -265,7 +266,7 @@ public class HostBlobMappingTest {
 
     @Test
     public void aRegionThatMapsOnlyFilesGetsTheBackendsFileDescriptorOrNothing() {
-        region = new TestRegion(REGION, Set.of(MappingSource.Kind.FILE_RANGE), h.backend().calls);
+        region = new RecordingRegion(REGION, Set.of(MappingSource.Kind.FILE_RANGE), h.backend().calls);
         h.device.reset();
         h.close();
         TestBackend.Provider withFds = new TestBackend.Provider("fds");
@@ -276,7 +277,7 @@ public class HostBlobMappingTest {
         d.ctxCreate(1, 0, "blobs");
         hostBlob(1, PAGE);
         d.mapBlob(1, 0);
-        MappingSource.FileRange file = (MappingSource.FileRange) region.live.get(0L);
+        MappingSource.FileRange file = (MappingSource.FileRange) region.live().get(0L);
         assertEquals(101, file.fd());
         assertEquals(PAGE, file.length());
         d.unmapBlob(1);
@@ -285,7 +286,7 @@ public class HostBlobMappingTest {
 
     @Test
     public void aBackendWithoutFileDescriptorsOverAFileOnlyRegionIsUnspecAndMapsNothing() {
-        TestRegion files = new TestRegion(REGION, Set.of(MappingSource.Kind.FILE_RANGE), h.backend().calls);
+        RecordingRegion files = new RecordingRegion(REGION, Set.of(MappingSource.Kind.FILE_RANGE), h.backend().calls);
         h.driver.close();
         h.driver = GpuDriver.start(h.device, h.memory, h.allocator, GpuDriver.Options.defaults());
         h.device.provideSharedMemory(List.of(files));
@@ -294,7 +295,7 @@ public class HostBlobMappingTest {
         hostBlob(1, PAGE);
         assertEquals(RESP_ERR_UNSPEC, map(1, 0));
         assertEquals(1, h.backend().count("unmapBlob"));
-        assertTrue(files.live.isEmpty());
+        assertTrue(files.live().isEmpty());
         assertTrue(h.backend().mapped.isEmpty());
     }
 

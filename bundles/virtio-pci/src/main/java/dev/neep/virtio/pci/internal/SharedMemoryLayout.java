@@ -5,6 +5,7 @@ import dev.neep.virtio.OnceLog;
 import dev.neep.virtio.SharedMemoryDevice;
 import dev.neep.virtio.SharedMemoryDevice.RegionRequest;
 import dev.neep.virtio.SharedMemoryException;
+import dev.neep.virtio.SharedMemoryRanges;
 import dev.neep.virtio.SharedMemoryRegion;
 import dev.neep.virtio.VirtioDevice;
 import dev.neep.virtio.pci.SharedMemoryBar;
@@ -12,7 +13,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 
 /**
  * The shared memory regions of a virtio-pci function laid out in its one shared memory BAR:
@@ -29,12 +29,14 @@ public final class SharedMemoryLayout {
         private final int shmid;
         private final long barOffset;
         private final long length;
-        private final TreeMap<Long, Long> live = new TreeMap<>();
+        /** What is mapped, byte by byte: the VMM maps any range. */
+        private final SharedMemoryRanges live;
 
         Region(int shmid, long barOffset, long length) {
             this.shmid = shmid;
             this.barOffset = barOffset;
             this.length = length;
+            this.live = new SharedMemoryRanges(length, 1);
         }
 
         @Override
@@ -63,34 +65,27 @@ public final class SharedMemoryLayout {
             if (!bar.sources().contains(source.kind())) {
                 throw new IllegalArgumentException("this VMM maps " + bar.sources() + ", not " + source.kind());
             }
-            if (offset < 0 || offset > length || source.length() > length - offset) {
-                throw new IllegalArgumentException(String.format("0x%x + %d is not inside shared memory region %d"
-                        + " of %d bytes", offset, source.length(), shmid, length));
-            }
-            Map.Entry<Long, Long> before = live.floorEntry(offset + source.length() - 1);
-            if (before != null && before.getKey() + before.getValue() > offset) {
-                throw new IllegalArgumentException(String.format("0x%x + %d overlaps the mapping at 0x%x", offset,
-                        source.length(), before.getKey()));
+            String refusal = live.refusal(offset, source.length());
+            if (refusal != null) {
+                throw new IllegalArgumentException("shared memory region " + shmid + ": " + refusal);
             }
             bar.map(barOffset + offset, source, cache, access);
-            live.put(offset, source.length());
+            live.add(offset, source.length());
         }
 
         @Override
         public synchronized void unmap(long offset, long length) throws SharedMemoryException {
-            Long mapped = live.get(offset);
-            if (mapped == null || mapped != length) {
+            if (!live.remove(offset, length)) {
                 throw new IllegalArgumentException(String.format("nothing of %d bytes is mapped at 0x%x of shared"
                         + " memory region %d", length, offset, shmid));
             }
-            live.remove(offset);
             bar.unmap(barOffset + offset, length);
         }
 
         /** Unmaps what the device left mapped; returns how many. */
         synchronized int unmapLeftovers() {
             int n = 0;
-            for (Map.Entry<Long, Long> e : List.copyOf(live.entrySet())) {
+            for (Map.Entry<Long, Long> e : live.mappings().entrySet()) {
                 n++;
                 try {
                     unmap(e.getKey(), e.getValue());
