@@ -147,4 +147,14 @@ public final class RecordingSink implements DisplaySink {
         return awaitPicture(new ScanoutId(ScanoutId.DEFAULT_DEVICE, scanout), p -> p.shows(width, height, argb),
                 "the expected " + width + "x" + height + " image", timeout);
     }
+
+    /**
+     * Waits until scanout {@code scanout} of the default device shows the {@link TestPattern}
+     * at {@code width} x {@code height}, for at most {@code timeout}.
+     *
+     * @throws GpuTimeoutException when it does not
+     */
+    public Picture awaitPattern(int scanout, int width, int height, Duration timeout) {
+        return awaitImage(scanout, width, height, TestPattern.image(width, height), timeout);
+    }
 }

@@ -58,6 +58,15 @@ public final class TestPattern {
         return row;
     }
 
+    /** The whole {@code w} x {@code h} image, ARGB, row-major. */
+    public static int[] image(int w, int h) {
+        int[] argb = new int[w * h];
+        for (int y = 0; y < h; y++) {
+            System.arraycopy(row(y, w, h), 0, argb, y * w, w);
+        }
+        return argb;
+    }
+
     /**
      * Compares an ARGB image ({@code strideInPixels} apart per row) with the pattern, ignoring
      * alpha since the pattern is drawn in an X format.

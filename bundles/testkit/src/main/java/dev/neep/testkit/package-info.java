@@ -8,9 +8,8 @@
  * image of the caller's, {@link dev.neep.testkit.GpuDriver#drawPattern}
  * {@link dev.neep.testkit.TestPattern}, the image the real guest harness draws. On the host
  * side, {@link dev.neep.testkit.RecordingSink} is a display sink for assertions (the newest
- * picture of each scanout, bounded waits for the expected one),,
- * {@link dev.neep.testkit.TrackingProvider} counts what a device leaves in its backend, and
- * {@link dev.neep.testkit.FrameSink} keeps what a device shows.
+ * picture of each scanout, bounded waits for the expected one), and
+ * {@link dev.neep.testkit.TrackingProvider} counts what a device leaves in its backend.
  *
  * <p>Nothing here knows OSGi.
  */

@@ -2,7 +2,7 @@ package dev.neep.backend.rutabaga.internal;
 
 import dev.neep.gpu.device.DeviceConfig;
 import dev.neep.gpu.device.VirtioGpu;
-import dev.neep.testkit.FrameSink;
+import dev.neep.testkit.RecordingSink;
 import dev.neep.testkit.GpuDriver;
 import dev.neep.testkit.TrackingProvider;
 import dev.neep.virtio.GuestMemories;
@@ -30,7 +30,7 @@ final class InProcessGpu implements AutoCloseable {
     /** The host-visible region, as an in-process VMM would give it: what the device maps there. */
     final HostWindow window = new HostWindow(HOSTMEM);
     final VirtioGpu device;
-    final FrameSink sink = new FrameSink();
+    final RecordingSink sink = new RecordingSink();
     final RegionGuestMemory memory;
     final GpuDriver driver;
 

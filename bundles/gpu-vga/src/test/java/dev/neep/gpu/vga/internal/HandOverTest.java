@@ -127,11 +127,11 @@ public class HandOverTest {
         pci.setStatus(0);
         assertEquals(0, pci.status());
         assertTrue(vga.vgaActive());
-        List<String> fromGpu = sink.takeCalls();
+        List<String> fromGpu = sink.awaitCalls(1, BOUND);
         assertEquals("the GPU's reset took its scanout off", List.of("scanout 0 off"), fromGpu);
 
         vga.refresh();
-        assertEquals(List.of("scanout 0 160x100 resource 0", "frame 0 0,0 160x100"), sink.takeCalls());
+        assertEquals(List.of("scanout 0 160x100 resource 0", "frame 0 0,0 160x100"), sink.awaitCalls(2, BOUND));
         assertEquals(Optional.empty(), TestPattern.compare(sink.picture(0), 160, 160, 100));
         gpu.close();
     }

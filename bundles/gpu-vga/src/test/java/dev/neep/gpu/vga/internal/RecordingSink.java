@@ -58,6 +58,22 @@ final class RecordingSink implements DisplaySink {
         return frameCounts.getOrDefault(scanoutId, 0);
     }
 
+    /**
+     * Takes the calls once there are at least {@code count}: the device calls a sink on a thread
+     * of the sink's own, so they may come after the action that caused them has returned.
+     */
+    synchronized List<String> awaitCalls(int count, Duration bound) throws InterruptedException {
+        long end = System.nanoTime() + bound.toNanos();
+        while (calls.size() < count) {
+            long left = end - System.nanoTime();
+            if (left <= 0) {
+                throw new AssertionError("fewer than " + count + " sink calls within " + bound + ": " + calls);
+            }
+            wait(Math.max(1, left / 1_000_000));
+        }
+        return takeCalls();
+    }
+
     synchronized List<String> takeCalls() {
         List<String> taken = List.copyOf(calls);
         calls.clear();

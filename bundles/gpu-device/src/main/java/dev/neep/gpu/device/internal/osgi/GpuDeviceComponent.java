@@ -101,7 +101,7 @@ public final class GpuDeviceComponent extends ForwardingVirtioDevice implements 
         synchronized (lock) {
             d = start(name(properties), config);
         }
-        LOG.info("virtio-gpu device '{}' started: {} output(s) {}x{}, backend {}, features 0x{}", d.name(),
+        LOG.info("virtio-gpu device started: '{}', {} output(s) {}x{}, backend {}, features 0x{}", d.name(),
                 config.maxOutputs(), config.xres(), config.yres(),
                 d.backendKind().isEmpty() ? "not open" : d.backendKind(), Long.toHexString(d.deviceFeatures()));
     }
