@@ -84,7 +84,7 @@ public abstract class NeepTestSupport {
     public Option[] config() {
         // The framework services and logging as an integrator gets them (neep-paxexam), with
         // neep's own bundles from this build's reactor instead of a Maven repository.
-        return options(NeepOptions.framework(), neepBundles(), junitBundles());
+        return options(NeepOptions.framework(), NeepOptions.httpWhiteboard(), neepBundles(), junitBundles());
     }
 
     /** A bundle from the file the build resolved for it (neep.bundle.NAME, see itests/pom.xml). */

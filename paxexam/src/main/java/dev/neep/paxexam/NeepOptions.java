@@ -1,6 +1,7 @@
 package dev.neep.paxexam;
 
 import static org.ops4j.pax.exam.CoreOptions.composite;
+import static org.ops4j.pax.exam.CoreOptions.frameworkProperty;
 import static org.ops4j.pax.exam.CoreOptions.junitBundles;
 import static org.ops4j.pax.exam.CoreOptions.mavenBundle;
 
@@ -78,6 +79,9 @@ public final class NeepOptions {
 
     private static final Properties VERSIONS = load();
 
+    /** The neep bundles that need more than {@link #framework()}: what else they need (after VERSIONS). */
+    private static final Map<String, Option> OTHERS = Map.of("display-web", httpWhiteboard());
+
     private NeepOptions() {
     }
 
@@ -111,6 +115,19 @@ public final class NeepOptions {
     }
 
     /**
+     * The OSGi HTTP Whiteboard display-web serves its pages with: Felix HTTP Jetty (Jetty 9.4
+     * with its WebSocket) and the servlet API at start level 2, listening on a free loopback
+     * port, so that tests on one machine never fight over one.
+     */
+    public static Option httpWhiteboard() {
+        return composite(
+                bundle("org.apache.felix", "org.apache.felix.http.servlet-api", "http.servlet-api", 2),
+                bundle("org.apache.felix", "org.apache.felix.http.jetty", "http.jetty", 2),
+                frameworkProperty("org.apache.felix.http.host").value("127.0.0.1"),
+                frameworkProperty("org.osgi.service.http.port").value("0"));
+    }
+
+    /**
      * The neep bundles named (short names, e.g. {@code "gpu-device"}, {@code "display-png"}),
      * each with the neep bundles it needs, each once.
      *
@@ -124,6 +141,10 @@ public final class NeepOptions {
         List<Option> bundles = new ArrayList<>();
         for (String name : closure) {
             bundles.add(mavenBundle(NEEP, "neep-" + name, version()));
+            Option others = OTHERS.get(name);
+            if (others != null) {
+                bundles.add(others);
+            }
         }
         return composite(bundles.toArray(new Option[0]));
     }

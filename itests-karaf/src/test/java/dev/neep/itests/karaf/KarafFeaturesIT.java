@@ -31,8 +31,8 @@ public class KarafFeaturesIT {
     private static final String DEVICE_STARTED = "virtio-gpu device started";
     /**
      * Every feature but the embedded default, installed while the device runs; not
-     * neep-display-web, whose configuration takes the fixed port 8077 that another program on
-     * the machine may hold.
+     * neep-display-web, whose HTTP service (Pax Web 8 and Jetty's WebSocket bundles) the
+     * offline resolver of this test does not have.
      */
     private static final List<String> LATER_FEATURES = List.of("neep-backend-virgl", "neep-backend-rutabaga",
             "neep-display-png", "neep-display-window", "neep-vhost-user-gpu", "neep-gpu-pci", "neep-gpu-vga",

@@ -11,26 +11,22 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
  */
 @ComponentPropertyType
 @ObjectClassDefinition(id = WebDisplayConfig.PID, name = "neep web display",
-        description = "Serves every scanout to a web browser: the page at /, each scanout's newest frame as"
-                + " /scanout/<id>.png, the cursor as /cursor/<id>.png, changes as Server-Sent Events on /events and"
-                + " the counters as /status.json. It runs only when this configuration exists (an empty one takes"
-                + " the defaults). It shows the guest's screen to anyone who can reach the port, so it listens on"
-                + " loopback unless told otherwise.")
+        description = "Serves every scanout to a web browser through the OSGi HTTP Whiteboard: the page at /,"
+                + " frames and changes over the WebSocket /ws, each scanout's newest frame as /scanout/<id>.png,"
+                + " the cursor as /cursor/<id>.png and the counters as /status.json. The HTTP service says where it"
+                + " listens (org.osgi.service.http.port, org.apache.felix.http.host). It runs only when this"
+                + " configuration exists (an empty one takes the defaults).")
 public @interface WebDisplayConfig {
     String PID = "dev.neep.display.web";
 
     @AttributeDefinition(name = "Host",
-            description = "Address or host name to listen on. 127.0.0.1 (the default) admits only this machine;"
-                    + " 0.0.0.0 admits every network the machine is on. Default 127.0.0.1.")
+            description = "A name the page may be reached by, besides IP addresses and localhost: a request whose"
+                    + " Host header names anything else is refused, so that a page elsewhere cannot read the"
+                    + " viewer through DNS rebinding. Default localhost.")
     String host() default WebSettings.DEFAULT_HOST;
 
-    @AttributeDefinition(name = "Port",
-            description = "TCP port to listen on; 0 takes a free one (see the log). Default 8077.",
-            min = "0", max = "65535")
-    int port() default WebSettings.DEFAULT_PORT;
-
     @AttributeDefinition(name = "Minimum interval (ms)",
-            description = "Least time between two PNG encodings of one scanout; updates in between are folded"
+            description = "Least time between two encodings of one scanout; updates in between are folded"
                     + " into one trailing encoding, so the last picture of a burst is always shown. Default 100.",
             min = "0")
     long min__interval__ms() default WebSettings.DEFAULT_MIN_INTERVAL_MS;

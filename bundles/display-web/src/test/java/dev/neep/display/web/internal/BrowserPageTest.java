@@ -56,6 +56,7 @@ public class BrowserPageTest {
     private static final int CURSOR = 0xff00dd00;
     private static final long WAIT_MS = 30_000;
 
+    private ServedViewer served;
     private WebViewer viewer;
     private Process browser;
     private Path profile;
@@ -69,8 +70,8 @@ public class BrowserPageTest {
                 browser.destroyForcibly();
             }
         }
-        if (viewer != null) {
-            viewer.close();
+        if (served != null) {
+            served.close();
         }
         if (profile != null) {
             try (Stream<Path> files = Files.walk(profile)) {
@@ -86,8 +87,8 @@ public class BrowserPageTest {
         assumeTrue("Chromium is not installed (Debian package chromium): the page is not checked in a browser",
                 chromium != null);
 
-        viewer = WebViewer.start(WebSettings.from(TypedConfiguration.read(WebDisplayConfig.class,
-                Map.of("port", 0, "min_interval_ms", 0L))));
+        served = ServedViewer.start(0);
+        viewer = served.viewer();
         int[] px = new int[W * H];
         for (int i = 0; i < px.length; i++) {
             px[i] = i % W < W / 2 ? LEFT : RIGHT;
@@ -109,7 +110,7 @@ public class BrowserPageTest {
                 "--window-size=400,300", "--remote-debugging-port=0", "about:blank").start();
         String endpoint = devToolsEndpoint(browser);
         try (DevTools devTools = new DevTools(endpoint)) {
-            String target = devTools.call(null, "Target.createTarget", "{\"url\":\"" + viewer.url() + "\"}", "targetId");
+            String target = devTools.call(null, "Target.createTarget", "{\"url\":\"" + served.url() + "\"}", "targetId");
             String session = devTools.call(null, "Target.attachToTarget",
                     "{\"targetId\":\"" + target + "\",\"flatten\":true}", "sessionId");
             String drawn = "document.querySelector('#scanout-0')?.dataset.frame === '1'"
