@@ -26,12 +26,19 @@ final class Karaf implements AutoCloseable {
 
     private final Path home;
     private final int sshPort;
+    private final int httpPort;
     private final Process server;
 
-    private Karaf(Path home, int sshPort, Process server) {
+    private Karaf(Path home, int sshPort, int httpPort, Process server) {
         this.home = home;
         this.sshPort = sshPort;
+        this.httpPort = httpPort;
         this.server = server;
+    }
+
+    /** The port Karaf's HTTP service (Pax Web) listens on, on 127.0.0.1. */
+    int httpPort() {
+        return httpPort;
     }
 
     /**
@@ -51,22 +58,28 @@ final class Karaf implements AutoCloseable {
         append(etc.resolve("users.properties"), USER + " = " + USER + ",_g_:admingroup",
                 "_g_\\:admingroup = group,admin,manager,viewer,systembundles,ssh");
         int sshPort = freePort();
+        int httpPort = freePort();
+        // Pax Web, once a feature brings it (neep-display-web does): a free port on loopback. The
+        // file is new; a feature's own configuration never replaces one that exists.
+        append(etc.resolve("org.ops4j.pax.web.cfg"), "org.osgi.service.http.port = " + httpPort,
+                "org.ops4j.pax.web.listening.addresses = 127.0.0.1");
         append(etc.resolve("org.apache.karaf.shell.cfg"), "sshPort = " + sshPort, "sshHost = 127.0.0.1");
         append(etc.resolve("org.apache.karaf.management.cfg"), "rmiRegistryPort = " + freePort(),
                 "rmiServerPort = " + freePort(), "rmiRegistryHost = 127.0.0.1", "rmiServerHost = 127.0.0.1");
-        // Later lines win: only the distribution's own system/ directory, neep's files and the
-        // local repository; no remote repository.
+        // Later lines win: the distribution's own system/ directory, neep's files and the local
+        // repository first; Maven Central only for what the distribution does not carry (Pax Web's
+        // Jetty WebSocket bundles, which neep-display-web's http-whiteboard needs).
         append(etc.resolve("org.ops4j.pax.url.mvn.cfg"),
                 "org.ops4j.pax.url.mvn.localRepository = " + localRepo,
                 "org.ops4j.pax.url.mvn.defaultRepositories = file:${karaf.home}/${karaf.default.repository}"
                         + "@id=system.repository@snapshots, " + neepRepo.toUri() + "@id=neep@snapshots",
-                "org.ops4j.pax.url.mvn.repositories = ");
+                "org.ops4j.pax.url.mvn.repositories = https://repo1.maven.org/maven2@id=central");
         ProcessBuilder pb = new ProcessBuilder(home.resolve("bin/karaf").toString(), "server")
                 .directory(home.toFile())
                 .redirectErrorStream(true)
                 .redirectOutput(work.resolve("server.log").toFile());
         pb.environment().put("JAVA_HOME", System.getProperty("java.home"));
-        Karaf karaf = new Karaf(home, sshPort, pb.start());
+        Karaf karaf = new Karaf(home, sshPort, httpPort, pb.start());
         karaf.awaitShell();
         return karaf;
     }
@@ -176,7 +189,7 @@ final class Karaf implements AutoCloseable {
     private static void append(Path file, String... lines) throws IOException {
         List<String> all = new ArrayList<>(List.of(""));
         all.addAll(List.of(lines));
-        Files.write(file, all, StandardCharsets.UTF_8, StandardOpenOption.APPEND);
+        Files.write(file, all, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
     }
 
     private static int freePort() throws IOException {

@@ -4,7 +4,11 @@ import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
 import static org.junit.Assert.fail;
 
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -30,12 +34,11 @@ import org.junit.runners.MethodSorters;
 public class KarafFeaturesIT {
     private static final String DEVICE_STARTED = "virtio-gpu device started";
     /**
-     * Every feature but the embedded default, installed while the device runs; not
-     * neep-display-web, whose HTTP service (Pax Web 8 and Jetty's WebSocket bundles) the
-     * offline resolver of this test does not have.
+     * Every feature but the embedded default, installed while the device runs (neep-display-web
+     * brings Karaf's HTTP service, on the free port {@link Karaf} gives it).
      */
     private static final List<String> LATER_FEATURES = List.of("neep-backend-virgl", "neep-backend-rutabaga",
-            "neep-display-png", "neep-display-window", "neep-vhost-user-gpu", "neep-gpu-pci", "neep-gpu-vga",
+            "neep-display-png", "neep-display-web", "neep-display-window", "neep-vhost-user-gpu", "neep-gpu-pci", "neep-gpu-vga",
             "neep-testkit");
     private static final Path VIRGL = Path.of("/usr/lib/x86_64-linux-gnu/libvirglrenderer.so.1");
 
@@ -111,6 +114,40 @@ public class KarafFeaturesIT {
         for (String line : list.lines().filter(l -> l.matches("\\s*\\d+\\s*\\|.*")).toList()) {
             assertTrue("a bundle not active or resolved: " + line,
                     line.contains("Active") || line.contains("Resolved"));
+        }
+    }
+
+    @Test
+    public void f_theWebViewerAnswersOnKarafsHttpServiceAndRefusesOtherHosts() throws Exception {
+        String local = "127.0.0.1:" + karaf.httpPort();
+        String page = "GET / HTTP/1.1\r\nHost: %s\r\nConnection: close\r\n\r\n";
+        String upgrade = "GET /ws HTTP/1.1\r\nHost: %s\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n"
+                + "Origin: http://%s\r\n\r\n";
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        String answer = "";
+        while (!answer.startsWith("HTTP/1.1 200 ")) {
+            if (System.nanoTime() > deadline) {
+                fail("no page on Karaf's HTTP service at " + local + " within 120 s; last: " + answer);
+            }
+            Thread.sleep(500);
+            answer = statusLine(String.format(page, local));
+        }
+        assertTrue(statusLine(String.format(page, "attacker.example")).startsWith("HTTP/1.1 421 "));
+        String ws = statusLine(String.format(upgrade, local, local));
+        assertTrue(ws, ws.startsWith("HTTP/1.1 101 "));
+    }
+
+    /** The status line of the answer to {@code request} at Karaf's HTTP port, or the failure. */
+    private static String statusLine(String request) {
+        try (Socket s = new Socket("127.0.0.1", karaf.httpPort())) {
+            s.setSoTimeout(10_000);
+            s.getOutputStream().write(request.getBytes(StandardCharsets.ISO_8859_1));
+            String line = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.ISO_8859_1))
+                    .readLine();
+            return line == null ? "no answer" : line;
+        } catch (IOException e) {
+            return e.toString();
         }
     }
 
