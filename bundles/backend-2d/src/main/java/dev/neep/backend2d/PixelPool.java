@@ -12,9 +12,10 @@ import java.util.Map;
  * when a garbage collection finds the buffer unreachable, so a guest that creates and destroys
  * resources in a loop would pile up freed-but-not-collected buffers; instead a released buffer
  * is kept for the next resource of the same size, up to {@link #maxIdleBytes} idle bytes.
- * A buffer handed out again is zeroed, as a new resource's pixels are.
+ * A buffer handed out again is zeroed when asked, as a new resource's pixels are.
  *
- * <p>Not thread-safe: the backend's calls come from the device thread.
+ * <p>Thread-safe: the device thread takes and releases, and a display sink's thread releases the
+ * buffer of a picture it held last ({@link Surface}).
  */
 final class PixelPool {
     private static final byte[] ZEROS = new byte[64 << 10];
@@ -27,22 +28,22 @@ final class PixelPool {
         this.maxIdleBytes = maxIdleBytes;
     }
 
-    /** A zeroed direct buffer of exactly {@code bytes} bytes. */
-    ByteBuffer take(int bytes) {
+    /** A direct buffer of exactly {@code bytes} bytes, zeroed if {@code zeroed} (else the caller writes all of it). */
+    synchronized ByteBuffer take(int bytes, boolean zeroed) {
         ArrayDeque<ByteBuffer> same = idle.get(bytes);
         ByteBuffer b = same == null ? null : same.poll();
         if (b == null) {
             return ByteBuffer.allocateDirect(bytes);
         }
         idleBytes -= bytes;
-        for (int at = 0; at < bytes; at += ZEROS.length) {
+        for (int at = 0; zeroed && at < bytes; at += ZEROS.length) {
             b.put(at, ZEROS, 0, Math.min(ZEROS.length, bytes - at));
         }
         return b;
     }
 
     /** Gives {@code b} back: kept for reuse while the idle bytes stay within the bound, else left to the GC. */
-    void release(ByteBuffer b) {
+    synchronized void release(ByteBuffer b) {
         int bytes = b.capacity();
         if (idleBytes + bytes > maxIdleBytes) {
             return;
@@ -52,12 +53,12 @@ final class PixelPool {
     }
 
     /** Bytes held for reuse. */
-    long idleBytes() {
+    synchronized long idleBytes() {
         return idleBytes;
     }
 
     /** Lets every idle buffer go. */
-    void clear() {
+    synchronized void clear() {
         idle.clear();
         idleBytes = 0;
     }

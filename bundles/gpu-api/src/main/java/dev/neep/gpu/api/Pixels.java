@@ -8,6 +8,13 @@ import org.osgi.annotation.versioning.ProviderType;
  * {@link DisplaySink#frameUpdated frameUpdated}: the device gives a reference, not a copy, and
  * the sink reads what it needs (its dirty rectangle) on its own thread, when it likes.
  *
+ * <h2>Held pictures</h2>
+ * When the backend holds pictures ({@link GpuBackend#hold}), the device keeps each flushed
+ * picture unchanged until the sinks it was handed to have had their {@code frameUpdated} call
+ * with it: a read during that call, or during a read another thread makes meanwhile, reads that
+ * very picture and returns {@code true} at once. Afterwards, and with a backend that does not
+ * hold pictures, a read reads the live pixels, as follows.
+ *
  * <h2>The read protocol</h2>
  * The pixels are the backend's own (a 2D resource's memory, a renderer's read-back buffer), and
  * the device goes on running the guest's commands while a sink reads them, so a read may overlap

@@ -104,7 +104,7 @@ final class CursorCommands {
     }
 
     private CursorImage image(Resource res, int hotX, int hotY) throws GpuBackendException {
-        Frame f = backend.frame(b -> b.frame(res.id));
+        Frame f = backend.read(b -> b.frame(res.id));
         if (!Formats.isSupported2d(f.format()) || f.width() != CURSOR_SIZE || f.height() != CURSOR_SIZE) {
             throw new GpuBackendException(RESP_ERR_UNSPEC, "cursor frame " + f.width() + "x" + f.height() + " in "
                     + Formats.name(f.format()));

@@ -1,0 +1,194 @@
+package dev.neep.gpu.device.internal;
+
+import static dev.neep.gpu.protocol.CtrlType.RESP_OK_NODATA;
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertTrue;
+
+import dev.neep.backend2d.Backend2d;
+import dev.neep.gpu.api.DisplaySink;
+import dev.neep.gpu.api.Frames;
+import dev.neep.gpu.api.Pixels;
+import dev.neep.gpu.api.Scanout;
+import dev.neep.gpu.api.ScanoutId;
+import dev.neep.gpu.device.DeviceConfig;
+import dev.neep.gpu.protocol.Formats;
+import dev.neep.gpu.protocol.Rect;
+import dev.neep.testkit.Backing;
+import dev.neep.testkit.GpuDriver;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.After;
+import org.junit.Before;
+import org.junit.Test;
+
+/**
+ * With the 2D backend, which holds pictures, a sink gets each flushed picture as it was at its
+ * flush, however late it reads it: the device writes the guest's next pictures meanwhile into
+ * other memory. A sink that falls further behind than the lane lets pictures wait gets the newest
+ * folded into the last one waiting.
+ */
+public class HeldPicturesTest {
+    private static final int W = 64;
+    private static final int H = 48;
+    private static final long WAIT_MS = 10_000;
+    private static final Rect ALL = new Rect(0, 0, W, H);
+
+    private Harness h;
+    private GpuDriver d;
+    private Backing backing;
+    private final SlowSink slow = new SlowSink();
+
+    @Before
+    public void start() {
+        h = Harness.start(DeviceConfig.defaults(), Backend2d.provider(), GpuDriver.Options.defaults(), 16 << 20);
+        d = h.driver;
+        h.sink.settleWith(() -> { });
+        assertEquals(RESP_OK_NODATA, d.resourceCreate2d(1, Formats.B8G8R8X8_UNORM, W, H).type());
+        backing = d.allocateBacking((long) W * H * 4);
+        assertEquals(RESP_OK_NODATA, d.attachBacking(1, backing).type());
+        // Bound before the scanout is set, so that its first picture is the first one drawn.
+        h.device.addSink(slow);
+        assertEquals(RESP_OK_NODATA, d.setScanout(0, 1, ALL).type());
+    }
+
+    @After
+    public void stop() {
+        slow.release.countDown();
+        h.close();
+    }
+
+    @Test
+    public void aSinkThatReadsLateReadsEachPictureAsItWasFlushed() throws Exception {
+        draw(ALL, 0xff000001);
+        assertTrue("the sink is in its first call", slow.entered.await(WAIT_MS, TimeUnit.MILLISECONDS));
+        for (int i = 2; i <= 1 + SinkLane.MAX_WAITING; i++) {
+            draw(ALL, 0xff000000 | i);
+        }
+        slow.release.countDown();
+        List<int[]> got = slow.await(1 + SinkLane.MAX_WAITING);
+        for (int i = 0; i < got.size(); i++) {
+            assertUniform("picture " + (i + 1), 0xff000000 | (i + 1), got.get(i));
+        }
+    }
+
+    @Test
+    public void aPartialTransferWhileAPictureIsHeldKeepsTheRestOfTheResource() throws Exception {
+        draw(ALL, 0xff0000aa);
+        assertTrue("the sink is in its first call", slow.entered.await(WAIT_MS, TimeUnit.MILLISECONDS));
+        Rect left = new Rect(0, 0, W / 2, H);
+        draw(left, 0xff00bb00);
+        slow.release.countDown();
+        List<int[]> got = slow.await(2);
+        assertUniform("the held picture", 0xff0000aa, got.get(0));
+        int[] second = got.get(1);
+        for (int y = 0; y < H; y++) {
+            for (int x = 0; x < W; x++) {
+                assertEquals("pixel " + x + "," + y, x < W / 2 ? 0xff00bb00 : 0xff0000aa, second[y * W + x]);
+            }
+        }
+        assertEquals("the update's dirty rectangle", left, slow.dirty.get(1));
+    }
+
+    @Test
+    public void pastTheWaitingLimitTheNewestFoldsIntoTheLastWaiting() throws Exception {
+        draw(ALL, 0xff000001);
+        assertTrue("the sink is in its first call", slow.entered.await(WAIT_MS, TimeUnit.MILLISECONDS));
+        int last = 12;
+        for (int i = 2; i <= last; i++) {
+            draw(ALL, 0xff000000 | i);
+        }
+        slow.release.countDown();
+        List<int[]> got = slow.await(1 + SinkLane.MAX_WAITING);
+        for (int i = 0; i < SinkLane.MAX_WAITING; i++) {
+            assertUniform("picture " + (i + 1), 0xff000000 | (i + 1), got.get(i));
+        }
+        assertUniform("the newest, last", 0xff000000 | last, got.get(SinkLane.MAX_WAITING));
+        Thread.sleep(100);
+        assertEquals("nothing after the newest", 1 + SinkLane.MAX_WAITING, slow.pictures().size());
+    }
+
+    @Test
+    public void aReadAfterTheSinksCallReadsTheLivePixels() throws Exception {
+        draw(ALL, 0xff000001);
+        slow.release.countDown();
+        slow.await(1);
+        h.device.awaitIdle();
+        Pixels kept = slow.last;
+        // The lane gave its hold back when the call returned; the guest writes without a flush.
+        fill(0xff000002);
+        assertEquals(RESP_OK_NODATA, d.transferToHost2d(1, ALL, 0).type());
+        int[] argb = new int[W * H];
+        assertTrue("a late read still reads", kept.read(f -> Frames.toArgb(f, ALL, argb)));
+        assertUniform("a late read reads the live pixels", 0xff000002, argb);
+    }
+
+    private static void assertUniform(String what, int argb, int[] picture) {
+        int[] expected = new int[W * H];
+        Arrays.fill(expected, argb);
+        assertTrue(what + ": every pixel " + Integer.toHexString(argb) + ", got " + Integer.toHexString(picture[0])
+                + " .. " + Integer.toHexString(picture[picture.length - 1]), Arrays.equals(expected, picture));
+    }
+
+    /** Fills {@code r} of the resource with {@code argb}: transferred and flushed, each answered OK. */
+    private void draw(Rect r, int argb) {
+        fill(argb);
+        assertEquals(RESP_OK_NODATA, d.transferToHost2d(1, r, (long) r.y() * W * 4 + r.x() * 4L).type());
+        assertEquals(RESP_OK_NODATA, d.resourceFlush(1, r).type());
+    }
+
+    private void fill(int argb) {
+        int[] px = new int[W * H];
+        Arrays.fill(px, argb);
+        ByteBuffer bytes = ByteBuffer.allocate(W * H * 4);
+        Formats.fromArgb(Formats.B8G8R8X8_UNORM, px, 0, bytes, 0, px.length);
+        backing.write(0, bytes);
+    }
+
+    /** Blocks in its first frameUpdated until released; then reads every picture it is given, whole. */
+    private static final class SlowSink implements DisplaySink {
+        final CountDownLatch entered = new CountDownLatch(1);
+        final CountDownLatch release = new CountDownLatch(1);
+        private final List<int[]> pictures = new ArrayList<>();
+        final List<Rect> dirty = new ArrayList<>();
+        volatile Pixels last;
+
+        @Override
+        public void scanoutChanged(ScanoutId id, Scanout scanout) {
+        }
+
+        @Override
+        public void frameUpdated(ScanoutId id, Rect r, Pixels pixels) {
+            entered.countDown();
+            try {
+                release.await(WAIT_MS, TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            int[] argb = new int[pixels.width() * pixels.height()];
+            assertTrue("a held picture reads", pixels.read(f -> Frames.toArgb(f, new Rect(0, 0, f.width(), f.height()), argb)));
+            last = pixels;
+            synchronized (this) {
+                pictures.add(argb);
+                dirty.add(r);
+                notifyAll();
+            }
+        }
+
+        synchronized List<int[]> pictures() {
+            return new ArrayList<>(pictures);
+        }
+
+        synchronized List<int[]> await(int n) throws InterruptedException {
+            long end = System.currentTimeMillis() + WAIT_MS;
+            while (pictures.size() < n && System.currentTimeMillis() < end) {
+                wait(Math.max(1, end - System.currentTimeMillis()));
+            }
+            assertEquals("pictures delivered", n, pictures.size());
+            return new ArrayList<>(pictures);
+        }
+    }
+}
