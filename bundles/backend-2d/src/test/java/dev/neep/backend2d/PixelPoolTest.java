@@ -40,4 +40,16 @@ public class PixelPoolTest {
         assertSame(a, pool.take(200_000, true));
         assertNotSame(b, pool.take(200_000, true));
     }
+
+    @Test
+    public void aReleasePastTheBoundLetsOtherSizesGoFirst() {
+        PixelPool pool = new PixelPool(250_000);
+        ByteBuffer small = pool.take(100_000, true);
+        ByteBuffer big = pool.take(200_000, true);
+        pool.release(small);
+        pool.release(big);
+        assertEquals("the old size made room for the one in use", 200_000, pool.idleBytes());
+        assertSame(big, pool.take(200_000, false));
+        assertNotSame(small, pool.take(100_000, false));
+    }
 }

@@ -15,7 +15,7 @@ import java.util.function.Consumer;
  * after which its pixels no longer read.
  *
  * <p>The device thread makes, announces and retires it; any thread reads. Retiring waits for the
- * readers inside their reader: once the scanout stops showing a picture, nobody reads its
+ * readers of live pixels inside their reader (a held picture's memory is kept by its hold): once the scanout stops showing a picture, nobody reads its
  * memory any more, so the device may then let the backend free it, or the transport unmap the
  * guest memory a blob scanout showed.
  */
@@ -120,10 +120,24 @@ final class ScanoutView {
         }
 
         @Override
+        public boolean held() {
+            if (!hold()) {
+                return false;
+            }
+            held.release();
+            return true;
+        }
+
+        @Override
         public boolean read(Consumer<Frame> reader) {
             if (hold()) {
+                // The hold keeps the memory, so retire need not wait for this reader, which may block.
                 try {
-                    return readOnce(still, reader);
+                    if (retired) {
+                        return false;
+                    }
+                    still.read(reader);
+                    return true;
                 } finally {
                     held.release();
                 }

@@ -173,10 +173,15 @@ final class SinkLane implements SinkCalls {
                 }
                 Iterator<Map.Entry<Integer, Pending>> first = pending.entrySet().iterator();
                 Map.Entry<Integer, Pending> e = first.next();
-                first.remove();
                 delivering = true;
                 scanout = e.getKey();
                 p = e.getValue();
+                if (p.updates.size() > 1) {
+                    // One held picture at a time: the rest keep waiting here, where new ones count against them.
+                    p = p.takeGeometryAndFirstUpdate();
+                } else {
+                    first.remove();
+                }
             }
             deliver(new ScanoutId(device, scanout), p);
         }
@@ -226,6 +231,17 @@ final class SinkLane implements SinkCalls {
         boolean moved;
         int x;
         int y;
+
+        /** What to deliver first: the geometry change, if any, and the oldest update; the rest stays. */
+        Pending takeGeometryAndFirstUpdate() {
+            Pending now = new Pending();
+            now.geometry = geometry;
+            now.scanout = scanout;
+            geometry = false;
+            scanout = null;
+            now.updates.add(updates.poll());
+            return now;
+        }
 
         void dropUpdates() {
             updates.forEach(Update::release);
