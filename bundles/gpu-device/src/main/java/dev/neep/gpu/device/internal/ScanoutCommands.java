@@ -6,7 +6,6 @@ import static dev.neep.gpu.protocol.CtrlType.RESP_ERR_INVALID_PARAMETER;
 import static dev.neep.gpu.protocol.CtrlType.RESP_ERR_INVALID_SCANOUT_ID;
 import static dev.neep.gpu.protocol.CtrlType.RESP_ERR_UNSPEC;
 
-import dev.neep.gpu.api.CursorImage;
 import dev.neep.gpu.api.Frame;
 import dev.neep.gpu.api.GpuBackendException;
 import dev.neep.gpu.api.HeldFrame;
@@ -193,7 +192,7 @@ final class ScanoutCommands {
                     }
                 }
             }
-            CursorImage cursor = scanouts.cursor(i);
+            CursorPicture cursor = scanouts.cursor(i);
             if (cursor != null) {
                 sink.cursorDefined(i, cursor);
             }

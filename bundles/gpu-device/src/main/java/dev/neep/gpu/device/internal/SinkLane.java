@@ -1,6 +1,5 @@
 package dev.neep.gpu.device.internal;
 
-import dev.neep.gpu.api.CursorImage;
 import dev.neep.gpu.api.DisplaySink;
 import dev.neep.gpu.api.Frames;
 import dev.neep.gpu.api.Pixels;
@@ -87,10 +86,15 @@ final class SinkLane implements SinkCalls {
     }
 
     @Override
-    public synchronized void cursorDefined(int scanout, CursorImage cursor) {
+    public synchronized void cursorDefined(int scanout, CursorPicture cursor) {
+        if (stopped) {
+            return;
+        }
         Pending p = at(scanout);
+        p.dropCursor();
         p.cursorDefined = true;
         p.cursor = cursor;
+        p.cursorHeld = cursor != null && cursor.hold();
         notifyAll();
     }
 
@@ -106,7 +110,10 @@ final class SinkLane implements SinkCalls {
     /** Drops what waits and starts no further call; a call in progress is left to end. */
     synchronized void stop() {
         stopped = true;
-        pending.values().forEach(Pending::dropUpdates);
+        pending.values().forEach(p -> {
+            p.dropUpdates();
+            p.dropCursor();
+        });
         pending.clear();
         notifyAll();
     }
@@ -196,7 +203,8 @@ final class SinkLane implements SinkCalls {
             u.release();
         }
         if (p.cursorDefined) {
-            guarded("cursorDefined", s -> s.cursorDefined(id, p.cursor));
+            guarded("cursorDefined", s -> s.cursorDefined(id, p.cursor == null ? null : p.cursor.image()));
+            p.dropCursor();
         }
         if (p.moved) {
             guarded("cursorMoved", s -> s.cursorMoved(id, p.x, p.y));
@@ -227,7 +235,9 @@ final class SinkLane implements SinkCalls {
         Scanout scanout;
         final ArrayDeque<Update> updates = new ArrayDeque<>();
         boolean cursorDefined;
-        CursorImage cursor;
+        CursorPicture cursor;
+        /** Whether this lane holds {@link #cursor}'s pixels. */
+        boolean cursorHeld;
         boolean moved;
         int x;
         int y;
@@ -241,6 +251,13 @@ final class SinkLane implements SinkCalls {
             scanout = null;
             now.updates.add(updates.poll());
             return now;
+        }
+
+        void dropCursor() {
+            if (cursorHeld) {
+                cursorHeld = false;
+                cursor.release();
+            }
         }
 
         void dropUpdates() {

@@ -5,6 +5,7 @@ import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
 
 import dev.neep.backend2d.Backend2d;
+import dev.neep.gpu.api.CursorImage;
 import dev.neep.gpu.api.DisplaySink;
 import dev.neep.gpu.api.Frames;
 import dev.neep.gpu.api.Pixels;
@@ -29,7 +30,7 @@ import org.junit.Test;
  * With the 2D backend, which holds pictures, a sink gets each flushed picture as it was at its
  * flush, however late it reads it: the device writes the guest's next pictures meanwhile into
  * other memory. A sink that falls further behind than the lane lets pictures wait gets the newest
- * folded into the last one waiting.
+ * folded into the last one waiting. A cursor image, too, reaches it as UPDATE_CURSOR defined it.
  */
 public class HeldPicturesTest {
     private static final int W = 64;
@@ -126,6 +127,40 @@ public class HeldPicturesTest {
         assertUniform("a late read reads the live pixels", 0xff000002, argb);
     }
 
+    @Test
+    public void aCursorReachesALateSinkAsItWasDefined() throws Exception {
+        int size = CursorCommands.CURSOR_SIZE;
+        Rect all = new Rect(0, 0, size, size);
+        assertEquals(RESP_OK_NODATA, d.resourceCreate2d(2, Formats.B8G8R8A8_UNORM, size, size).type());
+        Backing cursorBacking = d.allocateBacking((long) size * size * 4);
+        assertEquals(RESP_OK_NODATA, d.attachBacking(2, cursorBacking).type());
+        fillCursor(cursorBacking, 0xff112233);
+        assertEquals(RESP_OK_NODATA, d.transferToHost2d(2, all, 0).type());
+
+        draw(ALL, 0xff000001);
+        assertTrue("the sink is in its first call", slow.entered.await(WAIT_MS, TimeUnit.MILLISECONDS));
+        d.updateCursor(0, 5, 6, 2, 1, 2);
+        // The guest draws its next cursor into the same resource before the sink got the first.
+        fillCursor(cursorBacking, 0xff445566);
+        assertEquals(RESP_OK_NODATA, d.transferToHost2d(2, all, 0).type());
+        slow.release.countDown();
+        CursorImage got = slow.awaitCursor();
+        assertEquals("hot spot", 1, got.hotX());
+        assertEquals("hot spot", 2, got.hotY());
+        int[] expected = new int[size * size];
+        Arrays.fill(expected, 0xff112233);
+        assertTrue("the cursor as UPDATE_CURSOR defined it", Arrays.equals(expected, got.argb()));
+    }
+
+    private static void fillCursor(Backing b, int argb) {
+        int n = CursorCommands.CURSOR_SIZE * CursorCommands.CURSOR_SIZE;
+        int[] px = new int[n];
+        Arrays.fill(px, argb);
+        ByteBuffer bytes = ByteBuffer.allocate(n * 4);
+        Formats.fromArgb(Formats.B8G8R8A8_UNORM, px, 0, bytes, 0, n);
+        b.write(0, bytes);
+    }
+
     private static void assertUniform(String what, int argb, int[] picture) {
         int[] expected = new int[W * H];
         Arrays.fill(expected, argb);
@@ -176,6 +211,23 @@ public class HeldPicturesTest {
                 dirty.add(r);
                 notifyAll();
             }
+        }
+
+        private CursorImage cursor;
+
+        @Override
+        public synchronized void cursorDefined(ScanoutId id, CursorImage image) {
+            cursor = image;
+            notifyAll();
+        }
+
+        synchronized CursorImage awaitCursor() throws InterruptedException {
+            long end = System.currentTimeMillis() + WAIT_MS;
+            while (cursor == null && System.currentTimeMillis() < end) {
+                wait(Math.max(1, end - System.currentTimeMillis()));
+            }
+            assertTrue("a cursor arrived", cursor != null);
+            return cursor;
         }
 
         synchronized List<int[]> pictures() {
