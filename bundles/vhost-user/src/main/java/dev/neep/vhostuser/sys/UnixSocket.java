@@ -178,15 +178,7 @@ public final class UnixSocket implements AutoCloseable {
                     txIov.setLong(8, src.remaining());
                     txMsg.setPointer(Posix.MSGHDR_IOV, txIov);
                     txMsg.setLong(Posix.MSGHDR_IOVLEN, 1);
-                    long n;
-                    try {
-                        n = HotCalls.sendmsg(sock, txMsg, LibC.MSG_NOSIGNAL);
-                    } catch (LastErrorException e) {
-                        if (e.getErrorCode() == LibC.EINTR) {
-                            continue;
-                        }
-                        throw Posix.failure("sendmsg " + name, e);
-                    }
+                    long n = sendmsg(sock);
                     src.position(src.position() + (int) n);
                     // Descriptors travel with the first bytes only.
                     txMsg.setPointer(Posix.MSGHDR_CONTROL, null);
@@ -227,21 +219,26 @@ public final class UnixSocket implements AutoCloseable {
                     txPair.setLong(n * (long) Posix.SIZEOF_IOVEC + 8, body.remaining());
                     txMsg.setPointer(Posix.MSGHDR_IOV, txPair);
                     txMsg.setLong(Posix.MSGHDR_IOVLEN, n + 1);
-                    long sent;
-                    try {
-                        sent = HotCalls.sendmsg(sock, txMsg, LibC.MSG_NOSIGNAL);
-                    } catch (LastErrorException e) {
-                        if (e.getErrorCode() == LibC.EINTR) {
-                            continue;
-                        }
-                        throw Posix.failure("sendmsg " + name, e);
-                    }
+                    long sent = sendmsg(sock);
                     int fromHead = (int) Math.min(sent, head.remaining());
                     head.position(head.position() + fromHead);
                     body.position(body.position() + (int) (sent - fromHead));
                 }
             } finally {
                 fd.release();
+            }
+        }
+    }
+
+    /** One sendmsg of {@link #txMsg}, again when a signal interrupted it; the bytes it sent. */
+    private long sendmsg(int sock) throws IOException {
+        while (true) {
+            try {
+                return HotCalls.sendmsg(sock, txMsg, LibC.MSG_NOSIGNAL);
+            } catch (LastErrorException e) {
+                if (e.getErrorCode() != LibC.EINTR) {
+                    throw Posix.failure("sendmsg " + name, e);
+                }
             }
         }
     }

@@ -1,6 +1,5 @@
 package dev.neep.gpu.device.internal;
 
-import static dev.neep.gpu.protocol.CtrlType.RESP_OK_NODATA;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
 
@@ -12,11 +11,8 @@ import dev.neep.gpu.api.Pixels;
 import dev.neep.gpu.api.Scanout;
 import dev.neep.gpu.api.ScanoutId;
 import dev.neep.gpu.device.DeviceConfig;
-import dev.neep.gpu.protocol.Formats;
 import dev.neep.gpu.protocol.Rect;
-import dev.neep.testkit.Backing;
 import dev.neep.testkit.GpuDriver;
-import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -40,7 +36,7 @@ public class HeldPicturesTest {
 
     private Harness h;
     private GpuDriver d;
-    private Backing backing;
+    private SolidScreen screen;
     private final SlowSink slow = new SlowSink();
 
     @Before
@@ -48,12 +44,10 @@ public class HeldPicturesTest {
         h = Harness.start(DeviceConfig.defaults(), Backend2d.provider(), GpuDriver.Options.defaults(), 16 << 20);
         d = h.driver;
         h.sink.settleWith(() -> { });
-        assertEquals(RESP_OK_NODATA, d.resourceCreate2d(1, Formats.B8G8R8X8_UNORM, W, H).type());
-        backing = d.allocateBacking((long) W * H * 4);
-        assertEquals(RESP_OK_NODATA, d.attachBacking(1, backing).type());
+        screen = new SolidScreen(d, 1, W, H);
         // Bound before the scanout is set, so that its first picture is the first one drawn.
         h.device.addSink(slow);
-        assertEquals(RESP_OK_NODATA, d.setScanout(0, 1, ALL).type());
+        screen.show(0);
     }
 
     @After
@@ -120,8 +114,8 @@ public class HeldPicturesTest {
         h.device.awaitIdle();
         Pixels kept = slow.last;
         // The lane gave its hold back when the call returned; the guest writes without a flush.
-        fill(0xff000002);
-        assertEquals(RESP_OK_NODATA, d.transferToHost2d(1, ALL, 0).type());
+        screen.fill(0xff000002);
+        screen.transfer(ALL);
         int[] argb = new int[W * H];
         assertTrue("a late read still reads", kept.read(f -> Frames.toArgb(f, ALL, argb)));
         assertUniform("a late read reads the live pixels", 0xff000002, argb);
@@ -130,19 +124,16 @@ public class HeldPicturesTest {
     @Test
     public void aCursorReachesALateSinkAsItWasDefined() throws Exception {
         int size = CursorCommands.CURSOR_SIZE;
-        Rect all = new Rect(0, 0, size, size);
-        assertEquals(RESP_OK_NODATA, d.resourceCreate2d(2, Formats.B8G8R8A8_UNORM, size, size).type());
-        Backing cursorBacking = d.allocateBacking((long) size * size * 4);
-        assertEquals(RESP_OK_NODATA, d.attachBacking(2, cursorBacking).type());
-        fillCursor(cursorBacking, 0xff112233);
-        assertEquals(RESP_OK_NODATA, d.transferToHost2d(2, all, 0).type());
+        SolidScreen cursor = new SolidScreen(d, 2, size, size);
+        cursor.fill(0xff112233);
+        cursor.transfer(cursor.all);
 
         draw(ALL, 0xff000001);
         assertTrue("the sink is in its first call", slow.entered.await(WAIT_MS, TimeUnit.MILLISECONDS));
         d.updateCursor(0, 5, 6, 2, 1, 2);
         // The guest draws its next cursor into the same resource before the sink got the first.
-        fillCursor(cursorBacking, 0xff445566);
-        assertEquals(RESP_OK_NODATA, d.transferToHost2d(2, all, 0).type());
+        cursor.fill(0xff445566);
+        cursor.transfer(cursor.all);
         slow.release.countDown();
         CursorImage got = slow.awaitCursor();
         assertEquals("hot spot", 1, got.hotX());
@@ -152,15 +143,6 @@ public class HeldPicturesTest {
         assertTrue("the cursor as UPDATE_CURSOR defined it", Arrays.equals(expected, got.argb()));
     }
 
-    private static void fillCursor(Backing b, int argb) {
-        int n = CursorCommands.CURSOR_SIZE * CursorCommands.CURSOR_SIZE;
-        int[] px = new int[n];
-        Arrays.fill(px, argb);
-        ByteBuffer bytes = ByteBuffer.allocate(n * 4);
-        Formats.fromArgb(Formats.B8G8R8A8_UNORM, px, 0, bytes, 0, n);
-        b.write(0, bytes);
-    }
-
     private static void assertUniform(String what, int argb, int[] picture) {
         int[] expected = new int[W * H];
         Arrays.fill(expected, argb);
@@ -168,19 +150,8 @@ public class HeldPicturesTest {
                 + " .. " + Integer.toHexString(picture[picture.length - 1]), Arrays.equals(expected, picture));
     }
 
-    /** Fills {@code r} of the resource with {@code argb}: transferred and flushed, each answered OK. */
     private void draw(Rect r, int argb) {
-        fill(argb);
-        assertEquals(RESP_OK_NODATA, d.transferToHost2d(1, r, (long) r.y() * W * 4 + r.x() * 4L).type());
-        assertEquals(RESP_OK_NODATA, d.resourceFlush(1, r).type());
-    }
-
-    private void fill(int argb) {
-        int[] px = new int[W * H];
-        Arrays.fill(px, argb);
-        ByteBuffer bytes = ByteBuffer.allocate(W * H * 4);
-        Formats.fromArgb(Formats.B8G8R8X8_UNORM, px, 0, bytes, 0, px.length);
-        backing.write(0, bytes);
+        screen.draw(r, argb);
     }
 
     /** Blocks in its first frameUpdated until released; then reads every picture it is given, whole. */

@@ -1,6 +1,5 @@
 package dev.neep.gpu.device.internal;
 
-import static dev.neep.gpu.protocol.CtrlType.RESP_OK_NODATA;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
 import static org.junit.Assert.fail;
@@ -12,11 +11,8 @@ import dev.neep.gpu.api.Pixels;
 import dev.neep.gpu.api.Scanout;
 import dev.neep.gpu.api.ScanoutId;
 import dev.neep.gpu.device.DeviceConfig;
-import dev.neep.gpu.protocol.Formats;
 import dev.neep.gpu.protocol.Rect;
-import dev.neep.testkit.Backing;
 import dev.neep.testkit.GpuDriver;
-import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -39,21 +35,17 @@ public class MisbehavingSinksTest {
     private static final Rect ALL = new Rect(0, 0, W, H);
 
     private Harness h;
-    private GpuDriver d;
-    private Backing backing;
+    private SolidScreen screen;
     private final BlockingSink blocking = new BlockingSink();
     private final RecordingSink throwing = new RecordingSink();
 
     @Before
     public void start() {
         h = Harness.start(DeviceConfig.defaults(), Backend2d.provider(), GpuDriver.Options.defaults(), 16 << 20);
-        d = h.driver;
         // Settling waits for every sink, the blocked one too: this test polls instead.
         h.sink.settleWith(() -> { });
-        assertEquals(RESP_OK_NODATA, d.resourceCreate2d(1, Formats.B8G8R8X8_UNORM, W, H).type());
-        backing = d.allocateBacking((long) W * H * 4);
-        assertEquals(RESP_OK_NODATA, d.attachBacking(1, backing).type());
-        assertEquals(RESP_OK_NODATA, d.setScanout(0, 1, ALL).type());
+        screen = new SolidScreen(h.driver, 1, W, H);
+        screen.show(0);
         throwing.toThrow = new IllegalStateException("a sink that always throws");
         h.device.addSink(throwing);
         h.device.addSink(blocking);
@@ -101,15 +93,8 @@ public class MisbehavingSinksTest {
                 blocking.calls.get() <= 1 + SinkLane.MAX_WAITING);
     }
 
-    /** Fills the resource with {@code argb}, transfers it and flushes it, each answered OK. */
     private void draw(int argb) {
-        int[] px = new int[W * H];
-        Arrays.fill(px, argb);
-        ByteBuffer bytes = ByteBuffer.allocate(W * H * 4);
-        Formats.fromArgb(Formats.B8G8R8X8_UNORM, px, 0, bytes, 0, px.length);
-        backing.write(0, bytes);
-        assertEquals(RESP_OK_NODATA, d.transferToHost2d(1, ALL, 0).type());
-        assertEquals(RESP_OK_NODATA, d.resourceFlush(1, ALL).type());
+        screen.draw(ALL, argb);
     }
 
     private void awaitPicture(int argb) throws InterruptedException {
