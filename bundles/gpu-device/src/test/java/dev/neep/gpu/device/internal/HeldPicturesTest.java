@@ -5,18 +5,13 @@ import static org.junit.Assert.assertTrue;
 
 import dev.neep.backend2d.Backend2d;
 import dev.neep.gpu.api.CursorImage;
-import dev.neep.gpu.api.DisplaySink;
 import dev.neep.gpu.api.Frames;
 import dev.neep.gpu.api.Pixels;
-import dev.neep.gpu.api.Scanout;
-import dev.neep.gpu.api.ScanoutId;
 import dev.neep.gpu.device.DeviceConfig;
 import dev.neep.gpu.protocol.Rect;
 import dev.neep.testkit.GpuDriver;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.After;
 import org.junit.Before;
@@ -37,7 +32,7 @@ public class HeldPicturesTest {
     private Harness h;
     private GpuDriver d;
     private SolidScreen screen;
-    private final SlowSink slow = new SlowSink();
+    private final GatedSink slow = new GatedSink();
 
     @Before
     public void start() {
@@ -85,7 +80,7 @@ public class HeldPicturesTest {
                 assertEquals("pixel " + x + "," + y, x < W / 2 ? 0xff00bb00 : 0xff0000aa, second[y * W + x]);
             }
         }
-        assertEquals("the update's dirty rectangle", left, slow.dirty.get(1));
+        assertEquals("the update's dirty rectangle", left, slow.dirty(1));
     }
 
     @Test
@@ -152,66 +147,5 @@ public class HeldPicturesTest {
 
     private void draw(Rect r, int argb) {
         screen.draw(r, argb);
-    }
-
-    /** Blocks in its first frameUpdated until released; then reads every picture it is given, whole. */
-    private static final class SlowSink implements DisplaySink {
-        final CountDownLatch entered = new CountDownLatch(1);
-        final CountDownLatch release = new CountDownLatch(1);
-        private final List<int[]> pictures = new ArrayList<>();
-        final List<Rect> dirty = new ArrayList<>();
-        volatile Pixels last;
-
-        @Override
-        public void scanoutChanged(ScanoutId id, Scanout scanout) {
-        }
-
-        @Override
-        public void frameUpdated(ScanoutId id, Rect r, Pixels pixels) {
-            entered.countDown();
-            try {
-                release.await(WAIT_MS, TimeUnit.MILLISECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            int[] argb = new int[pixels.width() * pixels.height()];
-            assertTrue("a held picture reads", pixels.read(f -> Frames.toArgb(f, new Rect(0, 0, f.width(), f.height()), argb)));
-            last = pixels;
-            synchronized (this) {
-                pictures.add(argb);
-                dirty.add(r);
-                notifyAll();
-            }
-        }
-
-        private CursorImage cursor;
-
-        @Override
-        public synchronized void cursorDefined(ScanoutId id, CursorImage image) {
-            cursor = image;
-            notifyAll();
-        }
-
-        synchronized CursorImage awaitCursor() throws InterruptedException {
-            long end = System.currentTimeMillis() + WAIT_MS;
-            while (cursor == null && System.currentTimeMillis() < end) {
-                wait(Math.max(1, end - System.currentTimeMillis()));
-            }
-            assertTrue("a cursor arrived", cursor != null);
-            return cursor;
-        }
-
-        synchronized List<int[]> pictures() {
-            return new ArrayList<>(pictures);
-        }
-
-        synchronized List<int[]> await(int n) throws InterruptedException {
-            long end = System.currentTimeMillis() + WAIT_MS;
-            while (pictures.size() < n && System.currentTimeMillis() < end) {
-                wait(Math.max(1, end - System.currentTimeMillis()));
-            }
-            assertEquals("pictures delivered", n, pictures.size());
-            return new ArrayList<>(pictures);
-        }
     }
 }

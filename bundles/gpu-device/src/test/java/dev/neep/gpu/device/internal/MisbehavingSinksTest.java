@@ -5,18 +5,11 @@ import static org.junit.Assert.assertTrue;
 import static org.junit.Assert.fail;
 
 import dev.neep.backend2d.Backend2d;
-import dev.neep.gpu.api.DisplaySink;
-import dev.neep.gpu.api.Frames;
-import dev.neep.gpu.api.Pixels;
-import dev.neep.gpu.api.Scanout;
-import dev.neep.gpu.api.ScanoutId;
 import dev.neep.gpu.device.DeviceConfig;
 import dev.neep.gpu.protocol.Rect;
 import dev.neep.testkit.GpuDriver;
 import java.util.Arrays;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.After;
 import org.junit.Before;
 import org.junit.Test;
@@ -36,7 +29,7 @@ public class MisbehavingSinksTest {
 
     private Harness h;
     private SolidScreen screen;
-    private final BlockingSink blocking = new BlockingSink();
+    private final GatedSink blocking = new GatedSink();
     private final RecordingSink throwing = new RecordingSink();
 
     @Before
@@ -82,9 +75,9 @@ public class MisbehavingSinksTest {
 
         blocking.release.countDown();
         end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(WAIT_MS);
-        while (blocking.lastColour != (0xff000000 | FRAMES)) {
+        while (blocking.lastColour() != (0xff000000 | FRAMES)) {
             if (System.nanoTime() > end) {
-                fail("the released sink never got the newest picture; last " + Integer.toHexString(blocking.lastColour));
+                fail("the released sink never got the newest picture; last " + Integer.toHexString(blocking.lastColour()));
             }
             Thread.sleep(5);
         }
@@ -111,33 +104,6 @@ public class MisbehavingSinksTest {
                 fail("the well-behaved sink never showed " + Integer.toHexString(argb));
             }
             Thread.sleep(1);
-        }
-    }
-
-    /** Blocks in its first frameUpdated until released; remembers the colour of the last picture it read. */
-    private static final class BlockingSink implements DisplaySink {
-        final CountDownLatch entered = new CountDownLatch(1);
-        final CountDownLatch release = new CountDownLatch(1);
-        final AtomicInteger calls = new AtomicInteger();
-        volatile int lastColour;
-
-        @Override
-        public void scanoutChanged(ScanoutId id, Scanout scanout) {
-        }
-
-        @Override
-        public void frameUpdated(ScanoutId id, Rect dirty, Pixels pixels) {
-            calls.incrementAndGet();
-            entered.countDown();
-            try {
-                release.await(WAIT_MS, TimeUnit.MILLISECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            int[] argb = new int[pixels.width() * pixels.height()];
-            if (pixels.read(f -> Frames.toArgb(f, new Rect(0, 0, f.width(), f.height()), argb))) {
-                lastColour = argb[argb.length - 1];
-            }
         }
     }
 }
