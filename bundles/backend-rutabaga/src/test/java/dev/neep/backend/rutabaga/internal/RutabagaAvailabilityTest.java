@@ -32,6 +32,12 @@ public class RutabagaAvailabilityTest {
                 });
     }
 
+    /** Configures, then deactivates, which waits for the probe the configuration started. */
+    private void probe(RutabagaAvailability availability, Map<String, Object> properties) {
+        availability.configure(context(), properties);
+        availability.deactivate();
+    }
+
     @Test
     public void absentLibraryKeepsTheProviderUnregisteredAndLogsWhyAndHow() {
         String missing = "/nonexistent/librutabaga_gfx_ffi.so";
@@ -39,7 +45,7 @@ public class RutabagaAvailabilityTest {
         ByteArrayOutputStream captured = new ByteArrayOutputStream();
         System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
         try {
-            new RutabagaAvailability(Map.of()).configure(context(), Map.of("library_path", missing));
+            probe(new RutabagaAvailability(Map.of()), Map.of("library_path", missing));
         } finally {
             System.setErr(original);
         }
@@ -58,7 +64,7 @@ public class RutabagaAvailabilityTest {
     public void loadedLibraryEnablesTheProvider() {
         String path = System.getenv(RutabagaNative.LIBRARY_ENV);
         Assume.assumeTrue(RutabagaBackendLibraryTest.NOT_SET, path != null);
-        new RutabagaAvailability(Map.of(RutabagaNative.LIBRARY_ENV, path)).configure(context(), Map.of());
+        probe(new RutabagaAvailability(Map.of(RutabagaNative.LIBRARY_ENV, path)), Map.of());
         assertEquals(List.of("enableComponent " + RutabagaBackendProvider.class.getName()), calls);
     }
 
@@ -68,7 +74,7 @@ public class RutabagaAvailabilityTest {
         ByteArrayOutputStream captured = new ByteArrayOutputStream();
         System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
         try {
-            new RutabagaAvailability(Map.of()).configure(context(), Map.of("capset_names", "foo"));
+            probe(new RutabagaAvailability(Map.of()), Map.of("capset_names", "foo"));
         } finally {
             System.setErr(original);
         }

@@ -26,23 +26,29 @@ public class VirglAvailabilityTest {
                 });
     }
 
+    /** Configures, then deactivates, which waits for the probe the configuration started. */
+    private void probe(VirglAvailability availability, Map<String, Object> properties) {
+        availability.configure(context(), properties);
+        availability.deactivate();
+    }
+
     @Test
     public void loadedLibraryEnablesTheProvider() {
         LoadedLibrary<VirglRenderer> loaded = VirglNative.find("");
         Assume.assumeTrue(loaded.unavailableReason(), loaded.available());
-        new VirglAvailability().configure(context(), Map.of());
+        probe(new VirglAvailability(), Map.of());
         assertEquals(List.of("enableComponent " + VirglBackendProvider.class.getName()), calls);
     }
 
     @Test
     public void aRefusedConfigurationKeepsTheProviderUnregistered() {
-        new VirglAvailability().configure(context(), Map.of("capset_names", "venus"));
+        probe(new VirglAvailability(), Map.of("capset_names", "venus"));
         assertEquals(List.of("disableComponent " + VirglBackendProvider.class.getName()), calls);
     }
 
     @Test
     public void aMissingLibraryKeepsTheProviderUnregistered() {
-        new VirglAvailability().configure(context(), Map.of("library_path", "/nonexistent/libvirglrenderer.so.1"));
+        probe(new VirglAvailability(), Map.of("library_path", "/nonexistent/libvirglrenderer.so.1"));
         assertEquals(List.of("disableComponent " + VirglBackendProvider.class.getName()), calls);
     }
 }
