@@ -2,7 +2,9 @@
 # tests/launcher.sh   (run by `./neep test`, after the Maven build made runtime-config/target/neep.jar)
 # The launcher as a user meets it: help, and every bad input to `./neep serve` refused at once
 # (within seconds, before any JVM starts) with exit status 1 and exactly one line naming the
-# cause, no stack trace; then one real `./neep serve` that starts only the sinks it was asked for.
+# cause, no stack trace; then two real `./neep serve`s: one that keeps the framework cache for the
+# next runs (without its configuration), and one, from that cache, that starts only the sinks it
+# was asked for.
 # Prints one "ok"/"FAIL" line per case; exits 1 if any failed.
 set -uo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -76,8 +78,29 @@ for _ in $(seq 50); do [ -s "$TMP/port" ] && break; sleep 0.1; done
 taken=$(cat "$TMP/port")
 refused "web port taken" "port $taken on 127.0.0.1 is taken" serve --socket "$S" --web-port "$taken"
 
-# A real serve with no sink option: it listens, and neither the PNG sink (which would write
-# into java.io.tmpdir/neep-png) nor the window nor the web viewer runs.
+# The framework cache ./neep serve keeps (runtime-config/target/felix-cache, written by the first
+# serve after a build) must carry no configuration of the run that wrote it: a serve with
+# --png-dir writes it here, and the serve below starts from it and must run no PNG sink.
+CACHE="$ROOT/runtime-config/target/felix-cache"
+rm -rf "$CACHE"
+setsid "$NEEP" serve --socket "$S" --png-dir "$TMP/png" > "$TMP/first.log" 2>&1 &
+first=$!; PIDS+=("-$first")
+for _ in $(seq 600); do
+    grep -q 'StatusReporter - neep runtime:' "$TMP/first.log" && break
+    kill -0 "$first" 2>/dev/null || break
+    sleep 0.1
+done
+kill -TERM -- "-$first" 2>/dev/null; wait "$first" 2>/dev/null
+if grep -q 'ACTIVE *dev.neep.display.png.internal.PngDisplayComponent' "$TMP/first.log" && [ -d "$CACHE/bundle0" ] &&
+    ! compgen -G "$CACHE/bundle*/data" > /dev/null; then
+    ok "serve keeps its framework cache for the next runs, without any bundle's data"
+else
+    fail "serve with --png-dir: no kept framework cache, or one with bundle data (its log:)"
+    ls -d "$CACHE"/bundle*/data 2>&1 | head -5 | sed 's/^/       /'; sed 's/^/       /' "$TMP/first.log" | head -40
+fi
+
+# A real serve with no sink option, from the cache kept above: it listens, and neither the PNG
+# sink (which would write into java.io.tmpdir/neep-png) nor the window nor the web viewer runs.
 mkdir "$TMP/jtmp"
 JAVA_OPTS="-Djava.io.tmpdir=$TMP/jtmp" setsid "$NEEP" serve --socket "$S" > "$TMP/serve.log" 2>&1 &
 serve=$!; PIDS+=("-$serve")
