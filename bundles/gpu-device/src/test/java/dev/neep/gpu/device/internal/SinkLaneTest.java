@@ -1,11 +1,13 @@
 package dev.neep.gpu.device.internal;
 
 import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertTrue;
 
 import dev.neep.gpu.api.DisplaySink;
 import dev.neep.gpu.api.Frame;
 import dev.neep.gpu.api.HeldFrame;
+import dev.neep.gpu.api.Holds;
 import dev.neep.gpu.api.Pixels;
 import dev.neep.gpu.api.Scanout;
 import dev.neep.gpu.api.ScanoutId;
@@ -18,7 +20,6 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.After;
 import org.junit.Test;
 import org.slf4j.LoggerFactory;
@@ -85,7 +86,7 @@ public class SinkLaneTest {
         List<CountedHold> holds = waitAndFlush(16, 16, 5);
         assertEquals(List.of("dev:0 scanout 1", "dev:0 frame 0,0 1x1", "dev:0 frame 1,1 1x1", "dev:0 frame 2,2 3x3"),
                 calls);
-        holds.forEach(h -> assertEquals("holds left on " + h, 0, h.holds.get()));
+        holds.forEach(h -> assertFalse("a hold left on " + h, h.holds.held()));
     }
 
     @Test
@@ -93,7 +94,7 @@ public class SinkLaneTest {
         // 4096x2304 is 36 MiB a picture: one waits within MAX_WAITING_BYTES, the next folds into it.
         List<CountedHold> holds = waitAndFlush(4096, 2304, 3);
         assertEquals(List.of("dev:0 scanout 1", "dev:0 frame 0,0 3x3"), calls);
-        holds.forEach(h -> assertEquals("holds left on " + h, 0, h.holds.get()));
+        holds.forEach(h -> assertFalse("a hold left on " + h, h.holds.held()));
     }
 
     /**
@@ -122,11 +123,12 @@ public class SinkLaneTest {
 
     /** A held picture that only counts its holds. */
     private static final class CountedHold implements HeldFrame {
-        final AtomicInteger holds = new AtomicInteger(1);
+        final Holds holds = new Holds(() -> { });
         private final Frame frame;
 
         CountedHold(Frame frame) {
             this.frame = frame;
+            holds.take();
         }
 
         @Override
@@ -136,17 +138,12 @@ public class SinkLaneTest {
 
         @Override
         public boolean hold() {
-            for (int n = holds.get(); n > 0; n = holds.get()) {
-                if (holds.compareAndSet(n, n + 1)) {
-                    return true;
-                }
-            }
-            return false;
+            return holds.hold();
         }
 
         @Override
         public void release() {
-            holds.decrementAndGet();
+            holds.release();
         }
 
         @Override
