@@ -28,9 +28,10 @@ import org.junit.Test;
  * brings the VBE picture back.
  */
 public class HandOverTest {
-    private static final long RAM = 0x10_0000;
-    private static final int RAM_SIZE = 32 << 20;
-    private static final long MMIO = 0xc000_0000L;
+    /** Where the guest's RAM and the BARs are, for the tests that drive the function as a guest does. */
+    static final long RAM = 0x10_0000;
+    static final int RAM_SIZE = 32 << 20;
+    static final long MMIO = 0xc000_0000L;
     private static final Duration BOUND = Duration.ofSeconds(10);
 
     private VirtioGpu device;

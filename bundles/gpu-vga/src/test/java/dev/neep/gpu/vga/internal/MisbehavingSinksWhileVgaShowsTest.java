@@ -1,5 +1,8 @@
 package dev.neep.gpu.vga.internal;
 
+import static dev.neep.gpu.vga.internal.HandOverTest.MMIO;
+import static dev.neep.gpu.vga.internal.HandOverTest.RAM;
+import static dev.neep.gpu.vga.internal.HandOverTest.RAM_SIZE;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
 import static org.junit.Assert.fail;
@@ -39,9 +42,6 @@ import org.junit.Test;
  * the screen shows last after a bounded number of calls.
  */
 public class MisbehavingSinksWhileVgaShowsTest {
-    private static final long RAM = 0x10_0000;
-    private static final int RAM_SIZE = 32 << 20;
-    private static final long MMIO = 0xc000_0000L;
     private static final int W = 64;
     private static final int H = 48;
     private static final int FRAMES = 30;
@@ -130,8 +130,9 @@ public class MisbehavingSinksWhileVgaShowsTest {
         try {
             assertEquals(List.of("scanout 0 off"), sink.awaitCalls(1, BOUND));
             // The device serves the driver while the blocked sink still waits.
+            int framesBefore = sink.frames(0);
             GpuDriver.PatternResource drawn = driver.drawPattern(320, 200);
-            int[] gpuPicture = sink.awaitResourceFrame(0, 0, sink.frames(0), BOUND);
+            int[] gpuPicture = sink.awaitResourceFrame(0, 0, framesBefore, BOUND);
             assertEquals(Optional.empty(), TestPattern.compare(gpuPicture, 320, 320, 200));
             assertEquals(1, blocking.calls.get());
 

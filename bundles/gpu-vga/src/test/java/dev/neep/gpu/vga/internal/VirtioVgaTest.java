@@ -295,10 +295,24 @@ public class VirtioVgaTest {
 
     @Test
     public void aDeviceThatIsNotAGpuIsRefused() {
-        assertThrows(IllegalArgumentException.class, () -> new VirtioVga(new dev.neep.virtio.VirtioDevice() {
+        assertThrows(IllegalArgumentException.class, () -> new VirtioVga(otherDevice(1),
+                GuestMemories.heap(0, 1 << 20), VirtioVga.Options.defaults()));
+    }
+
+    @Test
+    public void aGpuThatTakesNoVgaPictureIsRefused() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new VirtioVga(
+                otherDevice(VirtioVga.VIRTIO_DEVICE_ID_GPU), GuestMemories.heap(0, 1 << 20),
+                VirtioVga.Options.defaults()));
+        assertTrue(e.getMessage(), e.getMessage().contains("takes no VGA picture"));
+    }
+
+    /** A virtio device of id {@code id} that is not neep's GPU device. */
+    private static dev.neep.virtio.VirtioDevice otherDevice(int id) {
+        return new dev.neep.virtio.VirtioDevice() {
             @Override
             public int deviceId() {
-                return 1;
+                return id;
             }
 
             @Override
@@ -341,6 +355,6 @@ public class VirtioVgaTest {
             @Override
             public void reset() {
             }
-        }, GuestMemories.heap(0, 1 << 20), VirtioVga.Options.defaults()));
+        };
     }
 }
