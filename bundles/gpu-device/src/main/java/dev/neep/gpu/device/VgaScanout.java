@@ -42,7 +42,7 @@ public interface VgaScanout {
 
     /**
      * The pixels inside {@code dirty} changed: {@code picture} is the whole new picture, of the
-     * size shown. An update while no VGA picture of that size shows is dropped (logged once).
+     * size shown. While no VGA picture of that size shows, it is shown as {@link #showVga} does.
      *
      * @throws IllegalArgumentException when {@code picture} is not a whole B8G8R8X8_UNORM
      *         picture or {@code dirty} is empty or not inside it

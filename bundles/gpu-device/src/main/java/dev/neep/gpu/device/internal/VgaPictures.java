@@ -77,8 +77,9 @@ final class VgaPictures {
             return;
         }
         if (shown == null || shown.width() != next.width() || shown.height() != next.height()) {
-            log.host("VGA update", "a VGA update of a " + next.width() + "x" + next.height() + " picture while "
-                    + (shown == null ? "none" : shown.width() + "x" + shown.height()) + " shows; dropped", null);
+            // The picture is whole: shown afresh when the device lost the one it updates (a
+            // device that started over under a new name while the VGA side kept its state).
+            show(next);
             return;
         }
         hand(dirty, next);
