@@ -21,6 +21,9 @@ import java.util.Arrays;
  * 15, 16 and 24 bpp are widened) that is never written again, so a sink reads it whole however
  * late it reads, and never sees a row the guest is half-way through. A refresh that finds
  * nothing changed copies nothing.
+ *
+ * <p>One lock orders {@link #refresh} with {@link #handOver} and {@link #takeBack}, so nothing
+ * is handed to the device between the two; the device's calls only record and return.
  */
 public final class VgaScreen {
     /** The scanout the VGA picture goes to, the one the virtio driver will use first. */
