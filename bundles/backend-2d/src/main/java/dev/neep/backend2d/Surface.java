@@ -50,7 +50,7 @@ final class Surface {
     HeldFrame hold() {
         Buffer b = current;
         b.holds.take();
-        return new Held(b);
+        return HeldFrame.of(b.holds, b.frame(), this::frame);
     }
 
     /**
@@ -105,36 +105,6 @@ final class Surface {
 
         Frame frame() {
             return new Frame(format, width, height, stride, bytes.asReadOnlyBuffer());
-        }
-    }
-
-    private final class Held implements HeldFrame {
-        private final Buffer buffer;
-        private final Frame frame;
-
-        Held(Buffer buffer) {
-            this.buffer = buffer;
-            this.frame = buffer.frame();
-        }
-
-        @Override
-        public Frame frame() {
-            return frame;
-        }
-
-        @Override
-        public boolean hold() {
-            return buffer.holds.hold();
-        }
-
-        @Override
-        public void release() {
-            buffer.holds.release();
-        }
-
-        @Override
-        public Frame now() {
-            return current.frame();
         }
     }
 }

@@ -65,28 +65,7 @@ public final class ReadBack {
     public HeldFrame hold() {
         Buffer b = current;
         b.holds.take();
-        Frame frame = b.frame();
-        return new HeldFrame() {
-            @Override
-            public Frame frame() {
-                return frame;
-            }
-
-            @Override
-            public boolean hold() {
-                return b.holds.hold();
-            }
-
-            @Override
-            public void release() {
-                b.holds.release();
-            }
-
-            @Override
-            public Frame now() {
-                return ReadBack.this.frame();
-            }
-        };
+        return HeldFrame.of(b.holds, b.frame(), this::frame);
     }
 
     private final class Buffer {

@@ -1,5 +1,6 @@
 package dev.neep.gpu.api;
 
+import java.util.function.Supplier;
 import org.osgi.annotation.versioning.ConsumerType;
 
 /**
@@ -41,4 +42,32 @@ public interface HeldFrame {
      * unreferenced.
      */
     Frame now();
+
+    /**
+     * The held picture {@code frame}, its holds counted by {@code holds} (whose first the
+     * caller has taken), the resource's pixels as they are now given by {@code now}.
+     */
+    static HeldFrame of(Holds holds, Frame frame, Supplier<Frame> now) {
+        return new HeldFrame() {
+            @Override
+            public Frame frame() {
+                return frame;
+            }
+
+            @Override
+            public boolean hold() {
+                return holds.hold();
+            }
+
+            @Override
+            public void release() {
+                holds.release();
+            }
+
+            @Override
+            public Frame now() {
+                return now.get();
+            }
+        };
+    }
 }

@@ -26,13 +26,17 @@ import org.osgi.annotation.versioning.ProviderType;
  * <p>Every method may be called from any thread; the device does its work on its own command
  * thread and the calls that change it wait for that thread. {@link #close} ends it.
  *
+ * <p>It is also the {@link VgaScanout} that virtio-vga hands its VBE pictures to, so that
+ * {@code new VirtioVga(gpu, ...)} shows them to this device's sinks until the driver takes over.
+ *
  * <p>A backend, once open, serves every driver: a reset (a driver reload, a vhost-user front end
  * leaving) releases what the guest made in it and keeps it, as QEMU keeps its rutabaga instance
  * for the device's life. Only {@link #useProvider}, {@link #reopen}, {@link #dropProvider} and
  * {@link #close} close it.
  */
 @ProviderType
-public interface VirtioGpu extends VirtioDevice, SharedMemoryDevice, GpuDeviceInfo, GpuDisplayControl, AutoCloseable {
+public interface VirtioGpu extends VirtioDevice, SharedMemoryDevice, GpuDeviceInfo, GpuDisplayControl, VgaScanout,
+        AutoCloseable {
 
     /** The name of a device made without one. */
     String DEFAULT_NAME = ScanoutId.DEFAULT_DEVICE;

@@ -4,7 +4,9 @@
  * from a {@link dev.neep.gpu.device.DeviceConfig}; and what the device offers in a framework
  * besides its {@code dev.neep.virtio.VirtioDevice} service: its accounting for tests and
  * monitoring ({@link dev.neep.gpu.device.GpuDeviceInfo}) and how its display modes are decided
- * ({@link dev.neep.gpu.device.GpuDisplayControl}).
+ * ({@link dev.neep.gpu.device.GpuDisplayControl}); and the SPI through which virtio-vga shows
+ * the firmware's picture on the device's scanout 0 until the driver takes over
+ * ({@link dev.neep.gpu.device.VgaScanout}).
  *
  * <p>Every interface here is implemented by this bundle and called by others, so
  * {@code @ProviderType} (see gpu-api's package documentation for the rule), except
@@ -12,7 +14,7 @@
  * end decide the geometry: a {@code @ConsumerType}.
  */
 @Export
-@Version("1.1.0")
+@Version("1.2.0")
 package dev.neep.gpu.device;
 
 import org.osgi.annotation.bundle.Export;

@@ -28,6 +28,7 @@ final class DeviceCore {
     private final ResourceTable resources;
     private final ContextTable contexts = new ContextTable();
     private final Scanouts scanouts;
+    private final VgaPictures vga;
     private final DriverState driver = new DriverState();
     private final BackendSlot backend;
     private final HostVisibleRegion region = new HostVisibleRegion();
@@ -44,6 +45,7 @@ final class DeviceCore {
         this.resources = new ResourceTable(config.maxHostmem());
         PixelSeqlock seqlock = new PixelSeqlock();
         this.scanouts = new Scanouts(config, resources, sinks, seqlock, log);
+        this.vga = new VgaPictures(sinks, seqlock, log);
         this.backend = new BackendSlot(log, seqlock);
         this.frontEnd = new FrontEndModes(log, scanouts);
         Checks checks = new Checks(log, driver, resources, contexts);
@@ -79,8 +81,12 @@ final class DeviceCore {
         backend.use(b, reason);
     }
 
-    /** The guest's memory and the features it acknowledged, from DRIVER_OK until reset. */
+    /**
+     * The guest's memory and the features it acknowledged, from DRIVER_OK until reset; the
+     * VGA picture leaves scanout 0 before the driver's first command.
+     */
     void activate(GuestMemory guestMemory, long driverFeatures) {
+        vga.driverActive();
         driver.activate(guestMemory, driverFeatures);
     }
 
@@ -99,6 +105,12 @@ final class DeviceCore {
 
     void deactivate() {
         driver.deactivate();
+        vga.driverGone();
+    }
+
+    /** Scanout 0 as virtio-vga shows it while no driver is active. */
+    VgaPictures vga() {
+        return vga;
     }
 
     /**
@@ -166,6 +178,7 @@ final class DeviceCore {
 
     /** Brings a sink that bound late up to date, through its lane. */
     void replay(SinkCalls sink) {
+        vga.replay(sink);
         scanoutCommands.replay(sink);
     }
 

@@ -3,6 +3,7 @@ package dev.neep.gpu.device.internal;
 import dev.neep.gpu.api.BackendCapabilities;
 import dev.neep.gpu.api.DisplaySink;
 import dev.neep.gpu.api.Fence;
+import dev.neep.gpu.api.Frame;
 import dev.neep.gpu.api.GpuBackend;
 import dev.neep.gpu.api.GpuBackendException;
 import dev.neep.gpu.api.GpuBackendProvider;
@@ -13,13 +14,12 @@ import dev.neep.gpu.protocol.Blobs;
 import dev.neep.gpu.protocol.CtrlType;
 import dev.neep.gpu.protocol.GpuConfig;
 import dev.neep.gpu.protocol.GpuEvents;
-import dev.neep.gpu.protocol.GpuFeatures;
+import dev.neep.gpu.protocol.Rect;
 import dev.neep.virtio.GuestMemory;
 import dev.neep.virtio.Interrupts;
 import dev.neep.virtio.MappingSource;
 import dev.neep.virtio.OnceLog;
 import dev.neep.virtio.SharedMemoryRegion;
-import dev.neep.virtio.VirtioFeatures;
 import dev.neep.virtio.Virtqueue;
 import java.util.List;
 import java.util.Objects;
@@ -63,8 +63,8 @@ public final class GpuDevice implements VirtioGpu {
 
     public static final int DEVICE_ID = 16;
     static final int MAX_QUEUE_SIZE = 1024;
-    /** How long a reset waits for the sinks to hear of it (see {@link #awaitSinksTold}). */
-    static final long RESET_SINK_WAIT_MS = 500;
+    /** How long closing waits for the sinks to hear of it (see {@link #awaitSinksTold}). */
+    static final long CLOSE_SINK_WAIT_MS = 500;
     /**
      * How long the control queue waits for the front end to answer GET_DISPLAY_INFO or GET_EDID
      * before the configured modes answer: far longer than a front end needs (QEMU answers from
@@ -245,25 +245,7 @@ public final class GpuDevice implements VirtioGpu {
     }
 
     private long features(BackendCapabilities caps) {
-        long f = VirtioFeatures.bit(VirtioFeatures.VIRTIO_F_VERSION_1)
-                | VirtioFeatures.bit(VirtioFeatures.VIRTIO_RING_F_EVENT_IDX)
-                | VirtioFeatures.bit(VirtioFeatures.VIRTIO_RING_F_INDIRECT_DESC)
-                | GpuFeatures.mask(GpuFeatures.RESOURCE_UUID);
-        if (config.edid()) {
-            f |= GpuFeatures.mask(GpuFeatures.EDID);
-        }
-        if (caps != null) {
-            if (caps.virgl3d()) {
-                f |= GpuFeatures.mask(GpuFeatures.VIRGL);
-            }
-            if (caps.blob()) {
-                f |= GpuFeatures.mask(GpuFeatures.RESOURCE_BLOB);
-            }
-            if (caps.contextInit()) {
-                f |= GpuFeatures.mask(GpuFeatures.CONTEXT_INIT);
-            }
-        }
-        return f;
+        return DeviceFeatures.offered(config.edid(), caps);
     }
 
     // ---- sinks ----
@@ -290,6 +272,25 @@ public final class GpuDevice implements VirtioGpu {
         if (stopped != null) {
             stopped.awaitStopped();
         }
+    }
+
+    // ---- VgaScanout: checked on the caller's thread, shown on the device's (see VgaPictures) ----
+
+    @Override
+    public void showVga(Frame picture) {
+        VgaPictures.check(picture);
+        thread.execute(() -> core.vga().show(picture));
+    }
+
+    @Override
+    public void updateVga(Rect dirty, Frame picture) {
+        VgaPictures.checkUpdate(dirty, picture);
+        thread.execute(() -> core.vga().update(dirty, picture));
+    }
+
+    @Override
+    public void withdrawVga() {
+        thread.execute(() -> core.vga().withdraw());
     }
 
     // ---- VirtioDevice ----
@@ -390,26 +391,26 @@ public final class GpuDevice implements VirtioGpu {
 
     @Override
     public void reset() {
+        // No wait for the sinks: what shows next (the next driver's pictures, virtio-vga's) goes
+        // through the same lanes, after the withdrawal, so a blocked sink never holds up a vCPU.
         thread.call(() -> {
             doReset();
             return null;
         });
-        awaitSinksTold();
     }
 
     /**
-     * Waits, {@value #RESET_SINK_WAIT_MS} ms at most, until the sinks have been told what the
-     * reset took off the scanouts, so that what shows next (virtio-vga's own picture, the next
-     * driver's) does not reach a sink before the withdrawal does. A sink that is still busy then
-     * is left behind: a reset never waits longer for a sink.
+     * Waits, {@value #CLOSE_SINK_WAIT_MS} ms at most, until the sinks have been told what closing
+     * took off the scanouts, before their lanes stop (which drops what still waits). A sink that
+     * is still busy then is left behind.
      */
     private void awaitSinksTold() {
-        long deadline = System.nanoTime() + RESET_SINK_WAIT_MS * 1_000_000;
+        long deadline = System.nanoTime() + CLOSE_SINK_WAIT_MS * 1_000_000;
         for (SinkLane lane : thread.query(sinks::lanes, List.<SinkLane>of())) {
             try {
                 if (!lane.awaitIdle(deadline)) {
-                    log.host("reset: sinks", "a display sink was still busy " + RESET_SINK_WAIT_MS
-                            + " ms after a reset; the reset went on without waiting for it", null);
+                    log.host("close: sinks", "a display sink was still busy " + CLOSE_SINK_WAIT_MS
+                            + " ms after the device closed; it went on without waiting for it", null);
                     return;
                 }
             } catch (InterruptedException e) {
@@ -427,6 +428,7 @@ public final class GpuDevice implements VirtioGpu {
         }
         thread.call(() -> {
             doReset();
+            core.vga().withdraw();
             closeBackend();
             core.useBackend(null, "device closed");
             provider = null;

@@ -83,18 +83,18 @@ public class SinkLaneTest {
 
     @Test
     public void heldPicturesWaitInTurnUntilThreeWaitAndTheirHoldsAreGivenBack() throws Exception {
-        List<CountedHold> holds = waitAndFlush(16, 16, 5);
+        List<Holds> holds = waitAndFlush(16, 16, 5);
         assertEquals(List.of("dev:0 scanout 1", "dev:0 frame 0,0 1x1", "dev:0 frame 1,1 1x1", "dev:0 frame 2,2 3x3"),
                 calls);
-        holds.forEach(h -> assertFalse("a hold left on " + h, h.holds.held()));
+        holds.forEach(h -> assertFalse("a hold left", h.held()));
     }
 
     @Test
     public void bigHeldPicturesWaitFewer() throws Exception {
         // 4096x2304 is 36 MiB a picture: one waits within MAX_WAITING_BYTES, the next folds into it.
-        List<CountedHold> holds = waitAndFlush(4096, 2304, 3);
+        List<Holds> holds = waitAndFlush(4096, 2304, 3);
         assertEquals(List.of("dev:0 scanout 1", "dev:0 frame 0,0 3x3"), calls);
-        holds.forEach(h -> assertFalse("a hold left on " + h, h.holds.held()));
+        holds.forEach(h -> assertFalse("a hold left", h.held()));
     }
 
     /**
@@ -102,54 +102,24 @@ public class SinkLaneTest {
      * flush {@code i} dirtying a 1x1 rectangle at (i, i), each flush's own hold given back as the
      * device does once the lanes took theirs; then the sink is let go.
      */
-    private List<CountedHold> waitAndFlush(int w, int h, int n) throws Exception {
+    private List<Holds> waitAndFlush(int w, int h, int n) throws Exception {
         lane.scanoutChanged(0, SHOWN);
         assertTrue(busy.await(10, TimeUnit.SECONDS));
         ScanoutView view = new ScanoutView(new PixelSeqlock(), new OnceLog(LoggerFactory.getLogger(SinkLaneTest.class),
                 "test"));
         Frame frame = new Frame(Formats.B8G8R8X8_UNORM, w, h, w * 4, ByteBuffer.allocate(4));
-        List<CountedHold> holds = new ArrayList<>();
+        List<Holds> holds = new ArrayList<>();
         for (int i = 0; i < n; i++) {
-            CountedHold held = new CountedHold(frame);
-            holds.add(held);
-            ScanoutView.Flushed pixels = view.flushed(frame, held, f -> f);
+            Holds counted = new Holds(() -> { });
+            counted.take();
+            holds.add(counted);
+            ScanoutView.Flushed pixels = view.flushed(frame, HeldFrame.of(counted, frame, () -> frame), f -> f);
             lane.frameUpdated(0, new Rect(i, i, 1, 1), pixels);
             pixels.release();
         }
         release.countDown();
         lane.awaitIdle();
         return holds;
-    }
-
-    /** A held picture that only counts its holds. */
-    private static final class CountedHold implements HeldFrame {
-        final Holds holds = new Holds(() -> { });
-        private final Frame frame;
-
-        CountedHold(Frame frame) {
-            this.frame = frame;
-            holds.take();
-        }
-
-        @Override
-        public Frame frame() {
-            return frame;
-        }
-
-        @Override
-        public boolean hold() {
-            return holds.hold();
-        }
-
-        @Override
-        public void release() {
-            holds.release();
-        }
-
-        @Override
-        public Frame now() {
-            return frame;
-        }
     }
 
     @Test

@@ -1,77 +1,51 @@
 package dev.neep.gpu.vga.internal;
 
-import dev.neep.gpu.api.DisplaySink;
 import dev.neep.gpu.api.Frame;
-import dev.neep.gpu.api.Pixels;
-import dev.neep.gpu.api.Scanout;
-import dev.neep.gpu.api.ScanoutId;
+import dev.neep.gpu.device.VgaScanout;
 import dev.neep.gpu.protocol.Formats;
 import dev.neep.gpu.protocol.Rect;
-import dev.neep.virtio.OnceLog;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.List;
-import java.util.function.Consumer;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
- * The VGA side's output: scanout {@value #SCANOUT} showing the VBE framebuffer to the display
- * sinks until the virtio driver takes over.
+ * The VGA side's output: the VBE framebuffer as pictures of the GPU device's scanout 0, handed
+ * to the device ({@link VgaScanout}) until the virtio driver takes over. The device passes them
+ * to its sinks on each sink's own thread, so neither the thread that calls {@link #refresh} nor
+ * a vCPU ever runs a sink's code or waits for one.
  *
- * <p>Each {@link #refresh} compares the visible rows of the VRAM with a copy of what the sinks
- * last got and sends the rectangle that changed. Comparing rather than tracking writes keeps it
- * right when a VMM maps the VRAM straight into the guest. The frame handed out is that copy,
- * as B8G8R8X8 (32 bpp is already that in little-endian memory; 15, 16 and 24 bpp are widened),
- * so a sink never sees a row the guest is half-way through.
+ * <p>Each {@link #refresh} compares the visible rows of the VRAM with a copy of what was last
+ * handed over and hands over the rectangle that changed. Comparing rather than tracking writes
+ * keeps it right when a VMM maps the VRAM straight into the guest. Each picture handed over is
+ * a fresh B8G8R8X8 copy of the whole screen (32 bpp is already that in little-endian memory;
+ * 15, 16 and 24 bpp are widened) that is never written again, so a sink reads it whole however
+ * late it reads, and never sees a row the guest is half-way through. A refresh that finds
+ * nothing changed copies nothing.
  *
- * <p>Every sink call is made under this object's lock, in order: from the thread that calls
- * {@link #refresh} and, at a hand-over, from the vCPU thread that set DRIVER_OK.
+ * <p>One lock orders {@link #refresh} with {@link #handOver} and {@link #takeBack}, so nothing
+ * is handed to the device between the two; the device's calls only record and return.
  */
 public final class VgaScreen {
     /** The scanout the VGA picture goes to, the one the virtio driver will use first. */
     public static final int SCANOUT = 0;
     public static final int FORMAT = Formats.B8G8R8X8_UNORM;
 
-    private static final Logger LOG = LoggerFactory.getLogger(VgaScreen.class);
-
-    private final ScanoutId id;
+    private final VgaScanout scanout;
     private final Vram vram;
     private final BochsVbe vbe;
-    private final OnceLog log = new OnceLog(LOG, "virtio-vga display");
-    private final List<DisplaySink> sinks = new ArrayList<>();
     private boolean handedOver;
     private VbeMode shown;
-    /** The visible rows as the sinks last got them, packed, in the mode's own depth. */
+    /** The visible rows as last handed over, packed, in the mode's own depth. */
     private byte[] seen;
-    /** The same rows as B8G8R8X8; {@link #seen} itself at 32 bpp. */
-    private byte[] out;
+    /** The picture last handed over, as B8G8R8X8: never written again, the next one is a copy. */
+    private byte[] picture;
     private byte[] row;
 
-    /** {@code device}: the name of the GPU device whose scanout 0 this is. */
-    public VgaScreen(String device, Vram vram, BochsVbe vbe) {
-        this.id = new ScanoutId(device, SCANOUT);
+    /** {@code scanout}: the GPU device that shows the pictures on its scanout 0. */
+    public VgaScreen(VgaScanout scanout, Vram vram, BochsVbe vbe) {
+        this.scanout = scanout;
         this.vram = vram;
         this.vbe = vbe;
-    }
-
-    /** Binds a sink; if a picture is on screen it gets the scanout and a full frame at once. */
-    public synchronized void addSink(DisplaySink sink) {
-        if (sinks.contains(sink)) {
-            return;
-        }
-        sinks.add(sink);
-        if (shown != null) {
-            call(sink, "scanoutChanged", s -> s.scanoutChanged(id, scanout(shown)));
-            call(sink, "frameUpdated", s -> s.frameUpdated(id, full(shown), pixels()));
-        }
-    }
-
-    /** Unbinds a sink; when this returns no further call reaches it. */
-    public synchronized void removeSink(DisplaySink sink) {
-        sinks.remove(sink);
     }
 
     /** True while the VGA side owns the screen (the virtio driver has not taken over). */
@@ -79,10 +53,13 @@ public final class VgaScreen {
         return !handedOver;
     }
 
-    /** The virtio driver took over: the VGA picture leaves the sinks before the GPU's first command runs. */
+    /**
+     * The virtio driver takes over: nothing more is handed to the device (whose activation
+     * takes the VGA picture off its sinks) until {@link #takeBack}.
+     */
     public synchronized void handOver() {
         handedOver = true;
-        withdraw();
+        forget();
     }
 
     /** The virtio device was reset: the next {@link #refresh} shows the VBE picture again, in full. */
@@ -90,11 +67,17 @@ public final class VgaScreen {
         handedOver = false;
     }
 
-    /** Sends the sinks what changed since the last call. */
+    /** Hands the device what changed since the last call. */
     public synchronized void refresh() {
-        VbeMode mode = handedOver ? null : vbe.mode().orElse(null);
+        if (handedOver) {
+            return;
+        }
+        VbeMode mode = vbe.mode().orElse(null);
         if (mode == null) {
-            withdraw();
+            if (shown != null) {
+                forget();
+                scanout.withdrawVga();
+            }
             return;
         }
         if (!mode.equals(shown)) {
@@ -118,24 +101,26 @@ public final class VgaScreen {
                 last--;
             }
             System.arraycopy(row, first, seen, at + first, last - first + 1);
-            int x0 = first / mode.bytesPerPixel();
-            int x1 = last / mode.bytesPerPixel();
-            widen(mode, y, x0, x1);
             top = top < 0 ? y : top;
             bottom = y;
-            left = Math.min(left, x0);
-            right = Math.max(right, x1);
+            left = Math.min(left, first / mode.bytesPerPixel());
+            right = Math.max(right, last / mode.bytesPerPixel());
         }
         if (top >= 0) {
             Rect dirty = new Rect(left, top, right - left + 1, bottom - top + 1);
-            each("frameUpdated", s -> s.frameUpdated(id, dirty, pixels()));
+            // The sinks may still read the last picture: the next one is a copy, with the change.
+            picture = picture.clone();
+            for (int y = top; y <= bottom; y++) {
+                widen(mode, y, left, right);
+            }
+            scanout.updateVga(dirty, frame(mode));
         }
     }
 
     private void show(VbeMode mode) {
         int rowBytes = mode.width() * mode.bytesPerPixel();
         seen = new byte[Math.multiplyExact(rowBytes, mode.height())];
-        out = mode.bpp() == 32 ? seen : new byte[Math.multiplyExact(mode.width() * 4, mode.height())];
+        picture = new byte[Math.multiplyExact(mode.width() * 4, mode.height())];
         row = new byte[rowBytes];
         for (int y = 0; y < mode.height(); y++) {
             vram.copyOut(mode.start() + (long) y * mode.lineBytes(), seen, y * rowBytes, rowBytes);
@@ -144,29 +129,33 @@ public final class VgaScreen {
         boolean resized = shown == null || shown.width() != mode.width() || shown.height() != mode.height();
         shown = mode;
         if (resized) {
-            each("scanoutChanged", s -> s.scanoutChanged(id, scanout(mode)));
-        }
-        each("frameUpdated", s -> s.frameUpdated(id, full(mode), pixels()));
-    }
-
-    private void withdraw() {
-        if (shown != null) {
-            shown = null;
-            seen = null;
-            out = null;
-            row = null;
-            each("scanoutChanged", s -> s.scanoutChanged(id, null));
+            scanout.showVga(frame(mode));
+        } else {
+            scanout.updateVga(new Rect(0, 0, mode.width(), mode.height()), frame(mode));
         }
     }
 
-    /** Converts pixels {@code x0..x1} of row {@code y} of {@link #seen} into {@link #out}. */
+    private void forget() {
+        shown = null;
+        seen = null;
+        picture = null;
+        row = null;
+    }
+
+    private Frame frame(VbeMode mode) {
+        return new Frame(FORMAT, mode.width(), mode.height(), mode.width() * 4,
+                ByteBuffer.wrap(picture).asReadOnlyBuffer().order(ByteOrder.LITTLE_ENDIAN));
+    }
+
+    /** Converts pixels {@code x0..x1} of row {@code y} of {@link #seen} into {@link #picture}. */
     private void widen(VbeMode mode, int y, int x0, int x1) {
         int bpp = mode.bpp();
-        if (bpp == 32) {
-            return;
-        }
         int src = y * mode.width() * mode.bytesPerPixel();
         int dst = y * mode.width() * 4;
+        if (bpp == 32) {
+            System.arraycopy(seen, src + x0 * 4, picture, dst + x0 * 4, (x1 - x0 + 1) * 4);
+            return;
+        }
         for (int x = x0; x <= x1; x++) {
             int r;
             int g;
@@ -189,10 +178,10 @@ public final class VgaScreen {
                 b = expand5(v & 0x1f);
             }
             int q = dst + x * 4;
-            out[q] = (byte) b;
-            out[q + 1] = (byte) g;
-            out[q + 2] = (byte) r;
-            out[q + 3] = (byte) 0xff;
+            picture[q] = (byte) b;
+            picture[q + 1] = (byte) g;
+            picture[q + 2] = (byte) r;
+            picture[q + 3] = (byte) 0xff;
         }
     }
 
@@ -203,67 +192,5 @@ public final class VgaScreen {
 
     private static int expand6(int c) {
         return c << 2 | c >>> 4;
-    }
-
-    private static Scanout scanout(VbeMode mode) {
-        return new Scanout(0, FORMAT, 0, 0, mode.width(), mode.height());
-    }
-
-    private static Rect full(VbeMode mode) {
-        return new Rect(0, 0, mode.width(), mode.height());
-    }
-
-    /**
-     * The picture shown now, read under this object's lock, so never while {@link #refresh}
-     * writes it; it no longer reads once the mode changed (a new picture and its update follow).
-     */
-    private Pixels pixels() {
-        byte[] picture = out;
-        int width = shown.width();
-        int height = shown.height();
-        return new Pixels() {
-            @Override
-            public int format() {
-                return FORMAT;
-            }
-
-            @Override
-            public int width() {
-                return width;
-            }
-
-            @Override
-            public int height() {
-                return height;
-            }
-
-            @Override
-            public boolean read(Consumer<Frame> reader) {
-                synchronized (VgaScreen.this) {
-                    if (out != picture) {
-                        return false;
-                    }
-                    // A fresh read-only view each time: one reader moving its position shifts no one else's pixels.
-                    reader.accept(new Frame(FORMAT, width, height, width * 4,
-                            ByteBuffer.wrap(picture).asReadOnlyBuffer().order(ByteOrder.LITTLE_ENDIAN)));
-                    return true;
-                }
-            }
-        };
-    }
-
-    private void each(String method, Consumer<DisplaySink> call) {
-        for (DisplaySink sink : List.copyOf(sinks)) {
-            call(sink, method, call);
-        }
-    }
-
-    private void call(DisplaySink sink, String method, Consumer<DisplaySink> call) {
-        try {
-            call.accept(sink);
-        } catch (RuntimeException | LinkageError e) {
-            log.host("sink " + sink.getClass().getName() + "@" + Integer.toHexString(System.identityHashCode(sink))
-                    + "." + method, "a display sink threw; the VGA display and the other sinks go on", e);
-        }
     }
 }

@@ -1,7 +1,6 @@
 package dev.neep.gpu.vga.internal;
 
-import dev.neep.gpu.api.DisplaySink;
-import dev.neep.gpu.api.ScanoutId;
+import dev.neep.gpu.device.VgaScanout;
 import dev.neep.gpu.vga.VgaDisplay;
 import dev.neep.gpu.vga.VgaPorts;
 import dev.neep.virtio.ForwardingVirtioDevice;
@@ -35,9 +34,14 @@ import org.slf4j.LoggerFactory;
  * firmware looks for the VRAM in BAR 0 and the DISPI registers at 0x500 of BAR 2, which hold
  * here as there.
  *
+ * <p>Display: the VGA side draws only on {@link #refresh}, and hands its pictures to the GPU
+ * device itself ({@link VgaScanout}), which shows them to its own sinks until a driver activates
+ * it; the sinks bound to the device are the ones that see the firmware's picture.
+ *
  * <p>Hand-over: the virtio device is wrapped so that DRIVER_OK (the transport calling
- * {@code activate}) takes the VGA picture off the sinks before the GPU runs a command, and a
- * virtio reset gives the screen back to VGA. The VGA side draws only on {@link #refresh}.
+ * {@code activate}) stops the VGA side before the GPU starts (the GPU's activation takes the
+ * VGA picture off its sinks before its first command), and a virtio reset gives the screen back
+ * to VGA.
  */
 public final class VirtioVga implements PciFunction, VgaPorts, VgaDisplay, AutoCloseable {
     public static final int VIRTIO_DEVICE_ID_GPU = 16;
@@ -80,21 +84,24 @@ public final class VirtioVga implements PciFunction, VgaPorts, VgaDisplay, AutoC
     private int vramBarRegister;
     private int mmioBarRegister;
 
-    /** The VGA side of the GPU device named {@value ScanoutId#DEFAULT_DEVICE}. */
+    /**
+     * The VGA side of {@code gpu}, which must be neep's GPU device: a {@link VgaScanout} too (a
+     * {@code VirtioGpu}, or the device's service object in a framework), to which the VGA
+     * pictures go.
+     */
     public VirtioVga(VirtioDevice gpu, GuestMemory memory, Options options) {
-        this(ScanoutId.DEFAULT_DEVICE, gpu, memory, options);
-    }
-
-    /** {@code device}: the GPU's name, which the sinks are told with the VGA picture's scanout. */
-    public VirtioVga(String device, VirtioDevice gpu, GuestMemory memory, Options options) {
         Objects.requireNonNull(gpu, "gpu");
         if (gpu.deviceId() != VIRTIO_DEVICE_ID_GPU) {
             throw new IllegalArgumentException("virtio device id " + gpu.deviceId() + " is not a GPU ("
                     + VIRTIO_DEVICE_ID_GPU + ")");
         }
+        if (!(gpu instanceof VgaScanout scanout)) {
+            throw new IllegalArgumentException("virtio device " + gpu.getClass().getName() + " takes no VGA picture: "
+                    + "virtio-vga needs neep's GPU device (a " + VgaScanout.class.getName() + ")");
+        }
         this.vram = new Vram(options.vramSize(), options.directVram());
         this.vbe = new BochsVbe(vram);
-        this.screen = new VgaScreen(device, vram, vbe);
+        this.screen = new VgaScreen(scanout, vram, vbe);
         VirtioPciFunction.Options pci = VirtioPciFunction.Options.forDevice(VIRTIO_DEVICE_ID_GPU)
                 .withClassCode(VirtioPciFunction.Options.CLASS_DISPLAY_VGA)
                 .withSubsystem(options.subsystemVendorId(), options.subsystemId());
@@ -118,14 +125,6 @@ public final class VirtioVga implements PciFunction, VgaPorts, VgaDisplay, AutoC
     /** True while the VGA side owns the screen. */
     public boolean vgaActive() {
         return screen.vgaActive();
-    }
-
-    public void addSink(DisplaySink sink) {
-        screen.addSink(Objects.requireNonNull(sink, "sink"));
-    }
-
-    public void removeSink(DisplaySink sink) {
-        screen.removeSink(sink);
     }
 
     // ---- VgaDisplay ----
@@ -380,7 +379,7 @@ public final class VirtioVga implements PciFunction, VgaPorts, VgaDisplay, AutoC
         resetBars();
     }
 
-    /** Resets the virtio device and disconnects; the sinks keep nothing of the VGA side. */
+    /** Resets the virtio device and disconnects; the VGA picture leaves the device's sinks. */
     @Override
     public void close() {
         function.close();
@@ -409,8 +408,7 @@ public final class VirtioVga implements PciFunction, VgaPorts, VgaDisplay, AutoC
         @Override
         public void activate(long driverFeatures, GuestMemory memory, List<Virtqueue> queues,
                 Interrupts interrupts) {
-            // Before the device can run a command: its first SET_SCANOUT must not be followed by
-            // the VGA side withdrawing scanout 0 from the same sinks.
+            // No VGA picture is handed over from here on; the GPU takes the one shown off its sinks.
             screen.handOver();
             try {
                 gpu.activate(driverFeatures, memory, queues, interrupts);

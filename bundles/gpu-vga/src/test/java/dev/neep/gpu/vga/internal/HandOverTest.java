@@ -22,14 +22,16 @@ import org.junit.Before;
 import org.junit.Test;
 
 /**
- * The screen moving between VGA and virtio: the firmware's VBE picture is shown until the
- * virtio driver sets DRIVER_OK, then the real GPU (2D backend) behind the same PCI function
- * draws scanout 0 for the same sink, and a virtio reset brings the VBE picture back.
+ * The screen moving between VGA and virtio: the firmware's VBE picture is shown, to the sink
+ * bound to the GPU device, until the virtio driver sets DRIVER_OK, then the real GPU (2D
+ * backend) behind the same PCI function draws scanout 0 for the same sink, and a virtio reset
+ * brings the VBE picture back.
  */
 public class HandOverTest {
-    private static final long RAM = 0x10_0000;
-    private static final int RAM_SIZE = 32 << 20;
-    private static final long MMIO = 0xc000_0000L;
+    /** Where the guest's RAM and the BARs are, for the tests that drive the function as a guest does. */
+    static final long RAM = 0x10_0000;
+    static final int RAM_SIZE = 32 << 20;
+    static final long MMIO = 0xc000_0000L;
     private static final Duration BOUND = Duration.ofSeconds(10);
 
     private VirtioGpu device;
@@ -44,7 +46,6 @@ public class HandOverTest {
         device.addSink(sink);
         memory = GuestMemories.heap(RAM, RAM_SIZE);
         vga = new VirtioVga(device, memory, VirtioVga.Options.defaults());
-        vga.addSink(sink);
         pci = VirtioPciDriver.probe(vga, MMIO);
     }
 
@@ -76,10 +77,11 @@ public class HandOverTest {
     }
 
     @Test
-    public void vgaShowsTheFirmwarePictureBeforeTheDriverLoads() {
+    public void vgaShowsTheFirmwarePictureBeforeTheDriverLoads() throws Exception {
         firmwareDraws(160, 100);
         vga.refresh();
         assertTrue(vga.vgaActive());
+        assertEquals(List.of("scanout 0 160x100 resource 0", "frame 0 0,0 160x100"), sink.awaitCalls(2, BOUND));
         assertEquals(Optional.empty(), TestPattern.compare(sink.picture(0), 160, 160, 100));
         assertEquals(0, sink.scanouts.get(0).resourceId());
     }
@@ -88,22 +90,23 @@ public class HandOverTest {
     public void driverOkStopsVgaAndTheGpuScanoutReachesTheSink() throws Exception {
         firmwareDraws(160, 100);
         vga.refresh();
-        sink.takeCalls();
+        sink.awaitCalls(2, BOUND);
 
         GpuDriver gpu = virtioDriver();
         try {
             assertFalse("DRIVER_OK hands the screen over", vga.vgaActive());
-            assertEquals(List.of("scanout 0 off"), sink.takeCalls());
+            assertEquals(List.of("scanout 0 off"), sink.awaitCalls(1, BOUND));
 
             // Firmware-style writes after the hand-over no longer reach the sink.
             vga.barWrite(VirtioVga.VRAM_BAR, 0, 4, 0x00ff_ffff);
             vga.refresh();
-            assertEquals(List.of(), sink.takeCalls());
 
             int framesBefore = sink.frames(0);
             GpuDriver.PatternResource drawn = gpu.drawPattern(320, 200);
             int[] picture = sink.awaitResourceFrame(0, 0, framesBefore, BOUND);
             assertEquals(drawn.resourceId(), sink.scanouts.get(0).resourceId());
+            assertEquals("nothing of VGA between the hand-over and the GPU's picture",
+                    "scanout 0 320x200 resource " + drawn.resourceId(), sink.takeCalls().get(0));
             assertEquals(Optional.empty(), TestPattern.compare(picture, 320, 320, 200));
 
             vga.refresh();
@@ -137,10 +140,10 @@ public class HandOverTest {
     }
 
     @Test
-    public void aRefusedQueueSetUpLeavesTheScreenWithVga() {
+    public void aRefusedQueueSetUpLeavesTheScreenWithVga() throws Exception {
         firmwareDraws(64, 64);
         vga.refresh();
-        sink.takeCalls();
+        sink.awaitCalls(2, BOUND);
         assertTrue(pci.negotiate(pci.deviceFeatures() & (1L << 32)));
         pci.setupQueue(0, 100, 0x20_0000, 0x20_1000, 0x20_2000, 1);
         pci.setupQueue(1, 64, 0x20_4000, 0x20_5000, 0x20_6000, 2);
@@ -149,6 +152,6 @@ public class HandOverTest {
         assertTrue(vga.vgaActive());
         vga.barWrite(VirtioVga.VRAM_BAR, 0, 4, 0x00ff_0000);
         vga.refresh();
-        assertEquals(List.of("frame 0 0,0 1x1"), sink.takeCalls());
+        assertEquals(List.of("frame 0 0,0 1x1"), sink.awaitCalls(1, BOUND));
     }
 }

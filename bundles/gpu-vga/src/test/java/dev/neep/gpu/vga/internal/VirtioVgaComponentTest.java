@@ -27,7 +27,7 @@ public class VirtioVgaComponentTest {
     @Test
     public void componentShowsAVgaFunctionWithTheConfiguredVramAndSubsystem() {
         try (VirtioGpu device = VirtioGpu.create(DeviceConfig.defaults())) {
-            VirtioVgaComponent component = new VirtioVgaComponent(Map.entry(Map.of(), device), GuestMemories.heap(0, 1 << 20), config(8));
+            VirtioVgaComponent component = new VirtioVgaComponent(device, GuestMemories.heap(0, 1 << 20), config(8));
             assertEquals(0x030000, component.configRead(PciRegs.REVISION_ID, 4) >>> 8);
             assertEquals(0x1234, component.configRead(PciRegs.SUBSYSTEM_VENDOR_ID, 2));
             assertEquals(0x5678, component.configRead(PciRegs.SUBSYSTEM_ID, 2));

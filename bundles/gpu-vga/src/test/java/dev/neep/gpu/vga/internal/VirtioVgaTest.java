@@ -18,13 +18,18 @@ import dev.neep.virtio.GuestMemories;
 import dev.neep.virtio.pci.PciBar;
 import dev.neep.virtio.pci.PciRegs;
 import dev.neep.virtio.pci.driver.VirtioPciDriver;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import org.junit.After;
 import org.junit.Test;
 
-/** The VGA side through the function's own doors: I/O ports, the MMIO BAR, the VRAM BAR and the display tick. */
+/**
+ * The VGA side through the function's own doors: I/O ports, the MMIO BAR, the VRAM BAR and the
+ * display tick, whose pictures reach the sinks bound to the GPU device, on their own threads.
+ */
 public class VirtioVgaTest {
+    private static final Duration BOUND = Duration.ofSeconds(10);
     private final VirtioGpu device = VirtioGpu.create(DeviceConfig.defaults());
     private final VirtioVga vga = new VirtioVga(device, GuestMemories.heap(0x10_0000, 1 << 20),
             VirtioVga.Options.defaults());
@@ -34,6 +39,11 @@ public class VirtioVgaTest {
     public void stop() {
         vga.close();
         device.close();
+    }
+
+    /** The next {@code n} calls the sink gets: the device calls it on a thread of its own. */
+    private List<String> calls(int n) throws InterruptedException {
+        return sink.awaitCalls(n, BOUND);
     }
 
     private void out(int port, int value) {
@@ -130,42 +140,43 @@ public class VirtioVgaTest {
     }
 
     @Test
-    public void thirtyTwoBppModeDrawnThroughTheBarReachesTheSinkPixelExact() {
-        vga.addSink(sink);
+    public void thirtyTwoBppModeDrawnThroughTheBarReachesTheSinkPixelExact() throws Exception {
+        device.addSink(sink);
         setMode(320, 200, 32);
         drawPattern32(320, 200);
         vga.refresh();
-        assertEquals(List.of("scanout 0 320x200 resource 0", "frame 0 0,0 320x200"), sink.takeCalls());
+        assertEquals(List.of("scanout 0 320x200 resource 0", "frame 0 0,0 320x200"), calls(2));
         Scanout s = sink.scanouts.get(0);
         assertEquals(dev.neep.gpu.protocol.Formats.B8G8R8X8_UNORM, s.format());
         assertEquals(Optional.empty(), TestPattern.compare(sink.picture(0), 320, 320, 200));
     }
 
     @Test
-    public void onlyTheChangedRectangleIsSentAndNothingWhenNothingChanged() {
-        vga.addSink(sink);
+    public void onlyTheChangedRectangleIsSentAndNothingWhenNothingChanged() throws Exception {
+        device.addSink(sink);
         setMode(320, 200, 32);
         vga.refresh();
-        sink.takeCalls();
+        calls(2);
         vga.refresh();
-        assertEquals(List.of(), sink.takeCalls());
         vga.barWrite(VirtioVga.VRAM_BAR, 4L * (20 * 320 + 10), 4, 0x00ff_0000);
         vga.barWrite(VirtioVga.VRAM_BAR, 4L * (22 * 320 + 14), 4, 0x0000_ff00);
         vga.refresh();
-        assertEquals(List.of("frame 0 10,20 5x3"), sink.takeCalls());
+        assertEquals("the refresh with nothing changed sent nothing before it", List.of("frame 0 10,20 5x3"),
+                calls(1));
         assertEquals(0xffff_0000, sink.picture(0)[20 * 320 + 10]);
         assertEquals(0xff00_ff00, sink.picture(0)[22 * 320 + 14]);
     }
 
     @Test
-    public void sixteenBppIsWidenedToB8G8R8X8() {
-        vga.addSink(sink);
+    public void sixteenBppIsWidenedToB8G8R8X8() throws Exception {
+        device.addSink(sink);
         setMode(8, 2, 16);
         int[] rgb565 = {0xf800, 0x07e0, 0x001f, 0xffff, 0x0000, 0x8410, 0x0821, 0x7bef};
         for (int x = 0; x < rgb565.length; x++) {
             vga.barWrite(VirtioVga.VRAM_BAR, 2L * x, 2, rgb565[x]);
         }
         vga.refresh();
+        calls(2);
         int[] row = new int[8];
         System.arraycopy(sink.picture(0), 0, row, 0, 8);
         assertArrayEquals(new int[] {0xffff0000, 0xff00ff00, 0xff0000ff, 0xffffffff, 0xff000000, 0xff848284,
@@ -174,74 +185,84 @@ public class VirtioVgaTest {
     }
 
     @Test
-    public void fifteenAndTwentyFourBppAreWidenedToo() {
-        vga.addSink(sink);
+    public void fifteenAndTwentyFourBppAreWidenedToo() throws Exception {
+        device.addSink(sink);
         setMode(2, 1, 15);
         vga.barWrite(VirtioVga.VRAM_BAR, 0, 4, 0x03e0L << 16 | 0x7c00);
         vga.refresh();
+        calls(2);
         assertEquals(0xffff0000, sink.picture(0)[0]);
         assertEquals(0xff00ff00, sink.picture(0)[1]);
         setMode(2, 1, 24);
         vga.barWrite(VirtioVga.VRAM_BAR, 0, 4, 0x56_123456L);
         vga.barWrite(VirtioVga.VRAM_BAR, 4, 2, 0x7834);
         vga.refresh();
+        assertEquals("the same size: a new picture, no new geometry", List.of("frame 0 0,0 2x1"), calls(1));
         assertEquals(0xff123456, sink.picture(0)[0]);
         assertEquals(0xff783456, sink.picture(0)[1]);
     }
 
     @Test
-    public void panningShowsAnotherPartOfTheVram() {
-        vga.addSink(sink);
+    public void panningShowsAnotherPartOfTheVram() throws Exception {
+        device.addSink(sink);
         setMode(320, 200, 32);
         vga.barWrite(VirtioVga.VRAM_BAR, 4L * 320 * 209, 4, 0x0000_00ff);
         vga.refresh();
         out(VgaPorts.VBE_DISPI_INDEX_PORT, BochsVbe.INDEX_Y_OFFSET);
         out(VgaPorts.VBE_DISPI_DATA_PORT, 10);
-        sink.takeCalls();
+        calls(2);
         vga.refresh();
         assertEquals("a new start is a new picture of the same size: the whole frame goes out",
-                List.of("frame 0 0,0 320x200"), sink.takeCalls());
+                List.of("frame 0 0,0 320x200"), calls(1));
         assertEquals(0xff00_00ff, sink.picture(0)[200 * 320 - 320]);
     }
 
     @Test
-    public void disablingVbeTakesTheScanoutOff() {
-        vga.addSink(sink);
+    public void disablingVbeTakesTheScanoutOff() throws Exception {
+        device.addSink(sink);
         setMode(64, 64, 32);
         vga.refresh();
         out(VgaPorts.VBE_DISPI_INDEX_PORT, BochsVbe.INDEX_ENABLE);
         out(VgaPorts.VBE_DISPI_DATA_PORT, 0);
-        sink.takeCalls();
+        calls(2);
         vga.refresh();
         vga.refresh();
-        assertEquals(List.of("scanout 0 off"), sink.takeCalls());
+        assertEquals(List.of("scanout 0 off"), calls(1));
+        setMode(32, 32, 32);
+        vga.refresh();
+        assertEquals("one withdrawal, then the next picture", List.of("scanout 0 32x32 resource 0",
+                "frame 0 0,0 32x32"), calls(2));
     }
 
     @Test
-    public void unsupportedDepthShowsNothing() {
-        vga.addSink(sink);
+    public void unsupportedDepthShowsNothing() throws Exception {
+        device.addSink(sink);
         setMode(64, 64, 8);
         vga.refresh();
-        assertEquals(List.of(), sink.takeCalls());
+        setMode(32, 32, 32);
+        vga.refresh();
+        assertEquals("nothing of the 8 bpp mode before the 32 bpp one", List.of("scanout 0 32x32 resource 0",
+                "frame 0 0,0 32x32"), calls(2));
     }
 
     @Test
-    public void aSinkBoundLateGetsTheScanoutAndAFullFrameAtOnce() {
+    public void aSinkBoundLateGetsTheScanoutAndAFullFrameAtOnce() throws Exception {
         setMode(320, 200, 32);
         drawPattern32(320, 200);
         vga.refresh();
-        vga.addSink(sink);
-        assertEquals(List.of("scanout 0 320x200 resource 0", "frame 0 0,0 320x200"), sink.takeCalls());
+        device.addSink(sink);
+        assertEquals(List.of("scanout 0 320x200 resource 0", "frame 0 0,0 320x200"), calls(2));
         assertEquals(Optional.empty(), TestPattern.compare(sink.picture(0), 320, 320, 200));
-        vga.removeSink(sink);
+        device.removeSink(sink);
         vga.barWrite(VirtioVga.VRAM_BAR, 0, 4, 0);
         vga.refresh();
+        assertEquals("the device has handed the update on", 0, device.sinkCount());
         assertEquals(List.of(), sink.takeCalls());
     }
 
     @Test
-    public void aSinkThatThrowsDisturbsNeitherTheDisplayNorOtherSinks() {
-        vga.addSink(new DisplaySink() {
+    public void aSinkThatThrowsDisturbsNeitherTheDisplayNorOtherSinks() throws Exception {
+        device.addSink(new DisplaySink() {
             @Override
             public void scanoutChanged(ScanoutId id, Scanout scanout) {
                 throw new IllegalStateException("broken sink");
@@ -252,32 +273,46 @@ public class VirtioVgaTest {
                 throw new IllegalStateException("broken sink");
             }
         });
-        vga.addSink(sink);
+        device.addSink(sink);
         setMode(32, 32, 32);
         vga.refresh();
-        assertEquals(List.of("scanout 0 32x32 resource 0", "frame 0 0,0 32x32"), sink.takeCalls());
+        assertEquals(List.of("scanout 0 32x32 resource 0", "frame 0 0,0 32x32"), calls(2));
     }
 
     @Test
-    public void functionResetDisablesVbeAndUnplacesTheBars() {
+    public void functionResetDisablesVbeAndUnplacesTheBars() throws Exception {
         VirtioPciDriver.probe(vga, 0xc000_0000L);
-        vga.addSink(sink);
+        device.addSink(sink);
         setMode(32, 32, 32);
         vga.refresh();
+        calls(2);
         vga.reset();
         assertEquals(0, vga.barAddress(VirtioVga.VRAM_BAR));
         assertEquals(0, vga.barAddress(VirtioVga.MMIO_BAR));
-        sink.takeCalls();
         vga.refresh();
-        assertEquals(List.of("scanout 0 off"), sink.takeCalls());
+        assertEquals(List.of("scanout 0 off"), calls(1));
     }
 
     @Test
     public void aDeviceThatIsNotAGpuIsRefused() {
-        assertThrows(IllegalArgumentException.class, () -> new VirtioVga(new dev.neep.virtio.VirtioDevice() {
+        assertThrows(IllegalArgumentException.class, () -> new VirtioVga(otherDevice(1),
+                GuestMemories.heap(0, 1 << 20), VirtioVga.Options.defaults()));
+    }
+
+    @Test
+    public void aGpuThatTakesNoVgaPictureIsRefused() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new VirtioVga(
+                otherDevice(VirtioVga.VIRTIO_DEVICE_ID_GPU), GuestMemories.heap(0, 1 << 20),
+                VirtioVga.Options.defaults()));
+        assertTrue(e.getMessage(), e.getMessage().contains("takes no VGA picture"));
+    }
+
+    /** A virtio device of id {@code id} that is not neep's GPU device. */
+    private static dev.neep.virtio.VirtioDevice otherDevice(int id) {
+        return new dev.neep.virtio.VirtioDevice() {
             @Override
             public int deviceId() {
-                return 1;
+                return id;
             }
 
             @Override
@@ -320,6 +355,6 @@ public class VirtioVgaTest {
             @Override
             public void reset() {
             }
-        }, GuestMemories.heap(0, 1 << 20), VirtioVga.Options.defaults()));
+        };
     }
 }

@@ -3,6 +3,7 @@ package dev.neep.gpu.device.internal.osgi;
 import dev.neep.config.support.ConfigurationRefused;
 import dev.neep.config.support.TypedConfiguration;
 import dev.neep.gpu.api.DisplaySink;
+import dev.neep.gpu.api.Frame;
 import dev.neep.gpu.api.GpuBackendException;
 import dev.neep.gpu.api.GpuBackendProvider;
 import dev.neep.gpu.api.ScanoutId;
@@ -10,7 +11,9 @@ import dev.neep.gpu.device.GpuDeviceInfo;
 import dev.neep.gpu.device.GpuDisplayControl;
 import dev.neep.gpu.device.DeviceConfig;
 import dev.neep.gpu.device.FrontEndDisplays;
+import dev.neep.gpu.device.VgaScanout;
 import dev.neep.gpu.device.internal.GpuDevice;
+import dev.neep.gpu.protocol.Rect;
 import dev.neep.virtio.ForwardingVirtioDevice;
 import dev.neep.virtio.VirtioDevice;
 import java.util.LinkedHashMap;
@@ -32,8 +35,9 @@ import org.slf4j.LoggerFactory;
  * backend provider chosen by the reference target {@code backend.target} (written directly, or
  * derived from {@code backend}: see {@link BackendTargetPlugin}), every display sink bound
  * dynamically. Registered as a {@code dev.neep.virtio.VirtioDevice} with
- * {@code virtio.device.id=16} for the transports, and as {@link GpuDeviceInfo} and
- * {@link GpuDisplayControl}.
+ * {@code virtio.device.id=16} for the transports, and as {@link GpuDeviceInfo},
+ * {@link GpuDisplayControl} and {@link VgaScanout} (one object: virtio-vga, bound to it as a
+ * {@code VirtioDevice}, hands it its VBE pictures through the same object).
  *
  * <p>One device per configuration: the single configuration {@value GpuDeviceConfig#PID} (or
  * none) makes the device named {@value ScanoutId#DEFAULT_DEVICE}; instead of it, each factory
@@ -63,12 +67,13 @@ import org.slf4j.LoggerFactory;
  * a modified method; only a service request would.)
  */
 @Component(configurationPid = GpuDeviceConfig.PID, immediate = true,
-        service = {VirtioDevice.class, GpuDeviceInfo.class, GpuDisplayControl.class},
+        service = {VirtioDevice.class, GpuDeviceInfo.class, GpuDisplayControl.class, VgaScanout.class},
         property = {"virtio.device.id:Integer=" + GpuDevice.DEVICE_ID,
             DisplaySink.DEVICE_PROPERTY + "=" + ScanoutId.DEFAULT_DEVICE})
 @Designate(ocd = GpuDeviceConfig.class)
 @GpuDeviceConfig
-public final class GpuDeviceComponent extends ForwardingVirtioDevice implements GpuDeviceInfo, GpuDisplayControl {
+public final class GpuDeviceComponent extends ForwardingVirtioDevice
+        implements GpuDeviceInfo, GpuDisplayControl, VgaScanout {
 
     private static final Logger LOG = LoggerFactory.getLogger(GpuDeviceComponent.class);
 
@@ -331,5 +336,22 @@ public final class GpuDeviceComponent extends ForwardingVirtioDevice implements 
     @Override
     public void useFrontEnd(FrontEndDisplays displays) {
         device().useFrontEnd(displays);
+    }
+
+    // ---- VgaScanout ----
+
+    @Override
+    public void showVga(Frame picture) {
+        device().showVga(picture);
+    }
+
+    @Override
+    public void updateVga(Rect dirty, Frame picture) {
+        device().updateVga(dirty, picture);
+    }
+
+    @Override
+    public void withdrawVga() {
+        device().withdrawVga();
     }
 }
