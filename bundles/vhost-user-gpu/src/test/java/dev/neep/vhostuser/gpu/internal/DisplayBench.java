@@ -12,6 +12,8 @@ import dev.neep.testkit.PendingCommand;
 import dev.neep.vhostuser.frontend.FrontEnd;
 import java.io.File;
 import java.io.IOException;
+import java.math.BigDecimal;
+import java.math.MathContext;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
@@ -133,20 +135,20 @@ public final class DisplayBench {
             String key = size[0] + "x" + size[1];
             Screen s = new Screen(driver, size[0], size[1]);
             fullFrames(s, display, IN_FLIGHT * 2);
-            double cpu = tree.cpuMillis();
+            ProcessTree.CpuSample cpu = tree.cpu();
             long pictures = display.pictures();
             t = System.nanoTime();
             long end = fullFrames(s, display, frames);
             f.put("fps_" + key, frames / ((end - t) / 1e9));
-            f.put("cpu_ms_per_frame_" + key, (tree.cpuMillis() - cpu) / frames);
+            f.put("cpu_ms_per_frame_" + key, tree.cpuMillisSince(cpu) / frames);
             f.put("pictures_" + key, (double) (display.pictures() - pictures));
             if (size[0] == 1024) {
                 for (int inFlight : new int[] {1, IN_FLIGHT}) {
-                    cpu = tree.cpuMillis();
+                    cpu = tree.cpu();
                     t = System.nanoTime();
                     tinyFlushes(s, inFlight);
                     f.put("flush1x1_per_s_" + inFlight, flushes / seconds(t));
-                    f.put("cpu_ms_per_flush_" + inFlight, (tree.cpuMillis() - cpu) / flushes);
+                    f.put("cpu_ms_per_flush_" + inFlight, tree.cpuMillisSince(cpu) / flushes);
                 }
             }
             s.release();
@@ -303,8 +305,12 @@ public final class DisplayBench {
     }
 
     private static String fmt(double v) {
+        if (!Double.isFinite(v)) {
+            return Double.toString(v);
+        }
+        // Below 1, four significant digits: a CPU time per 1x1 flush is a few microseconds.
         return Math.abs(v) >= 100 ? String.format("%.0f", v) : Math.abs(v) >= 1 ? String.format("%.2f", v)
-                : String.format("%.4f", v);
+                : new BigDecimal(v).round(new MathContext(4)).toPlainString();
     }
 
     /** A Markdown table: each figure's median per back end, every round's value, and the ratio of the first two. */
