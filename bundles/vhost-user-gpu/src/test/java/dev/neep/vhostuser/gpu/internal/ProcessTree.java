@@ -1,7 +1,10 @@
 package dev.neep.vhostuser.gpu.internal;
 
+import com.sun.jna.LastErrorException;
+import com.sun.jna.Library;
+import com.sun.jna.Native;
+import com.sun.jna.ptr.IntByReference;
 import java.io.IOException;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -14,26 +17,32 @@ import java.util.stream.Stream;
  * A process and its live descendants, read from /proc: CPU time and resident memory of the
  * whole tree, so a back end started through a launcher script is counted with the JVM it runs.
  *
- * <p>CPU time is read per thread from /proc/PID/task/TID/schedstat, whose first field is the
- * nanoseconds the thread has run: exact, where /proc/PID/stat's utime and stime count whole
- * 10 ms ticks, too coarse for a back end that spends a few milliseconds on thousands of small
- * commands. schedstat covers live threads only; /proc/PID/stat also counts the threads that
- * have ended. So a measurement across which every thread lives is the schedstat difference,
- * and one across which a thread ended falls back to the stat difference, to the tick, and
- * says so.
+ * <p>CPU time is each process's CPU clock ({@code clock_getcpuclockid(3)}, read with
+ * {@code clock_gettime}): the nanoseconds the scheduler counted for all its threads, those that
+ * have ended included. /proc/PID/stat's user and system times count whole 10 ms ticks, too
+ * coarse for a back end that spends a few milliseconds on thousands of small commands; the
+ * per-thread /proc/PID/task/TID/schedstat is exact but knows live threads only, and a thread
+ * that started and ended between two readings would be missed.
  */
 final class ProcessTree {
-    /** USER_HZ: every Linux ABI reports /proc times in hundredths of a second. */
-    private static final long NANOS_PER_TICK = 10_000_000L;
+
+    /** The two glibc calls that read another process's CPU clock. */
+    private interface Clocks extends Library {
+        Clocks C = Native.load("c", Clocks.class);
+
+        /** Returns 0, or the error number (ESRCH: no such process). */
+        int clock_getcpuclockid(int pid, IntByReference clockId);
+
+        /** {@code timespec}: tv_sec, tv_nsec (two longs on the 64-bit ABIs). */
+        int clock_gettime(int clockId, long[] timespec) throws LastErrorException;
+    }
 
     /**
      * The tree's CPU time at one moment.
      *
-     * @param taskNanos each live thread's nanoseconds on CPU, by "PID/TID"
-     * @param statNanos the processes' user + system time, their ended threads and reaped
-     *                  children included, to the tick
+     * @param nanos each live process's nanoseconds on CPU, by pid
      */
-    record CpuSample(Map<String, Long> taskNanos, long statNanos) {
+    record CpuSample(Map<Long, Long> nanos) {
     }
 
     private final long root;
@@ -44,53 +53,41 @@ final class ProcessTree {
 
     /** The CPU time of the tree now, to compare a later one with ({@link #cpuMillisSince}). */
     CpuSample cpu() {
-        Map<String, Long> tasks = new HashMap<>();
-        long stat = 0;
+        Map<Long, Long> nanos = new HashMap<>();
+        long[] timespec = new long[2];
         for (long pid : pids()) {
-            String[] f = statFields(pid);
-            if (f == null) {
-                continue;
+            IntByReference clock = new IntByReference();
+            if (Clocks.C.clock_getcpuclockid((int) pid, clock) != 0) {
+                continue; // ended meanwhile
             }
-            // utime, stime, cutime, cstime
-            stat += (Long.parseLong(f[11]) + Long.parseLong(f[12]) + Long.parseLong(f[13]) + Long.parseLong(f[14]))
-                    * NANOS_PER_TICK;
-            Path taskDir = Path.of("/proc", Long.toString(pid), "task");
-            try (DirectoryStream<Path> threads = Files.newDirectoryStream(taskDir)) {
-                for (Path t : threads) {
-                    Long nanos = schedNanos(t);
-                    if (nanos != null) {
-                        tasks.put(pid + "/" + t.getFileName(), nanos);
-                    }
-                }
-            } catch (IOException e) {
-                // the process ended meanwhile: its threads are not live
+            try {
+                Clocks.C.clock_gettime(clock.getValue(), timespec);
+            } catch (LastErrorException e) {
+                continue; // ended meanwhile
             }
+            nanos.put(pid, timespec[0] * 1_000_000_000L + timespec[1]);
         }
-        return new CpuSample(tasks, stat);
+        return new CpuSample(nanos);
     }
 
     /**
-     * The tree's CPU milliseconds since {@code start}: exact (schedstat) when every thread of
-     * {@code start} still lives; otherwise /proc/PID/stat's difference, to the 10 ms tick
-     * (or the schedstat sum of the threads that lived, if more), with a note on stderr.
+     * The tree's CPU milliseconds since {@code start}. A process that ended in between is not
+     * counted (its clock is gone with it), and a {@code NOTE cpu:} line on stderr says so.
      */
     double cpuMillisSince(CpuSample start) {
         CpuSample now = cpu();
         long nanos = 0;
-        for (Map.Entry<String, Long> t : now.taskNanos().entrySet()) {
-            // A thread started since was at 0.
-            nanos += t.getValue() - start.taskNanos().getOrDefault(t.getKey(), 0L);
+        for (Map.Entry<Long, Long> p : now.nanos().entrySet()) {
+            // A process started since was at 0.
+            nanos += p.getValue() - start.nanos().getOrDefault(p.getKey(), 0L);
         }
-        List<String> ended = start.taskNanos().keySet().stream().filter(t -> !now.taskNanos().containsKey(t))
-                .sorted().toList();
-        if (ended.isEmpty()) {
-            return nanos / 1e6;
+        List<Long> ended = start.nanos().keySet().stream().filter(p -> !now.nanos().containsKey(p)).sorted()
+                .toList();
+        if (!ended.isEmpty()) {
+            System.err.printf("NOTE cpu: process(es) %s ended during the measurement; their CPU time is not"
+                    + " counted%n", ended);
         }
-        long stat = now.statNanos() - start.statNanos();
-        System.err.printf("NOTE cpu: thread(s) %s ended during the measurement; the CPU time is read from"
-                + " /proc/PID/stat, to 10 ms: %.1f ms (schedstat of the threads that lived: %.3f ms)%n", ended,
-                stat / 1e6, nanos / 1e6);
-        return Math.max(stat, nanos) / 1e6;
+        return nanos / 1e6;
     }
 
     /** Resident set of the tree's live processes, in MiB. */
@@ -129,16 +126,6 @@ final class ProcessTree {
             tree.addAll(children.getOrDefault(tree.get(i), List.of()));
         }
         return tree;
-    }
-
-    /** The first field of a thread's schedstat: nanoseconds on CPU; null when it has ended. */
-    private static Long schedNanos(Path task) {
-        try {
-            String s = Files.readString(task.resolve("schedstat"));
-            return Long.parseLong(s.substring(0, s.indexOf(' ')));
-        } catch (IOException e) {
-            return null;
-        }
     }
 
     /** The fields of /proc/PID/stat after the command's closing parenthesis (state first); null when gone. */
