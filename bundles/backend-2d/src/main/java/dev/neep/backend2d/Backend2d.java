@@ -17,6 +17,7 @@ import dev.neep.gpu.api.Frame;
 import dev.neep.gpu.api.GpuBackend;
 import dev.neep.gpu.api.GpuBackendException;
 import dev.neep.gpu.api.GpuBackendProvider;
+import dev.neep.gpu.api.HeldFrame;
 import dev.neep.gpu.api.Transfer;
 import dev.neep.gpu.protocol.Blobs;
 import dev.neep.gpu.protocol.Formats;
@@ -37,11 +38,14 @@ import org.slf4j.LoggerFactory;
  * device answers a 3D command it does not know.
  *
  * <p>Host storage of a 2D resource is {@code width * height * 4} bytes, stride
- * {@code width * 4}, off the Java heap ({@link PixelPool}); a {@link #frame} view of it is
- * valid until the resource is unreferenced, when its storage may go to the next resource. All work is done by the time a call returns, so a fence signals inside
+ * {@code width * 4}, off the Java heap ({@link PixelPool}). A picture the display holds
+ * ({@link #hold}) stays as it was: a transfer meanwhile moves the resource to other memory
+ * (see {@link Surface}), so the held pictures of a sink that lags cost memory, a few frames at
+ * most, never a wait. All work is done by the time a call returns, so a fence signals inside
  * {@link #createFence}.
  *
- * <p>Not thread-safe: the device makes every call from its command thread.
+ * <p>Not thread-safe: the device makes every call from its command thread; only the holds of
+ * a {@link HeldFrame} are taken and given back on other threads.
  */
 public final class Backend2d implements GpuBackend {
 
@@ -115,9 +119,9 @@ public final class Backend2d implements GpuBackend {
             throw new GpuBackendException(RESP_ERR_OUT_OF_MEMORY, "resource " + id(resourceId) + " of " + width + "x"
                     + height + " needs " + bytes + " bytes, more than one host buffer holds");
         }
-        ByteBuffer pixels;
+        Surface pixels;
         try {
-            pixels = pixelPool.take((int) bytes);
+            pixels = new Surface(format, width, height, width * bpp, pixelPool);
         } catch (OutOfMemoryError e) {
             throw new GpuBackendException(RESP_ERR_OUT_OF_MEMORY, "no host memory for the " + bytes
                     + " bytes of resource " + id(resourceId) + " (the JVM's direct memory: -XX:MaxDirectMemorySize)", e);
@@ -157,7 +161,7 @@ public final class Backend2d implements GpuBackend {
             throw noSuchResource(resourceId);
         }
         if (!gone.isBlob()) {
-            pixelPool.release(gone.pixels);
+            gone.pixels.free();
         }
     }
 
@@ -234,12 +238,19 @@ public final class Backend2d implements GpuBackend {
                     + ", but resource " + id(resourceId) + " has " + r.backing.size() + " bytes of backing");
         }
         int dst = (int) (y * r.stride + x * bpp);
+        ByteBuffer pixels;
+        try {
+            pixels = r.pixels.writable((int) x, (int) y, (int) w, (int) h, bpp);
+        } catch (OutOfMemoryError e) {
+            throw new GpuBackendException(RESP_ERR_OUT_OF_MEMORY, "no host memory for a copy of resource "
+                    + id(resourceId) + " while the display holds its last picture", e);
+        }
         if (w == r.width && srcStride == r.stride) {
-            r.backing.copyTo(offset, r.pixels, dst, (int) (h * r.stride));
+            r.backing.copyTo(offset, pixels, dst, (int) (h * r.stride));
             return;
         }
         for (int row = 0; row < h; row++) {
-            r.backing.copyTo(offset + row * srcStride, r.pixels, dst + row * r.stride, (int) rowBytes);
+            r.backing.copyTo(offset + row * srcStride, pixels, dst + row * r.stride, (int) rowBytes);
         }
     }
 
@@ -294,15 +305,29 @@ public final class Backend2d implements GpuBackend {
         throw unsupported("RESOURCE_UNMAP_BLOB");
     }
 
-    /** A read-only view of a 2D resource's host pixels; blobs have no geometry of their own. */
+    /**
+     * A read-only view of a 2D resource's host pixels; blobs have no geometry of their own. Valid
+     * until a write to the resource finds its pixels held ({@link #hold}) or the resource is
+     * unreferenced.
+     */
     @Override
     public Frame frame(int resourceId) throws GpuBackendException {
+        return twoD(resourceId).pixels.frame();
+    }
+
+    /** The 2D resource's pixels, held: later transfers while it is held write other memory. */
+    @Override
+    public HeldFrame hold(int resourceId) throws GpuBackendException {
+        return twoD(resourceId).pixels.hold();
+    }
+
+    private Resource twoD(int resourceId) throws GpuBackendException {
         Resource r = find(resourceId);
         if (r.isBlob()) {
             throw new GpuBackendException(RESP_ERR_INVALID_PARAMETER, "resource " + id(resourceId)
                     + " is a blob; it is shown through SET_SCANOUT_BLOB");
         }
-        return new Frame(r.format, r.width, r.height, r.stride, r.pixels.asReadOnlyBuffer());
+        return r;
     }
 
     /**
@@ -400,13 +425,13 @@ public final class Backend2d implements GpuBackend {
         final int width;
         final int height;
         final int stride;
-        final ByteBuffer pixels;
+        final Surface pixels;
         final long blobSize;
         Backing backing;
         /** Rows of a scattered blob gathered for {@link #blobFrame}, reused while big enough. */
         ByteBuffer gathered;
 
-        private Resource(int format, int width, int height, int stride, ByteBuffer pixels, long blobSize,
+        private Resource(int format, int width, int height, int stride, Surface pixels, long blobSize,
                 Backing backing) {
             this.format = format;
             this.width = width;
@@ -417,7 +442,7 @@ public final class Backend2d implements GpuBackend {
             this.backing = backing;
         }
 
-        static Resource twoD(int format, int width, int height, int stride, ByteBuffer pixels) {
+        static Resource twoD(int format, int width, int height, int stride, Surface pixels) {
             return new Resource(format, width, height, stride, pixels, 0, null);
         }
 

@@ -8,7 +8,7 @@
  * workings stay private.
  */
 @Export
-@Version("1.0.0")
+@Version("1.1.0")
 package dev.neep.backend2d;
 
 import org.osgi.annotation.bundle.Export;

@@ -17,8 +17,11 @@ import org.osgi.annotation.versioning.ConsumerType;
  *       dispatcher of this sink's own, one per device the sink is bound to, makes the calls.
  *       Calls about one device come from one thread, in the order things happened; calls about
  *       two devices may come at the same time from two threads.</li>
- *   <li>When the sink falls behind, what waits for it is folded, never queued without bound:
- *       a scanout's updates merge into one {@link #frameUpdated} (the union of their dirty
+ *   <li>When the backend holds pictures ({@link GpuBackend#hold}), a sink gets every flushed
+ *       picture as it was at its flush, as long as it keeps up: a few updates of a scanout wait
+ *       in turn, each with its own picture. When the sink falls further behind, or the pixels
+ *       are live (a backend that does not hold), what waits is folded, never queued without
+ *       bound: updates merge into one {@link #frameUpdated} (the union of their dirty
  *       rectangles, the newest {@link Pixels}); a geometry change drops the updates of the
  *       geometry it replaces; cursor pictures and positions keep their newest. What the sink
  *       gets last is always what the device shows last.</li>

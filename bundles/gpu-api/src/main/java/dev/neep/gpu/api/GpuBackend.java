@@ -100,6 +100,19 @@ public interface GpuBackend extends AutoCloseable {
     Frame frame(int resourceId) throws GpuBackendException;
 
     /**
+     * The resource's pixels as they are now, held unchanged until every hold on the returned
+     * object is given back ({@link HeldFrame}): a write to the resource meanwhile goes to other
+     * memory. The device holds each flushed picture so that its sinks read it whole, however late,
+     * while the guest's next transfer goes on. {@code null} when this backend cannot hold pixels
+     * (the default); the device then hands its sinks {@link #frame} and detects reads torn by later
+     * calls. A backend that holds counts the memory of held pictures, which outlive their writes,
+     * in what it reports; the device keeps at most a few held pictures per scanout and sink.
+     */
+    default HeldFrame hold(int resourceId) throws GpuBackendException {
+        return null;
+    }
+
+    /**
      * The pixels of a blob resource laid out as SET_SCANOUT_BLOB describes: {@code format},
      * {@code width} x {@code height}, {@code stride} bytes a row from byte {@code offset}. Its memory is read as {@link #frame}'s
      * is; a view of the blob's guest memory will do, since the device stops every reader before

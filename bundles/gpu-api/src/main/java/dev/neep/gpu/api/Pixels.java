@@ -8,6 +8,13 @@ import org.osgi.annotation.versioning.ProviderType;
  * {@link DisplaySink#frameUpdated frameUpdated}: the device gives a reference, not a copy, and
  * the sink reads what it needs (its dirty rectangle) on its own thread, when it likes.
  *
+ * <h2>Held pictures</h2>
+ * When the backend holds pictures ({@link GpuBackend#hold}), the device keeps each flushed
+ * picture unchanged until the sinks it was handed to have had their {@code frameUpdated} call
+ * with it: a read during that call, or during a read another thread makes meanwhile, reads that
+ * very picture and returns {@code true} at once. Afterwards, and with a backend that does not
+ * hold pictures, a read reads the live pixels, as follows.
+ *
  * <h2>The read protocol</h2>
  * The pixels are the backend's own (a 2D resource's memory, a renderer's read-back buffer), and
  * the device goes on running the guest's commands while a sink reads them, so a read may overlap
@@ -41,7 +48,7 @@ import org.osgi.annotation.versioning.ProviderType;
  *       still inside their reader, and later reads return {@code false}.</li>
  *   <li>The reader may run several times for one {@code read} and must tolerate that: it
  *       writes the same places each time (a copy of the same rectangle into the same picture).
- *       It must not call {@code read} again, nor block.</li>
+ *       It must not call {@code read} again, nor block, unless the pixels are {@link #held}.</li>
  * </ul>
  */
 @ProviderType
@@ -55,6 +62,17 @@ public interface Pixels {
 
     /** The scanout's height in pixels, fixed for this object. */
     int height();
+
+    /**
+     * Whether these pixels are held for the calling sink now (see the class documentation), so
+     * that {@link #read} reads this very picture at once and its reader may take its time: the
+     * device waits for no reader of a held picture, and a reader may block while it writes the
+     * pixels to a socket, say. True during the {@code frameUpdated} call that brought a held
+     * picture, and for {@link #of} pixels; false for live pixels.
+     */
+    default boolean held() {
+        return false;
+    }
 
     /**
      * Calls {@code reader} on this thread with the scanout's current pixels until one call read
@@ -86,6 +104,11 @@ public interface Pixels {
             @Override
             public int height() {
                 return frame.height();
+            }
+
+            @Override
+            public boolean held() {
+                return true;
             }
 
             @Override

@@ -7,7 +7,9 @@
  * frame's pixels as ARGB.
  *
  * <p>Version 2 changed the display contract: sinks are called off the device's thread and read
- * the pixels themselves, when they like, instead of during the call.
+ * the pixels themselves, when they like, instead of during the call. Version 2.1 lets a backend
+ * hold a flushed picture unchanged ({@link dev.neep.gpu.api.GpuBackend#hold}), so that every
+ * flushed picture reaches a sink that keeps up.
  *
  * <h2>Who implements what</h2>
  * Every interface of neep's API says which side implements it, by bnd's rule for semantic
@@ -24,7 +26,7 @@
  * the device's own objects that the backends and sinks call.
  */
 @Export
-@Version("2.0.0")
+@Version("2.1.0")
 package dev.neep.gpu.api;
 
 import org.osgi.annotation.bundle.Export;

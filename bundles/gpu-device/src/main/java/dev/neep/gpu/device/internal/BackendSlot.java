@@ -3,7 +3,6 @@ package dev.neep.gpu.device.internal;
 import static dev.neep.gpu.protocol.CtrlType.RESP_ERR_UNSPEC;
 
 import dev.neep.gpu.api.CapsetInfo;
-import dev.neep.gpu.api.Frame;
 import dev.neep.gpu.api.GpuBackend;
 import dev.neep.gpu.api.GpuBackendException;
 import dev.neep.gpu.protocol.CtrlType;
@@ -60,16 +59,16 @@ final class BackendSlot {
     }
 
     @FunctionalInterface
-    interface FrameCall {
-        Frame read(GpuBackend backend) throws GpuBackendException;
+    interface ReadCall<T> {
+        T read(GpuBackend backend) throws GpuBackendException;
     }
 
     /**
-     * A frame from the bound backend (without one, why not). Bracketed like every call: a
-     * renderer reads its texture back into the resource's display buffer, which sinks may be
-     * reading.
+     * What the bound backend gives (a frame, a held picture; without a backend, why not).
+     * Bracketed like every call: a renderer reads its texture back into the resource's display
+     * buffer, which sinks may be reading.
      */
-    Frame frame(FrameCall c) throws GpuBackendException {
+    <T> T read(ReadCall<T> c) throws GpuBackendException {
         if (backend == null) {
             throw new GpuBackendException(RESP_ERR_UNSPEC, noBackendReason);
         }

@@ -5,10 +5,7 @@ import static dev.neep.gpu.protocol.CtrlType.RESP_ERR_INVALID_PARAMETER;
 import static dev.neep.gpu.protocol.CtrlType.RESP_ERR_INVALID_SCANOUT_ID;
 import static dev.neep.gpu.protocol.CtrlType.RESP_ERR_UNSPEC;
 
-import dev.neep.gpu.api.CursorImage;
-import dev.neep.gpu.api.Frame;
 import dev.neep.gpu.api.GpuBackendException;
-import dev.neep.gpu.protocol.Formats;
 import dev.neep.gpu.protocol.UpdateCursor;
 import dev.neep.virtio.OnceLog;
 import java.util.function.BooleanSupplier;
@@ -92,28 +89,14 @@ final class CursorCommands {
         if (headless.getAsBoolean()) {
             return null;
         }
-        CursorImage image;
+        CursorPicture picture;
         try {
-            image = image(res, c.hotX(), c.hotY());
+            picture = CursorPicture.take(backend, res.id, CURSOR_SIZE, c.hotX(), c.hotY());
         } catch (GpuBackendException | RuntimeException e) {
             log.host("CMD_UPDATE_CURSOR: pixels", "no cursor pixels for " + res + ": " + e.getMessage(), e);
             return Reply.error(RESP_ERR_UNSPEC);
         }
-        scanouts.defineCursor(scanoutId, image);
+        scanouts.defineCursor(scanoutId, picture);
         return null;
-    }
-
-    private CursorImage image(Resource res, int hotX, int hotY) throws GpuBackendException {
-        Frame f = backend.frame(b -> b.frame(res.id));
-        if (!Formats.isSupported2d(f.format()) || f.width() != CURSOR_SIZE || f.height() != CURSOR_SIZE) {
-            throw new GpuBackendException(RESP_ERR_UNSPEC, "cursor frame " + f.width() + "x" + f.height() + " in "
-                    + Formats.name(f.format()));
-        }
-        int[] argb = new int[CURSOR_SIZE * CURSOR_SIZE];
-        int base = f.pixels().position();
-        for (int y = 0; y < CURSOR_SIZE; y++) {
-            Formats.toArgb(f.format(), f.pixels(), base + y * f.stride(), argb, y * CURSOR_SIZE, CURSOR_SIZE);
-        }
-        return new CursorImage(CURSOR_SIZE, CURSOR_SIZE, hotX, hotY, argb);
     }
 }

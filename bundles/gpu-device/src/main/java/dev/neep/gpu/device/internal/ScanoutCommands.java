@@ -6,9 +6,9 @@ import static dev.neep.gpu.protocol.CtrlType.RESP_ERR_INVALID_PARAMETER;
 import static dev.neep.gpu.protocol.CtrlType.RESP_ERR_INVALID_SCANOUT_ID;
 import static dev.neep.gpu.protocol.CtrlType.RESP_ERR_UNSPEC;
 
-import dev.neep.gpu.api.CursorImage;
 import dev.neep.gpu.api.Frame;
 import dev.neep.gpu.api.GpuBackendException;
+import dev.neep.gpu.api.HeldFrame;
 import dev.neep.gpu.device.DeviceConfig;
 import dev.neep.gpu.protocol.CtrlHdr;
 import dev.neep.gpu.protocol.Formats;
@@ -157,9 +157,9 @@ final class ScanoutCommands {
             if (dirty == null || headless.getAsBoolean() || sinks.isEmpty()) {
                 continue;
             }
-            Frame frame;
+            ScanoutView.Flushed pixels;
             try {
-                frame = frame(s);
+                pixels = flushed(i, s);
             } catch (GpuBackendException e) {
                 log.host("CMD_RESOURCE_FLUSH: frame", "no pixels for scanout " + i + ": " + e.getMessage(), e);
                 result = Reply.error(BackendSlot.validError(e.responseType()));
@@ -169,7 +169,8 @@ final class ScanoutCommands {
                 result = Reply.error(RESP_ERR_UNSPEC);
                 continue;
             }
-            sinks.frameUpdated(i, dirty, scanouts.view(i).flushed(frame));
+            sinks.frameUpdated(i, dirty, pixels);
+            pixels.release();
         }
         return result;
     }
@@ -182,28 +183,53 @@ final class ScanoutCommands {
                 sink.scanoutChanged(i, s.toScanout());
                 if (!headless.getAsBoolean()) {
                     try {
-                        Frame f = frame(s);
-                        sink.frameUpdated(i, new Rect(0, 0, s.width(), s.height()), scanouts.view(i).flushed(f));
+                        ScanoutView.Flushed pixels = flushed(i, s);
+                        sink.frameUpdated(i, new Rect(0, 0, s.width(), s.height()), pixels);
+                        pixels.release();
                     } catch (GpuBackendException | RuntimeException e) {
                         log.host("replay: frame", "no pixels for scanout " + i + " of a new sink: "
                                 + e.getMessage(), e);
                     }
                 }
             }
-            CursorImage cursor = scanouts.cursor(i);
+            CursorPicture cursor = scanouts.cursor(i);
             if (cursor != null) {
                 sink.cursorDefined(i, cursor);
             }
         }
     }
 
-    /** The scanout's view of the backend's pixels: the frame positioned at the rectangle's top-left pixel. */
+    /**
+     * Scanout {@code i}'s pixels at this flush: held by the backend when it can hold them (the
+     * sinks then read this very picture, however late), else its live frame. The caller hands
+     * them to the sinks, which add holds of their own, and then gives back the flush's hold.
+     */
+    private ScanoutView.Flushed flushed(int i, ScanoutState s) throws GpuBackendException {
+        if (!s.blob()) {
+            HeldFrame held = backend.read(b -> b.hold(s.resourceId()));
+            if (held != null) {
+                try {
+                    return scanouts.view(i).flushed(crop(s, held.frame()), held, f -> crop(s, f));
+                } catch (GpuBackendException | RuntimeException e) {
+                    held.release();
+                    throw e;
+                }
+            }
+        }
+        return scanouts.view(i).flushed(frame(s));
+    }
+
+    /** The scanout's view of the backend's live pixels: the frame positioned at the rectangle's top-left pixel. */
     private Frame frame(ScanoutState s) throws GpuBackendException {
         if (s.blob()) {
-            return backend.frame(b -> b.blobFrame(s.resourceId(), s.format(), s.width(), s.height(), s.stride(),
+            return backend.read(b -> b.blobFrame(s.resourceId(), s.format(), s.width(), s.height(), s.stride(),
                     s.offset()));
         }
-        Frame f = backend.frame(b -> b.frame(s.resourceId()));
+        return crop(s, backend.read(b -> b.frame(s.resourceId())));
+    }
+
+    /** What of resource frame {@code f} scanout {@code s} shows, positioned at its top-left pixel. */
+    private static Frame crop(ScanoutState s, Frame f) throws GpuBackendException {
         if (!Formats.isSupported2d(f.format())) {
             throw new GpuBackendException(RESP_ERR_UNSPEC, "frame format " + Formats.name(f.format())
                     + " of resource " + s.resourceId() + " cannot be shown");

@@ -1,6 +1,5 @@
 package dev.neep.gpu.device.internal;
 
-import dev.neep.gpu.api.CursorImage;
 import dev.neep.gpu.device.DeviceConfig;
 import dev.neep.virtio.OnceLog;
 import java.util.Arrays;
@@ -22,7 +21,7 @@ final class Scanouts {
     private int yres;
     private ScanoutState[] states;
     private ScanoutView[] views;
-    private CursorImage[] cursors;
+    private CursorPicture[] cursors;
     private int[] modeWidth;
     private int[] modeHeight;
 
@@ -40,7 +39,7 @@ final class Scanouts {
         yres = config.yres();
         states = new ScanoutState[n];
         views = new ScanoutView[n];
-        cursors = new CursorImage[n];
+        cursors = new CursorPicture[n];
         modeWidth = new int[n];
         modeHeight = new int[n];
         resetModes();
@@ -160,15 +159,19 @@ final class Scanouts {
         }
     }
 
-    /** Cursor {@code i}'s image, or null when it is hidden. */
-    CursorImage cursor(int i) {
+    /** Cursor {@code i}'s picture, or null when it is hidden. */
+    CursorPicture cursor(int i) {
         return cursors[i];
     }
 
-    /** Shows {@code image} as cursor {@code i} (null hides it). */
-    void defineCursor(int i, CursorImage image) {
-        cursors[i] = image;
-        sinks.cursorDefined(i, image);
+    /** Shows {@code picture} as cursor {@code i} (null hides it), taking over its hold; the one it replaces is let go. */
+    void defineCursor(int i, CursorPicture picture) {
+        CursorPicture old = cursors[i];
+        cursors[i] = picture;
+        sinks.cursorDefined(i, picture);
+        if (old != null) {
+            old.release();
+        }
     }
 
     /** Disables every scanout and hides every cursor shown. */

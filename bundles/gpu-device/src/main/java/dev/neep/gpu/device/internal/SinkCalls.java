@@ -1,6 +1,5 @@
 package dev.neep.gpu.device.internal;
 
-import dev.neep.gpu.api.CursorImage;
 import dev.neep.gpu.api.Pixels;
 import dev.neep.gpu.api.Scanout;
 import dev.neep.gpu.protocol.Rect;
@@ -12,7 +11,8 @@ interface SinkCalls {
 
     void frameUpdated(int scanout, Rect dirty, Pixels pixels);
 
-    void cursorDefined(int scanout, CursorImage cursor);
+    /** {@code cursor}: null hides it; a receiver that keeps it past the call adds a hold of its own. */
+    void cursorDefined(int scanout, CursorPicture cursor);
 
     void cursorMoved(int scanout, int x, int y);
 }

@@ -1,6 +1,5 @@
 package dev.neep.gpu.device.internal;
 
-import dev.neep.gpu.api.CursorImage;
 import dev.neep.gpu.api.DisplaySink;
 import dev.neep.gpu.api.Pixels;
 import dev.neep.gpu.api.Scanout;
@@ -81,7 +80,7 @@ final class SinkHub implements SinkCalls {
     }
 
     @Override
-    public void cursorDefined(int scanout, CursorImage cursor) {
+    public void cursorDefined(int scanout, CursorPicture cursor) {
         for (SinkLane lane : lanes) {
             lane.cursorDefined(scanout, cursor);
         }

@@ -1,6 +1,5 @@
 package dev.neep.gpu.device.internal;
 
-import dev.neep.gpu.api.CursorImage;
 import dev.neep.gpu.api.DisplaySink;
 import dev.neep.gpu.api.Frames;
 import dev.neep.gpu.api.Pixels;
@@ -8,6 +7,7 @@ import dev.neep.gpu.api.Scanout;
 import dev.neep.gpu.api.ScanoutId;
 import dev.neep.gpu.protocol.Rect;
 import dev.neep.virtio.OnceLog;
+import java.util.ArrayDeque;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -17,16 +17,21 @@ import java.util.function.Consumer;
  * One sink of one device, with a thread of its own that makes the sink's calls, so that a sink
  * that is slow, blocks or throws holds up nobody but itself.
  *
- * <p>The device thread records what happened and returns at once: never more than one pending
- * change of each kind per scanout, since a change folds into the one still waiting (dirty
- * rectangles unite and the newest pixels win; a new geometry drops the updates of the old one;
- * cursors keep their newest picture and position). The lane thread delivers a scanout's pending
- * changes in their natural order: geometry, pixels, cursor picture, cursor position. So what
- * waits for a sink is bounded by the number of scanouts, and what it gets last is the newest.
+ * <p>The device thread records what happened and returns at once. Held pictures (see
+ * {@link ScanoutView.Flushed}) wait in turn, each holding its own pixels, up to
+ * {@link #MAX_WAITING} per scanout, so a sink that keeps up gets every flushed picture; past that
+ * the sink is behind, and the newest update folds into the last one waiting (dirty rectangles
+ * unite and the newest pixels win). Live pixels fold at once: they are read when delivered anyway.
+ * A new geometry drops the updates of the old one; cursors keep their newest picture and position.
+ * The lane thread delivers a scanout's pending changes in their natural order: geometry, pixels,
+ * cursor picture, cursor position. So what waits for a sink is bounded by the number of
+ * scanouts, and what it gets last is the newest.
  */
 final class SinkLane implements SinkCalls {
     /** How long {@link #awaitStopped} waits for a call in progress to end. */
     static final long STOP_WAIT_MS = 2_000;
+    /** Held pictures waiting per scanout before updates fold: enough to ride out a sink's hiccup. */
+    static final int MAX_WAITING = 3;
 
     private final DisplaySink sink;
     private final String device;
@@ -57,24 +62,39 @@ final class SinkLane implements SinkCalls {
         Pending p = at(scanout);
         p.geometry = true;
         p.scanout = state;
-        p.dirty = null;
-        p.pixels = null;
+        p.dropUpdates();
         notifyAll();
     }
 
     @Override
     public synchronized void frameUpdated(int scanout, Rect dirty, Pixels pixels) {
+        if (stopped) {
+            return;
+        }
+        boolean held = pixels instanceof ScanoutView.Flushed f && f.hold();
         Pending p = at(scanout);
-        p.dirty = p.dirty == null ? dirty : Frames.union(p.dirty, dirty);
-        p.pixels = pixels;
+        Update last = p.updates.peekLast();
+        if (last == null || held && last.held && p.updates.size() < MAX_WAITING) {
+            p.updates.add(new Update(dirty, pixels, held));
+        } else {
+            last.release();
+            last.dirty = Frames.union(last.dirty, dirty);
+            last.pixels = pixels;
+            last.held = held;
+        }
         notifyAll();
     }
 
     @Override
-    public synchronized void cursorDefined(int scanout, CursorImage cursor) {
+    public synchronized void cursorDefined(int scanout, CursorPicture cursor) {
+        if (stopped) {
+            return;
+        }
         Pending p = at(scanout);
+        p.dropCursor();
         p.cursorDefined = true;
         p.cursor = cursor;
+        p.cursorHeld = cursor != null && cursor.hold();
         notifyAll();
     }
 
@@ -90,6 +110,10 @@ final class SinkLane implements SinkCalls {
     /** Drops what waits and starts no further call; a call in progress is left to end. */
     synchronized void stop() {
         stopped = true;
+        pending.values().forEach(p -> {
+            p.dropUpdates();
+            p.dropCursor();
+        });
         pending.clear();
         notifyAll();
     }
@@ -156,10 +180,15 @@ final class SinkLane implements SinkCalls {
                 }
                 Iterator<Map.Entry<Integer, Pending>> first = pending.entrySet().iterator();
                 Map.Entry<Integer, Pending> e = first.next();
-                first.remove();
                 delivering = true;
                 scanout = e.getKey();
                 p = e.getValue();
+                if (p.updates.size() > 1) {
+                    // One held picture at a time: the rest keep waiting here, where new ones count against them.
+                    p = p.takeGeometryAndFirstUpdate();
+                } else {
+                    first.remove();
+                }
             }
             deliver(new ScanoutId(device, scanout), p);
         }
@@ -169,11 +198,13 @@ final class SinkLane implements SinkCalls {
         if (p.geometry) {
             guarded("scanoutChanged", s -> s.scanoutChanged(id, p.scanout));
         }
-        if (p.pixels != null) {
-            guarded("frameUpdated", s -> s.frameUpdated(id, p.dirty, p.pixels));
+        for (Update u : p.updates) {
+            guarded("frameUpdated", s -> s.frameUpdated(id, u.dirty, u.pixels));
+            u.release();
         }
         if (p.cursorDefined) {
-            guarded("cursorDefined", s -> s.cursorDefined(id, p.cursor));
+            guarded("cursorDefined", s -> s.cursorDefined(id, p.cursor == null ? null : p.cursor.image()));
+            p.dropCursor();
         }
         if (p.moved) {
             guarded("cursorMoved", s -> s.cursorMoved(id, p.x, p.y));
@@ -202,12 +233,56 @@ final class SinkLane implements SinkCalls {
     private static final class Pending {
         boolean geometry;
         Scanout scanout;
-        Rect dirty;
-        Pixels pixels;
+        final ArrayDeque<Update> updates = new ArrayDeque<>();
         boolean cursorDefined;
-        CursorImage cursor;
+        CursorPicture cursor;
+        /** Whether this lane holds {@link #cursor}'s pixels. */
+        boolean cursorHeld;
         boolean moved;
         int x;
         int y;
+
+        /** What to deliver first: the geometry change, if any, and the oldest update; the rest stays. */
+        Pending takeGeometryAndFirstUpdate() {
+            Pending now = new Pending();
+            now.geometry = geometry;
+            now.scanout = scanout;
+            geometry = false;
+            scanout = null;
+            now.updates.add(updates.poll());
+            return now;
+        }
+
+        void dropCursor() {
+            if (cursorHeld) {
+                cursorHeld = false;
+                cursor.release();
+            }
+        }
+
+        void dropUpdates() {
+            updates.forEach(Update::release);
+            updates.clear();
+        }
+    }
+
+    /** One frameUpdated waiting: its pixels held by this lane when {@code held}. */
+    private static final class Update {
+        Rect dirty;
+        Pixels pixels;
+        boolean held;
+
+        Update(Rect dirty, Pixels pixels, boolean held) {
+            this.dirty = dirty;
+            this.pixels = pixels;
+            this.held = held;
+        }
+
+        void release() {
+            if (held) {
+                held = false;
+                ((ScanoutView.Flushed) pixels).release();
+            }
+        }
     }
 }

@@ -1,26 +1,15 @@
 package dev.neep.gpu.device.internal;
 
-import static dev.neep.gpu.protocol.CtrlType.RESP_OK_NODATA;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
 import static org.junit.Assert.fail;
 
 import dev.neep.backend2d.Backend2d;
-import dev.neep.gpu.api.DisplaySink;
-import dev.neep.gpu.api.Frames;
-import dev.neep.gpu.api.Pixels;
-import dev.neep.gpu.api.Scanout;
-import dev.neep.gpu.api.ScanoutId;
 import dev.neep.gpu.device.DeviceConfig;
-import dev.neep.gpu.protocol.Formats;
 import dev.neep.gpu.protocol.Rect;
-import dev.neep.testkit.Backing;
 import dev.neep.testkit.GpuDriver;
-import java.nio.ByteBuffer;
 import java.util.Arrays;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.After;
 import org.junit.Before;
 import org.junit.Test;
@@ -29,7 +18,7 @@ import org.junit.Test;
  * A sink that blocks and a sink that throws, bound beside a well-behaved one: the device answers
  * every flush while the one blocks, the well-behaved sink gets every picture the guest flushes,
  * pixel-exact, and the blocked sink, once released, gets the newest picture after at most a few
- * folded calls.
+ * calls: the pictures that waited in turn, the rest folded.
  */
 public class MisbehavingSinksTest {
     private static final int W = 64;
@@ -39,21 +28,17 @@ public class MisbehavingSinksTest {
     private static final Rect ALL = new Rect(0, 0, W, H);
 
     private Harness h;
-    private GpuDriver d;
-    private Backing backing;
-    private final BlockingSink blocking = new BlockingSink();
+    private SolidScreen screen;
+    private final GatedSink blocking = new GatedSink();
     private final RecordingSink throwing = new RecordingSink();
 
     @Before
     public void start() {
         h = Harness.start(DeviceConfig.defaults(), Backend2d.provider(), GpuDriver.Options.defaults(), 16 << 20);
-        d = h.driver;
         // Settling waits for every sink, the blocked one too: this test polls instead.
         h.sink.settleWith(() -> { });
-        assertEquals(RESP_OK_NODATA, d.resourceCreate2d(1, Formats.B8G8R8X8_UNORM, W, H).type());
-        backing = d.allocateBacking((long) W * H * 4);
-        assertEquals(RESP_OK_NODATA, d.attachBacking(1, backing).type());
-        assertEquals(RESP_OK_NODATA, d.setScanout(0, 1, ALL).type());
+        screen = new SolidScreen(h.driver, 1, W, H);
+        screen.show(0);
         throwing.toThrow = new IllegalStateException("a sink that always throws");
         h.device.addSink(throwing);
         h.device.addSink(blocking);
@@ -90,25 +75,19 @@ public class MisbehavingSinksTest {
 
         blocking.release.countDown();
         end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(WAIT_MS);
-        while (blocking.lastColour != (0xff000000 | FRAMES)) {
+        while (blocking.lastColour() != (0xff000000 | FRAMES)) {
             if (System.nanoTime() > end) {
-                fail("the released sink never got the newest picture; last " + Integer.toHexString(blocking.lastColour));
+                fail("the released sink never got the newest picture; last " + Integer.toHexString(blocking.lastColour()));
             }
             Thread.sleep(5);
         }
+        // Its first call, then the held pictures that wait in turn, the newest folded into the last.
         assertTrue("what waited for the blocked sink was folded: " + blocking.calls.get() + " calls",
-                blocking.calls.get() <= 3);
+                blocking.calls.get() <= 1 + SinkLane.MAX_WAITING);
     }
 
-    /** Fills the resource with {@code argb}, transfers it and flushes it, each answered OK. */
     private void draw(int argb) {
-        int[] px = new int[W * H];
-        Arrays.fill(px, argb);
-        ByteBuffer bytes = ByteBuffer.allocate(W * H * 4);
-        Formats.fromArgb(Formats.B8G8R8X8_UNORM, px, 0, bytes, 0, px.length);
-        backing.write(0, bytes);
-        assertEquals(RESP_OK_NODATA, d.transferToHost2d(1, ALL, 0).type());
-        assertEquals(RESP_OK_NODATA, d.resourceFlush(1, ALL).type());
+        screen.draw(ALL, argb);
     }
 
     private void awaitPicture(int argb) throws InterruptedException {
@@ -125,33 +104,6 @@ public class MisbehavingSinksTest {
                 fail("the well-behaved sink never showed " + Integer.toHexString(argb));
             }
             Thread.sleep(1);
-        }
-    }
-
-    /** Blocks in its first frameUpdated until released; remembers the colour of the last picture it read. */
-    private static final class BlockingSink implements DisplaySink {
-        final CountDownLatch entered = new CountDownLatch(1);
-        final CountDownLatch release = new CountDownLatch(1);
-        final AtomicInteger calls = new AtomicInteger();
-        volatile int lastColour;
-
-        @Override
-        public void scanoutChanged(ScanoutId id, Scanout scanout) {
-        }
-
-        @Override
-        public void frameUpdated(ScanoutId id, Rect dirty, Pixels pixels) {
-            calls.incrementAndGet();
-            entered.countDown();
-            try {
-                release.await(WAIT_MS, TimeUnit.MILLISECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            int[] argb = new int[pixels.width() * pixels.height()];
-            if (pixels.read(f -> Frames.toArgb(f, new Rect(0, 0, f.width(), f.height()), argb))) {
-                lastColour = argb[argb.length - 1];
-            }
         }
     }
 }

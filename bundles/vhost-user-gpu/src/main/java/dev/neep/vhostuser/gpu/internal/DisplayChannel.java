@@ -51,11 +51,13 @@ import dev.neep.vhostuser.sys.UnixSocket;
  * picture goes out while the front end keeps up, and the last one always does.
  *
  * <h2>Pixels</h2>
- * An update's pixels are read through {@link Pixels#read} straight into the send buffer, laid
- * out as the messages go out ({@link UpdateWriter}): one copy between the resource and the
- * socket, converted to the front end's x8r8g8b8 in the same pass where the format needs it.
- * A read torn by the device leaves its rectangle for the next update of that scanout, which
- * the contract says is on its way.
+ * A held picture ({@link Pixels#held}) whose rows already are the front end's x8r8g8b8, whole
+ * rows of a tightly packed resource, goes to the socket straight from the resource, header and
+ * pixels in one gathering write: no copy on this side. Any other update's pixels are read
+ * through {@link Pixels#read} into the send buffer, laid out as the messages go out
+ * ({@link UpdateWriter}): one copy, converted in the same pass where the format needs it. A read
+ * of live pixels torn by the device leaves its rectangle for the next update of that scanout,
+ * which the contract says is on its way.
  */
 public final class DisplayChannel implements DisplaySink, AutoCloseable {
 
@@ -377,25 +379,46 @@ public final class DisplayChannel implements DisplaySink, AutoCloseable {
         // One band of rows at a time, each read and sent on its own, so the send buffer stays
         // within one message; a read torn in the middle leaves the rest for the next update.
         int rowsPerBand = Math.max(1, MAX_UPDATE_DATA / ((x1 - x0) * 4));
+        // A held picture stays as it is while this thread writes it to the socket.
+        boolean held = pixels.held();
         for (int y = y0; y < y1; y += rowsPerBand) {
             int[] band = {x0, y, x1, Math.min(y1, y + rowsPerBand)};
+            IOException[] failed = new IOException[1];
+            boolean[] laidOut = new boolean[1];
             boolean read;
             try {
-                read = pixels.read(frame -> updates.take(s, frame, band[0], band[1], band[2], band[3]));
+                read = pixels.read(frame -> {
+                    if (held && UpdateWriter.sendsAsIs(frame, band[0], band[2])) {
+                        try {
+                            updates.sendAsIs(socket, s, frame, band[1], band[3]);
+                        } catch (IOException e) {
+                            failed[0] = e;
+                        }
+                    } else {
+                        updates.take(s, frame, band[0], band[1], band[2], band[3]);
+                        laidOut[0] = true;
+                    }
+                });
             } catch (RuntimeException e) {
                 logOnce("frame", "a frame's pixels do not match its geometry ({}); update dropped", e.toString());
                 unsent[s] = null;
+                return;
+            }
+            if (failed[0] != null) {
+                lost(failed[0]);
                 return;
             }
             if (!read) {
                 unsent[s] = new int[] {x0, y, x1, y1};
                 return;
             }
-            try {
-                updates.send(socket);
-            } catch (IOException e) {
-                lost(e);
-                return;
+            if (laidOut[0]) {
+                try {
+                    updates.send(socket);
+                } catch (IOException e) {
+                    lost(e);
+                    return;
+                }
             }
         }
         unsent[s] = null;

@@ -21,6 +21,10 @@ import dev.neep.vhostuser.sys.UnixSocket;
  * A rectangle whose pixels pass {@link #maxData} bytes is split by rows into several messages,
  * each a band of whole rows, as QEMU's front end takes them (each UPDATE is drawn on its own).
  *
+ * <p>A held picture whose rows already are the front end's, one contiguous range, needs no
+ * copy at all: {@link #sendAsIs} writes a message's header and its pixels in one gathering
+ * write, the pixels straight from the resource.
+ *
  * <p>{@link #take} may be called again for the same rectangle (a reader that runs twice) and
  * then writes the same bytes. Not thread-safe: one channel's sending thread uses it.
  */
@@ -28,6 +32,8 @@ final class UpdateWriter {
 
     private final int maxData;
     private ByteBuffer tx = ByteBuffer.allocateDirect(64 << 10).order(ByteOrder.LITTLE_ENDIAN);
+    private final ByteBuffer header = ByteBuffer.allocateDirect(MessageHeader.SIZE + GpuRequest.UPDATE_HEADER_SIZE)
+            .order(ByteOrder.LITTLE_ENDIAN);
     private int[] rowScratch = new int[0];
     private int length;
 
@@ -78,6 +84,35 @@ final class UpdateWriter {
             }
         }
         length = at;
+    }
+
+    /**
+     * Whether {@link #sendAsIs} can send rows [x0, x1) of {@code frame}: already in the front
+     * end's format and, whole rows of a tightly packed frame, one contiguous range.
+     */
+    static boolean sendsAsIs(Frame frame, int x0, int x1) {
+        return (frame.format() == Formats.B8G8R8A8_UNORM || frame.format() == Formats.B8G8R8X8_UNORM)
+                && x0 == 0 && x1 == frame.width() && frame.stride() == frame.width() * 4;
+    }
+
+    /**
+     * Sends rows [y0, y1) of {@code frame} (which {@link #sendsAsIs} allows, at most
+     * {@code maxData} bytes) as one UPDATE, its pixels written to the socket straight from the
+     * frame: no copy at all on this side. Blocks while the front end does not read, so only for
+     * pixels that stay as they are meanwhile (a held picture).
+     */
+    void sendAsIs(UnixSocket socket, int scanoutId, Frame frame, int y0, int y1) throws IOException {
+        int rowBytes = frame.width() * 4;
+        int length = (y1 - y0) * rowBytes;
+        if (length > maxData) {
+            throw new IllegalArgumentException(length + " bytes of pixels in one UPDATE, more than " + maxData);
+        }
+        ByteBuffer head = header.clear();
+        new MessageHeader(GpuRequest.UPDATE, 0, GpuRequest.UPDATE_HEADER_SIZE + length).encode(head);
+        head.putInt(scanoutId).putInt(0).putInt(y0).putInt(frame.width()).putInt(y1 - y0).flip();
+        ByteBuffer src = frame.pixels();
+        int from = src.position() + y0 * frame.stride();
+        socket.send(head, src.duplicate().limit(from + length).position(from));
     }
 
     /** Writes what {@link #take} laid out, all of it; blocks while the front end does not read. */

@@ -31,6 +31,8 @@ final class FakeDisplay implements Runnable, AutoCloseable {
     private final Thread thread = new Thread(this, "fake-qemu-display");
     private int width;
     private int[] screen = new int[0];
+    /** Per UPDATE of the whole screen, in order: its colour when every pixel had the same, else null. */
+    private final List<Integer> wholeUpdates = new ArrayList<>();
     volatile int scanouts;
     private volatile IOException failure;
     private final Object gate = new Object();
@@ -101,10 +103,16 @@ final class FakeDisplay implements Runnable, AutoCloseable {
                             int y = p.getInt(8);
                             int w = p.getInt(12);
                             int rows = p.getInt(16);
+                            boolean uniform = true;
                             for (int r = 0; r < rows; r++) {
                                 for (int c = 0; c < w; c++) {
-                                    screen[(y + r) * width + x + c] = p.getInt(20 + (r * w + c) * 4);
+                                    int word = p.getInt(20 + (r * w + c) * 4);
+                                    screen[(y + r) * width + x + c] = word;
+                                    uniform &= word == p.getInt(20);
                                 }
+                            }
+                            if (x == 0 && y == 0 && w == width && rows * width == screen.length) {
+                                wholeUpdates.add(uniform ? p.getInt(20) : null);
                             }
                             notifyAll();
                         }
@@ -154,6 +162,19 @@ final class FakeDisplay implements Runnable, AutoCloseable {
                 .order(ByteOrder.LITTLE_ENDIAN);
         new MessageHeader(request, MessageHeader.REPLY, payload.remaining()).encode(b);
         socket.send(b.put(payload).flip());
+    }
+
+    /** Waits until {@code n} more whole-screen UPDATEs than {@code since} arrived; all of them since, in order. */
+    synchronized List<Integer> awaitWholeUpdates(int since, int n) throws Exception {
+        long end = System.currentTimeMillis() + 10_000;
+        while (wholeUpdates.size() < since + n && System.currentTimeMillis() < end) {
+            wait(100);
+        }
+        return new ArrayList<>(wholeUpdates.subList(Math.min(since, wholeUpdates.size()), wholeUpdates.size()));
+    }
+
+    synchronized int wholeUpdateCount() {
+        return wholeUpdates.size();
     }
 
     synchronized void awaitPattern(int w, int h) throws Exception {

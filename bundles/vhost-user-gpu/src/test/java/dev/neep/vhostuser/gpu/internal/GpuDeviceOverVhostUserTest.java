@@ -22,7 +22,9 @@ import dev.neep.testkit.PendingCommand;
 import dev.neep.vhostuser.frontend.FrontEnd;
 import dev.neep.vhostuser.sys.Posix;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import org.junit.After;
 import org.junit.Before;
@@ -186,6 +188,36 @@ public class GpuDeviceOverVhostUserTest {
             }
             gpu.display.resume();
             gpu.display.awaitPattern(W, H);
+        }
+    }
+
+    /**
+     * Pictures that wait for the display channel while the front end's display is busy each
+     * reach it whole, in order, as flushed: the device holds each one while the guest writes the
+     * next into the same resource. (Three wait at most before they fold: the channel is congested.)
+     */
+    @Test
+    public void everyFlushedPictureReachesTheFrontEndWhenAFewWait() throws Exception {
+        try (RemoteGpu gpu = new RemoteGpu(new FrontEnd(served.socket, RAM), W, H)) {
+            GpuDriver driver = gpu.startDriver();
+            PatternResource shown = driver.drawPattern(W, H);
+            gpu.display.awaitPattern(W, H);
+            int before = gpu.display.wholeUpdateCount();
+            Rect all = new Rect(0, 0, W, H);
+            int[] colours = {0xff102030, 0xff405060, 0xff708090};
+            gpu.display.pause();
+            for (int colour : colours) {
+                ByteBuffer solid = ByteBuffer.allocate(W * H * 4).order(ByteOrder.LITTLE_ENDIAN);
+                for (int i = 0; i < W * H; i++) {
+                    solid.putInt(colour);
+                }
+                shown.backing().write(0, solid.flip());
+                assertEquals(CtrlType.RESP_OK_NODATA, driver.transferToHost2d(shown.resourceId(), all, 0).type());
+                assertEquals(CtrlType.RESP_OK_NODATA, driver.resourceFlush(shown.resourceId(), all).type());
+            }
+            gpu.display.resume();
+            assertEquals("each picture whole, in order", List.of(colours[0], colours[1], colours[2]),
+                    gpu.display.awaitWholeUpdates(before, colours.length));
         }
     }
 }

@@ -1,6 +1,7 @@
 package dev.neep.vhostuser.gpu.internal;
 
 import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertTrue;
 import static org.junit.Assume.assumeTrue;
 
@@ -109,5 +110,53 @@ public class UpdateWriterTest {
         writer.take(1, f, 5, 5, 6, 6);
         writer.send(backEnd);
         expectBands(5, 5, 6, 6, 1);
+    }
+
+    @Test
+    public void wholeRowsOfATightFrameGoOutAsTheyAreInOneGatheringWrite() throws Exception {
+        ByteBuffer b = ByteBuffer.allocateDirect(W * 4 * H);
+        int[] row = new int[W];
+        for (int y = 0; y < H; y++) {
+            for (int x = 0; x < W; x++) {
+                row[x] = argb(x, y);
+            }
+            Formats.fromArgb(Formats.B8G8R8X8_UNORM, row, 0, b, y * W * 4, W);
+        }
+        Frame tight = new Frame(Formats.B8G8R8X8_UNORM, W, H, W * 4, b.asReadOnlyBuffer());
+        assertTrue(UpdateWriter.sendsAsIs(tight, 0, W));
+        assertFalse("part of a row is not contiguous", UpdateWriter.sendsAsIs(tight, 1, W));
+        assertFalse("a padded stride is not contiguous", UpdateWriter.sendsAsIs(frame(Formats.B8G8R8X8_UNORM), 0, W));
+        assertFalse("other formats are converted", UpdateWriter.sendsAsIs(
+                new Frame(Formats.R8G8B8X8_UNORM, W, H, W * 4, b), 0, W));
+        new UpdateWriter(1 << 20).sendAsIs(backEnd, 1, tight, 3, 20);
+        expectBands(0, 3, W, 20, 17);
+    }
+
+    @Test
+    public void aGatheringWriteLargerThanTheSocketBufferArrivesWhole() throws Exception {
+        int w = 1024;
+        int h = 768;
+        ByteBuffer b = ByteBuffer.allocateDirect(w * 4 * h);
+        for (int i = 0; i < w * h; i++) {
+            b.putInt(i * 4, i * 7 + 3);
+        }
+        Frame big = new Frame(Formats.B8G8R8X8_UNORM, w, h, w * 4, b.asReadOnlyBuffer());
+        Thread sender = new Thread(() -> {
+            try {
+                new UpdateWriter(16 << 20).sendAsIs(backEnd, 0, big, 0, h);
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        sender.start();
+        ByteBuffer head = ByteBuffer.allocateDirect(MessageHeader.SIZE).order(ByteOrder.LITTLE_ENDIAN);
+        assertTrue(frontEnd.receiveFully(head, new ArrayList<>()));
+        MessageHeader header = MessageHeader.decode(head.flip());
+        assertEquals(GpuRequest.UPDATE_HEADER_SIZE + w * h * 4, header.size());
+        ByteBuffer p = ByteBuffer.allocateDirect(header.size()).order(ByteOrder.LITTLE_ENDIAN);
+        frontEnd.receiveFully(p, new ArrayList<>());
+        sender.join(10_000);
+        assertEquals("rows", h, p.getInt(16));
+        assertEquals("the pixels, byte for byte", b.rewind(), p.position(GpuRequest.UPDATE_HEADER_SIZE));
     }
 }
