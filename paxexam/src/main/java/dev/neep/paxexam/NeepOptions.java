@@ -30,6 +30,10 @@ import org.ops4j.pax.exam.options.MavenArtifactProvisionOption;
  * }
  * }</pre>
  *
+ * <p>A display sink bundle's component runs once its configuration exists, as in neep's own
+ * runtime (the headless sink's is {@code dev.neep.display.headless}, which may be empty): give
+ * it with Pax Exam's ConfigAdmin options, or register a {@code DisplaySink} of the test's own.
+ *
  * <p>{@link #framework()} is what neep needs of the framework: Felix SCR, ConfigAdmin and
  * Metatype, the OSGi utility bundles SCR needs, JNA (the native backends and vhost-user), and
  * SLF4J 2. SLF4J 2 finds its provider through {@link java.util.ServiceLoader}, which inside

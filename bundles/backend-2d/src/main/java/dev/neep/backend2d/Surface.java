@@ -2,9 +2,8 @@ package dev.neep.backend2d;
 
 import dev.neep.gpu.api.Frame;
 import dev.neep.gpu.api.HeldFrame;
+import dev.neep.gpu.api.Holds;
 import java.nio.ByteBuffer;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A 2D resource's host pixels, copy-on-write while display sinks hold a picture of them
@@ -17,9 +16,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * transfer, the common case), and the old buffer goes back to the pool when its last hold does.
  * So the device thread never waits for a reader and a reader never sees a held picture change.
  *
- * <p>Why the check and the hold cannot cross: a hold is only added while another one lasts
- * ({@link HeldFrame#hold()}), and only the device thread adds the first one, the thread that
- * writes. So when the device thread sees no holds, none can appear before its write ends.
+ * <p>The holds are counted by gpu-api's {@link Holds}, which says why the device thread's check
+ * before a write and a reader's hold cannot cross.
  *
  * <p>{@link #frame}, {@link #hold}, {@link #writable} and {@link #free} run on the device thread;
  * holds are added and given back on any thread.
@@ -51,7 +49,7 @@ final class Surface {
     /** The current pixels, held (one hold: the caller's). */
     HeldFrame hold() {
         Buffer b = current;
-        b.holds.incrementAndGet();
+        b.holds.take();
         return new Held(b);
     }
 
@@ -62,7 +60,7 @@ final class Surface {
      */
     ByteBuffer writable(int x, int y, int w, int h, int bpp) {
         Buffer old = current;
-        if (old.holds.get() == 0) {
+        if (!old.holds.held()) {
             return old.bytes;
         }
         ByteBuffer next = pool.take(stride * height, false);
@@ -80,13 +78,13 @@ final class Surface {
         }
         copy(from, next, (y + h) * stride, (height - y - h) * stride);
         current = new Buffer(next);
-        old.retire();
+        old.holds.retire();
         return next;
     }
 
     /** The resource is gone: its buffer goes back to the pool once nobody holds it. */
     void free() {
-        current.retire();
+        current.holds.retire();
     }
 
     private static void copy(ByteBuffer from, ByteBuffer to, int at, int length) {
@@ -98,32 +96,15 @@ final class Surface {
     /** One buffer of pixels and the holds on it. */
     private final class Buffer {
         final ByteBuffer bytes;
-        final AtomicInteger holds = new AtomicInteger();
-        /** Set once the resource moved away from this buffer (or was freed). */
-        volatile boolean retired;
-        private final AtomicBoolean returned = new AtomicBoolean();
+        final Holds holds;
 
         Buffer(ByteBuffer bytes) {
             this.bytes = bytes;
+            this.holds = new Holds(() -> pool.release(bytes));
         }
 
         Frame frame() {
             return new Frame(format, width, height, stride, bytes.asReadOnlyBuffer());
-        }
-
-        /** Device thread: the resource no longer uses this buffer. */
-        void retire() {
-            retired = true;
-            if (holds.get() == 0) {
-                giveBack();
-            }
-        }
-
-        /** Once retired and unheld; whichever of the last release and the retirement comes second gives it back. */
-        void giveBack() {
-            if (returned.compareAndSet(false, true)) {
-                pool.release(bytes);
-            }
         }
     }
 
@@ -143,26 +124,12 @@ final class Surface {
 
         @Override
         public boolean hold() {
-            AtomicInteger holds = buffer.holds;
-            for (int n = holds.get(); n > 0; n = holds.get()) {
-                if (holds.compareAndSet(n, n + 1)) {
-                    return true;
-                }
-            }
-            return false;
+            return buffer.holds.hold();
         }
 
         @Override
         public void release() {
-            AtomicInteger holds = buffer.holds;
-            for (int n = holds.get(); n > 0; n = holds.get()) {
-                if (holds.compareAndSet(n, n - 1)) {
-                    if (n == 1 && buffer.retired) {
-                        buffer.giveBack();
-                    }
-                    return;
-                }
-            }
+            buffer.holds.release();
         }
 
         @Override

@@ -70,6 +70,18 @@ public class KarafFeaturesIT {
         karaf.shell("feature:install -v neep");
         assertEquals("bundles refreshed by feature:install neep", List.of(), refreshed());
         awaitLog(DEVICE_STARTED, 1);
+        // The feature brings the headless sink's configuration, without which it does not run.
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        String headless = "service:list dev.neep.display.headless.HeadlessDisplay";
+        String services = karaf.shell(headless);
+        while (!services.contains("HeadlessDisplayComponent")) {
+            if (System.nanoTime() > deadline) {
+                fail("the headless sink is not active: " + headless + " says\n" + services
+                        + "\nconfig:list says\n" + karaf.shell("config:list \"(service.pid=dev.neep.display.headless)\""));
+            }
+            Thread.sleep(200);
+            services = karaf.shell(headless);
+        }
     }
 
     @Test

@@ -35,6 +35,7 @@ import dev.neep.gpu.api.FenceListener;
 import dev.neep.gpu.api.Frame;
 import dev.neep.gpu.api.GpuBackend;
 import dev.neep.gpu.api.GpuBackendException;
+import dev.neep.gpu.api.HeldFrame;
 import dev.neep.gpu.api.Transfer;
 import dev.neep.gpu.protocol.CapsetIds;
 import dev.neep.gpu.protocol.Formats;
@@ -456,6 +457,12 @@ public final class VirglBackend implements GpuBackend {
     @Override
     public Frame frame(int resourceId) throws GpuBackendException {
         return owner.call("frame", () -> resources.frame(resourceId));
+    }
+
+    /** See {@link VirglResources#hold}. */
+    @Override
+    public HeldFrame hold(int resourceId) throws GpuBackendException {
+        return owner.call("frame", () -> resources.hold(resourceId));
     }
 
     @Override

@@ -22,6 +22,7 @@ import dev.neep.gpu.api.BlobMapping;
 import dev.neep.gpu.api.CreateBlobArgs;
 import dev.neep.gpu.api.Frame;
 import dev.neep.gpu.api.GpuBackendException;
+import dev.neep.gpu.api.HeldFrame;
 import dev.neep.gpu.api.Transfer;
 import dev.neep.gpu.protocol.Blobs;
 import dev.neep.gpu.protocol.Formats;
@@ -207,10 +208,20 @@ final class VirglResources {
     }
 
     /**
-     * Reads the resource back with {@code virgl_renderer_transfer_read_iov} into a scratch
-     * buffer, rows top first, {@code width * 4} bytes apart; valid until the next frame.
+     * Reads the resource back with {@code virgl_renderer_transfer_read_iov}, rows top first,
+     * {@code width * 4} bytes apart, into memory no held picture uses ({@link ReadBack}); valid
+     * until the next read-back of it.
      */
     Frame frame(int resourceId) throws GpuBackendException {
+        return readBack(resourceId).frame();
+    }
+
+    /** As {@link #frame}, held: later read-backs of the resource go elsewhere while a hold lasts. */
+    HeldFrame hold(int resourceId) throws GpuBackendException {
+        return readBack(resourceId).hold();
+    }
+
+    private ReadBack readBack(int resourceId) throws GpuBackendException {
         Resource resource = require(resourceId);
         if (resource.target != PIPE_TEXTURE_2D && resource.target != PIPE_TEXTURE_RECT) {
             throw new GpuBackendException(RESP_ERR_INVALID_PARAMETER, "resource " + resourceId + " has target "
@@ -226,21 +237,17 @@ final class VirglResources {
             throw new GpuBackendException(RESP_ERR_OUT_OF_MEMORY, "resource " + resourceId + " is "
                     + resource.width + "x" + resource.height + ": no frame buffer of " + size + " bytes");
         }
-        // Each resource reads back into its own buffer, which display sinks may still be reading
-        // on their threads: it is never freed here, only dropped, and JNA frees it once no view
-        // of it is left.
-        if (resource.display == null || resource.display.size() < size) {
-            resource.display = new Memory(size);
+        if (resource.display == null) {
+            resource.display = new ReadBack(resource.format, resource.width, resource.height, stride);
         }
-        Memory display = resource.display;
-        Iovecs.put(frameIovec, 0, Pointer.nativeValue(display), size);
+        Memory target = resource.display.target();
+        Iovecs.put(frameIovec, 0, Pointer.nativeValue(target), size);
         int rc = lib.virgl_renderer_transfer_read_iov(resourceId, 0, 0, stride, 0,
                 new virgl_box(0, 0, 0, resource.width, resource.height, 1), 0, frameIovec, 1);
         if (rc != 0) {
             throw failure("virgl_renderer_transfer_read_iov(" + resourceId + ") for a frame", rc, RESP_ERR_UNSPEC);
         }
-        return new Frame(resource.format, resource.width, resource.height, stride,
-                display.getByteBuffer(0, size).asReadOnlyBuffer());
+        return resource.display;
     }
 
     /** Fails with INVALID_RESOURCE_ID unless the guest created {@code resourceId} and has not unreferenced it. */
@@ -292,8 +299,8 @@ final class VirglResources {
         long blobSize;
         /** Where a mapped blob is, null while it is not. */
         Pointer mapping;
-        /** Where {@link #frame} reads the texture back; see there why it is never closed. */
-        Memory display;
+        /** Where {@link #frame} reads the texture back, made at the first. */
+        ReadBack display;
 
         Resource(int id, int target, int format, int width, int height) {
             this.id = id;

@@ -12,6 +12,7 @@ import dev.neep.gpu.api.CapsetInfo;
 import dev.neep.gpu.api.Create3dArgs;
 import dev.neep.gpu.api.Fence;
 import dev.neep.gpu.api.Frame;
+import dev.neep.gpu.api.HeldFrame;
 import dev.neep.gpu.api.GpuBackendException;
 import dev.neep.gpu.api.Transfer;
 import dev.neep.gpu.protocol.CapsetIds;
@@ -22,6 +23,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -230,6 +232,41 @@ public class VirglBackendTest {
             }
         }
         assertArrayEquals(expected, frameBytes(backend.frame(3)));
+    }
+
+    @Test
+    public void aHeldPictureStaysAsItWasWhileTheTextureIsReadBackAgain() throws Exception {
+        open(NONE);
+        int w = 16;
+        int h = 8;
+        ByteBuffer guest = ByteBuffer.allocateDirect(w * 4 * h);
+        backend.resourceCreate2d(3, Formats.B8G8R8A8_UNORM, w, h);
+        backend.attachBacking(3, List.of(guest));
+        fill(guest, (byte) 0x11);
+        backend.transferWrite(0, 3, Transfer.of2d(0, 0, w, h, 0));
+        HeldFrame first = backend.hold(3);
+        fill(guest, (byte) 0x22);
+        backend.transferWrite(0, 3, Transfer.of2d(0, 0, w, h, 0));
+        HeldFrame second = backend.hold(3);
+        assertArrayEquals("the first picture as it was", filled(w * 4 * h, (byte) 0x11), frameBytes(first.frame()));
+        assertArrayEquals(filled(w * 4 * h, (byte) 0x22), frameBytes(second.frame()));
+        assertArrayEquals("now() is the newest read-back", filled(w * 4 * h, (byte) 0x22), frameBytes(first.now()));
+        first.release();
+        assertFalse("no hold once the last went", first.hold());
+        second.release();
+        backend.resourceUnref(3);
+    }
+
+    private static void fill(ByteBuffer b, byte value) {
+        for (int i = 0; i < b.capacity(); i++) {
+            b.put(i, value);
+        }
+    }
+
+    private static byte[] filled(int length, byte value) {
+        byte[] bytes = new byte[length];
+        Arrays.fill(bytes, value);
+        return bytes;
     }
 
     @Test

@@ -19,7 +19,7 @@ import java.util.function.Consumer;
  *
  * <p>The device thread records what happened and returns at once. Held pictures (see
  * {@link ScanoutView.Flushed}) wait in turn, each holding its own pixels, up to
- * {@link #MAX_WAITING} per scanout, so a sink that keeps up gets every flushed picture; past that
+ * {@link #MAX_WAITING} per scanout ({@link #MAX_WAITING_BYTES} for big ones), so a sink that keeps up gets every flushed picture; past that
  * the sink is behind, and the newest update folds into the last one waiting (dirty rectangles
  * unite and the newest pixels win). Live pixels fold at once: they are read when delivered anyway.
  * A new geometry drops the updates of the old one; cursors keep their newest picture and position.
@@ -32,6 +32,11 @@ final class SinkLane implements SinkCalls {
     static final long STOP_WAIT_MS = 2_000;
     /** Held pictures waiting per scanout before updates fold: enough to ride out a sink's hiccup. */
     static final int MAX_WAITING = 3;
+    /**
+     * Bytes of held pictures waiting per scanout before updates fold, so that big scanouts wait
+     * fewer (4K: one): what a sink that lags keeps alive stays within what the pixel pool holds.
+     */
+    static final long MAX_WAITING_BYTES = 64L << 20;
 
     private final DisplaySink sink;
     private final String device;
@@ -74,7 +79,8 @@ final class SinkLane implements SinkCalls {
         boolean held = pixels instanceof ScanoutView.Flushed f && f.hold();
         Pending p = at(scanout);
         Update last = p.updates.peekLast();
-        if (last == null || held && last.held && p.updates.size() < MAX_WAITING) {
+        if (last == null || held && last.held && p.updates.size() < MAX_WAITING
+                && (p.updates.size() + 1) * bytes(pixels) <= MAX_WAITING_BYTES) {
             p.updates.add(new Update(dirty, pixels, held));
         } else {
             last.release();
@@ -155,6 +161,10 @@ final class SinkLane implements SinkCalls {
             wait(Math.max(1, left / 1_000_000));
         }
         return true;
+    }
+
+    private static long bytes(Pixels pixels) {
+        return 4L * pixels.width() * pixels.height();
     }
 
     private Pending at(int scanout) {
