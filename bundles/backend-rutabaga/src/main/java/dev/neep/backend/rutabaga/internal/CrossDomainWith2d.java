@@ -14,6 +14,7 @@ import dev.neep.gpu.api.FenceListener;
 import dev.neep.gpu.api.Frame;
 import dev.neep.gpu.api.GpuBackend;
 import dev.neep.gpu.api.GpuBackendException;
+import dev.neep.gpu.api.HeldFrame;
 import dev.neep.gpu.api.Transfer;
 import dev.neep.gpu.protocol.CapsetIds;
 import java.nio.ByteBuffer;
@@ -181,6 +182,11 @@ final class CrossDomainWith2d implements GpuBackend {
     @Override
     public Frame frame(int resourceId) throws GpuBackendException {
         return owner(resourceId).frame(resourceId);
+    }
+
+    @Override
+    public HeldFrame hold(int resourceId) throws GpuBackendException {
+        return owner(resourceId).hold(resourceId);
     }
 
     @Override

@@ -31,6 +31,7 @@ import dev.neep.gpu.api.FenceListener;
 import dev.neep.gpu.api.Frame;
 import dev.neep.gpu.api.GpuBackend;
 import dev.neep.gpu.api.GpuBackendException;
+import dev.neep.gpu.api.HeldFrame;
 import dev.neep.gpu.api.Transfer;
 import dev.neep.gpu.protocol.CapsetIds;
 import dev.neep.gpu.protocol.Formats;
@@ -500,6 +501,11 @@ public final class RutabagaBackend implements GpuBackend {
     @Override
     public Frame frame(int resourceId) throws GpuBackendException {
         return call("rutabaga_resource_transfer_read", () -> frames.frame(resource(resourceId)));
+    }
+
+    @Override
+    public HeldFrame hold(int resourceId) throws GpuBackendException {
+        return call("rutabaga_resource_transfer_read", () -> frames.hold(resource(resourceId)));
     }
 
     @Override

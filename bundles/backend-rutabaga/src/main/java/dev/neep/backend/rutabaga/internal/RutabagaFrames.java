@@ -9,8 +9,10 @@ import static dev.neep.gpu.protocol.CtrlType.RESP_ERR_UNSPEC;
 import com.sun.jna.Memory;
 import com.sun.jna.Pointer;
 import dev.neep.backend.support.Iovecs;
+import dev.neep.backend.support.ReadBack;
 import dev.neep.gpu.api.Frame;
 import dev.neep.gpu.api.GpuBackendException;
+import dev.neep.gpu.api.HeldFrame;
 import dev.neep.gpu.api.Transfer;
 import dev.neep.gpu.protocol.Formats;
 import java.nio.ByteBuffer;
@@ -30,10 +32,19 @@ final class RutabagaFrames {
     }
 
     /**
-     * Reads the whole resource with {@code rutabaga_resource_transfer_read} into its display
-     * buffer (rows {@code width * 4} bytes apart, the stride the 2D component uses).
+     * Reads the whole resource with {@code rutabaga_resource_transfer_read} into memory no held
+     * picture uses (rows {@code width * 4} bytes apart, the stride the 2D component uses).
      */
     Frame frame(RutabagaResource resource) throws GpuBackendException {
+        return readBack(resource).frame();
+    }
+
+    /** As {@link #frame}, held: later read-backs of the resource go elsewhere while a hold lasts. */
+    HeldFrame hold(RutabagaResource resource) throws GpuBackendException {
+        return readBack(resource).hold();
+    }
+
+    private ReadBack readBack(RutabagaResource resource) throws GpuBackendException {
         if (resource.blob) {
             throw new GpuBackendException(RESP_ERR_INVALID_PARAMETER, "resource " + resource.id
                     + " is a blob; it is shown through SET_SCANOUT_BLOB");
@@ -48,13 +59,10 @@ final class RutabagaFrames {
             throw new GpuBackendException(RESP_ERR_OUT_OF_MEMORY, "resource " + resource.id + " of "
                     + resource.width + "x" + resource.height + " does not fit one frame buffer");
         }
-        // Each resource reads back into its own buffer, which display sinks may still be reading
-        // on their threads: it is never freed here, only dropped, and JNA frees it once no view
-        // of it is left.
-        if (resource.display == null || resource.display.size() < size) {
-            resource.display = new Memory(size);
+        if (resource.display == null) {
+            resource.display = new ReadBack(resource.format, resource.width, resource.height, (int) stride);
         }
-        Memory display = resource.display;
+        Memory display = resource.display.target();
         // Components without host storage for the resource (cross-domain) read nothing:
         // show black, not the previous frame.
         display.clear(size);
@@ -65,8 +73,7 @@ final class RutabagaFrames {
                     instance.lib.rutabaga_resource_transfer_read(instance.pointer(), 0, resource.id, toNative(whole),
                             iovec), RESP_ERR_UNSPEC);
         }
-        return new Frame(resource.format, resource.width, resource.height, (int) stride,
-                display.getByteBuffer(0, size).asReadOnlyBuffer());
+        return resource.display;
     }
 
     /**

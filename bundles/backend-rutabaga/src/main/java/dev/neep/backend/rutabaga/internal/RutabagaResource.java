@@ -1,6 +1,6 @@
 package dev.neep.backend.rutabaga.internal;
 
-import com.sun.jna.Memory;
+import dev.neep.backend.support.ReadBack;
 import dev.neep.gpu.api.BlobMapping;
 import java.nio.ByteBuffer;
 import java.util.List;
@@ -25,7 +25,7 @@ final class RutabagaResource {
     /** The file descriptor exported for a mapped blob, or null ({@link RutabagaBlobExport}). */
     BlobMapping.Handle exported;
     /** Where a frame of it is read back (see {@link RutabagaFrames#frame}); owner thread. */
-    Memory display;
+    ReadBack display;
     /** Where a blob's rows are gathered for display when they lie in several buffers. */
     ByteBuffer blobDisplay;
 

@@ -13,6 +13,7 @@ import dev.neep.gpu.api.Fence;
 import dev.neep.gpu.api.Frame;
 import dev.neep.gpu.api.GpuBackend;
 import dev.neep.gpu.api.GpuBackendException;
+import dev.neep.gpu.api.HeldFrame;
 import dev.neep.gpu.api.Transfer;
 import dev.neep.gpu.protocol.Blobs;
 import dev.neep.gpu.protocol.CapsetIds;
@@ -140,6 +141,29 @@ public abstract class RutabagaBackendScenarios {
         backend.detachBacking(1);
         backend.resourceUnref(1);
         assertEquals(CtrlType.RESP_ERR_INVALID_RESOURCE_ID, responseOf(() -> backend.frame(1)));
+    }
+
+    @Test
+    public void aHeldPictureStaysAsItWasWhileTheResourceIsReadBackAgain() throws Exception {
+        GpuBackend backend = open(0);
+        backend.resourceCreate2d(1, Formats.B8G8R8X8_UNORM, WIDTH, HEIGHT);
+        ByteBuffer first = direct(STRIDE * HEIGHT, 3);
+        backend.attachBacking(1, List.of(first));
+        backend.transferWrite(0, 1, Transfer.of2d(0, 0, WIDTH, HEIGHT, 0));
+        HeldFrame held = backend.hold(1);
+        byte[] firstBytes = bytes(first);
+        for (int i = 0; i < first.capacity(); i++) {
+            first.put(i, (byte) ~first.get(i));
+        }
+        backend.transferWrite(0, 1, Transfer.of2d(0, 0, WIDTH, HEIGHT, 0));
+        HeldFrame next = backend.hold(1);
+        assertArrayEquals("the held picture as it was", firstBytes, bytes(held.frame()));
+        assertArrayEquals(bytes(first), bytes(next.frame()));
+        assertArrayEquals("now() is the newest read-back", bytes(first), bytes(held.now()));
+        held.release();
+        next.release();
+        backend.detachBacking(1);
+        backend.resourceUnref(1);
     }
 
     /** A Linux guest's TRANSFER_TO_HOST_2D offset is where the box starts in its linear image. */

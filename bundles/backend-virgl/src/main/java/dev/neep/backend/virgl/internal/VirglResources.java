@@ -15,6 +15,7 @@ import com.sun.jna.ptr.IntByReference;
 import com.sun.jna.ptr.LongByReference;
 import com.sun.jna.ptr.PointerByReference;
 import dev.neep.backend.support.Iovecs;
+import dev.neep.backend.support.ReadBack;
 import dev.neep.backend.virgl.internal.VirglRenderer.virgl_box;
 import dev.neep.backend.virgl.internal.VirglRenderer.virgl_renderer_resource_create_args;
 import dev.neep.backend.virgl.internal.VirglRenderer.virgl_renderer_resource_create_blob_args;

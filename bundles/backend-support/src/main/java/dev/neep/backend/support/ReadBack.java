@@ -1,4 +1,4 @@
-package dev.neep.backend.virgl.internal;
+package dev.neep.backend.support;
 
 import com.sun.jna.Memory;
 import dev.neep.gpu.api.Frame;
@@ -7,17 +7,19 @@ import dev.neep.gpu.api.Holds;
 import java.util.concurrent.ConcurrentLinkedQueue;
 
 /**
- * Where one resource's texture is read back for display: into a buffer nobody holds, so that a
- * picture held for the display sinks ({@link HeldFrame}) stays as it was while later flushes
- * read the texture back again, elsewhere. A buffer whose last hold went is kept for the next
+ * Where a native renderer reads one resource back for display (virglrenderer's
+ * {@code transfer_read_iov}, rutabaga's {@code resource_transfer_read}): into a buffer nobody
+ * holds, so that a picture held for the display sinks ({@link HeldFrame}) stays as it was while
+ * later flushes read the resource back again, elsewhere. A buffer whose last hold went is kept for the next
  * read-back; buffers are never freed here, only dropped with the resource (JNA frees a
  * {@link Memory} once no view of it is left), because a sink reading the live pixels may still
  * look at one: the device's generation check tells it that a read-back overlapped its read.
  *
  * <p>Confined to the backend's owner thread, but for the holds, which sinks' threads add and
- * give back.
+ * give back. The owner thread calls {@link #target}, reads back into it, then {@link #frame} or
+ * {@link #hold}.
  */
-final class ReadBack {
+public final class ReadBack {
     private final int format;
     private final int width;
     private final int height;
@@ -28,7 +30,8 @@ final class ReadBack {
     /** What the last read-back filled; written by the owner thread only. */
     private volatile Buffer current;
 
-    ReadBack(int format, int width, int height, int stride) {
+    /** A resource of {@code width x height} pixels in virtio-gpu {@code format}, rows {@code stride} bytes apart. */
+    public ReadBack(int format, int width, int height, int stride) {
         this.format = format;
         this.width = width;
         this.height = height;
@@ -36,8 +39,11 @@ final class ReadBack {
         this.size = (long) stride * height;
     }
 
-    /** Owner thread: the memory the next read-back goes to, nobody's held picture; it is current from now on. */
-    Memory target() {
+    /**
+     * Owner thread: the memory the next read-back goes to ({@code stride * height} bytes at least),
+     * nobody's held picture; it is current from now on.
+     */
+    public Memory target() {
         Buffer b = current;
         if (b != null && !b.holds.held()) {
             return b.memory;
@@ -50,13 +56,13 @@ final class ReadBack {
         return current.memory;
     }
 
-    /** The current read-back as a frame, read-only. */
-    Frame frame() {
+    /** The current read-back as a frame, read-only; valid until the next {@link #target}. */
+    public Frame frame() {
         return current.frame();
     }
 
     /** Owner thread: the current read-back, held (one hold: the caller's). */
-    HeldFrame hold() {
+    public HeldFrame hold() {
         Buffer b = current;
         b.holds.take();
         Frame frame = b.frame();
