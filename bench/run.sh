@@ -12,7 +12,7 @@
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-rounds=3 frames=300 flushes=5000 soak=20000 guest_frames=300 guest=1 also=()
+rounds=3 frames=300 flushes=20000 soak=20000 guest_frames=300 guest=1 also=()
 while [ $# -gt 0 ]; do
     case "$1" in
     --rounds) rounds=$2; shift 2 ;;

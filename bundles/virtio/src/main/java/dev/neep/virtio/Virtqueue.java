@@ -1,6 +1,8 @@
 package dev.neep.virtio;
 
 import java.lang.invoke.VarHandle;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.Arrays;
 import java.util.Objects;
 import java.util.Optional;
@@ -45,6 +47,8 @@ public final class Virtqueue {
     private int signalledUsed;
     private boolean notificationsEnabled = true;
     private String ringFault;
+    /** The descriptor being walked, read whole (the queue is used from one thread at a time). */
+    private final ByteBuffer descriptor = ByteBuffer.allocate(Virtq.DESC_SIZE).order(ByteOrder.LITTLE_ENDIAN);
 
     /**
      * @param index     the queue's index in its device, for messages
@@ -344,20 +348,20 @@ public final class Virtqueue {
                     return String.format("desc[%d]: the chain goes on past %d descriptors, the queue size (a loop)",
                             i, size);
                 }
-                long at = Virtq.descriptor(descTable, i);
-                int flags = flags(at);
+                load(Virtq.descriptor(descTable, i));
+                int flags = flags();
                 if ((flags & Virtq.DESC_F_INDIRECT) != 0) {
                     if ((flags & Virtq.DESC_F_NEXT) != 0) {
                         return String.format("%s.flags=0x%x: INDIRECT together with NEXT", name(-1, i), flags);
                     }
                     // The WRITE flag of a descriptor naming a table means nothing (§2.7.5.3.2).
-                    return fromIndirect(i, memory.readLong(at + Virtq.DESC_ADDR), length(at));
+                    return fromIndirect(i, addr(), length());
                 }
-                String fault = add(-1, i, at, flags);
+                String fault = add(-1, i, flags);
                 if (fault != null || (flags & Virtq.DESC_F_NEXT) == 0) {
                     return fault;
                 }
-                int next = next(at);
+                int next = next();
                 if (next >= size) {
                     return String.format("%s.next=%d: not below the queue size %d", name(-1, i), next, size);
                 }
@@ -386,16 +390,16 @@ public final class Virtqueue {
                     return String.format("%s: the chain goes on past the table's %d descriptors (a loop)",
                             name(parent, i), entries);
                 }
-                long at = Virtq.descriptor(table, i);
-                int flags = flags(at);
+                load(Virtq.descriptor(table, i));
+                int flags = flags();
                 if ((flags & Virtq.DESC_F_INDIRECT) != 0) {
                     return String.format("%s.flags=0x%x: INDIRECT inside an indirect table", name(parent, i), flags);
                 }
-                String fault = add(parent, i, at, flags);
+                String fault = add(parent, i, flags);
                 if (fault != null || (flags & Virtq.DESC_F_NEXT) == 0) {
                     return fault;
                 }
-                int next = next(at);
+                int next = next();
                 if (next >= entries) {
                     return String.format("%s.next=%d: not below the table's %d descriptors",
                             name(parent, i), next, entries);
@@ -409,9 +413,9 @@ public final class Virtqueue {
             return parent < 0 ? "desc[" + i + "]" : "desc[" + parent + "] indirect[" + i + "]";
         }
 
-        private String add(int parent, int i, long at, int flags) {
-            long addr = memory.readLong(at + Virtq.DESC_ADDR);
-            long length = length(at);
+        private String add(int parent, int i, int flags) {
+            long addr = addr();
+            long length = length();
             boolean deviceWritable = (flags & Virtq.DESC_F_WRITE) != 0;
             if (!deviceWritable && count > readableCount) {
                 return String.format("%s.flags=0x%x: a device-readable buffer after a device-writable one",
@@ -437,16 +441,28 @@ public final class Virtqueue {
             return null;
         }
 
-        private int flags(long at) {
-            return Short.toUnsignedInt(memory.readShort(at + Virtq.DESC_FLAGS));
+        /**
+         * Reads the descriptor at {@code at} whole, in one access of guest memory: its fields
+         * are then one snapshot, however the driver rewrites it meanwhile.
+         */
+        private void load(long at) {
+            memory.read(at, descriptor.clear());
         }
 
-        private int next(long at) {
-            return Short.toUnsignedInt(memory.readShort(at + Virtq.DESC_NEXT));
+        private long addr() {
+            return descriptor.getLong(Virtq.DESC_ADDR);
         }
 
-        private long length(long at) {
-            return Integer.toUnsignedLong(memory.readInt(at + Virtq.DESC_LEN));
+        private long length() {
+            return Integer.toUnsignedLong(descriptor.getInt(Virtq.DESC_LEN));
+        }
+
+        private int flags() {
+            return Short.toUnsignedInt(descriptor.getShort(Virtq.DESC_FLAGS));
+        }
+
+        private int next() {
+            return Short.toUnsignedInt(descriptor.getShort(Virtq.DESC_NEXT));
         }
     }
 }

@@ -1,5 +1,9 @@
 package dev.neep.vhostuser.gpu.internal;
 
+import com.sun.jna.LastErrorException;
+import com.sun.jna.Library;
+import com.sun.jna.Native;
+import com.sun.jna.ptr.IntByReference;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -10,13 +14,36 @@ import java.util.Map;
 import java.util.stream.Stream;
 
 /**
- * A process and its live descendants, read from /proc: CPU time (user + system) and resident
- * memory of the whole tree, so a back end started through a launcher script is counted with
- * the JVM it runs.
+ * A process and its live descendants, read from /proc: CPU time and resident memory of the
+ * whole tree, so a back end started through a launcher script is counted with the JVM it runs.
+ *
+ * <p>CPU time is each process's CPU clock ({@code clock_getcpuclockid(3)}, read with
+ * {@code clock_gettime}): the nanoseconds the scheduler counted for all its threads, those that
+ * have ended included. /proc/PID/stat's user and system times count whole 10 ms ticks, too
+ * coarse for a back end that spends a few milliseconds on thousands of small commands; the
+ * per-thread /proc/PID/task/TID/schedstat is exact but knows live threads only, and a thread
+ * that started and ended between two readings would be missed.
  */
 final class ProcessTree {
-    /** USER_HZ: every Linux ABI reports /proc times in hundredths of a second. */
-    private static final double MS_PER_TICK = 10.0;
+
+    /** The two glibc calls that read another process's CPU clock. */
+    private interface Clocks extends Library {
+        Clocks C = Native.load("c", Clocks.class);
+
+        /** Returns 0, or the error number (ESRCH: no such process). */
+        int clock_getcpuclockid(int pid, IntByReference clockId);
+
+        /** {@code timespec}: tv_sec, tv_nsec (two longs on the 64-bit ABIs). */
+        int clock_gettime(int clockId, long[] timespec) throws LastErrorException;
+    }
+
+    /**
+     * The tree's CPU time at one moment.
+     *
+     * @param nanos each live process's nanoseconds on CPU, by pid
+     */
+    record CpuSample(Map<Long, Long> nanos) {
+    }
 
     private final long root;
 
@@ -24,16 +51,43 @@ final class ProcessTree {
         this.root = root;
     }
 
-    /** User + system CPU milliseconds of the tree's live processes. */
-    double cpuMillis() {
-        long ticks = 0;
+    /** The CPU time of the tree now, to compare a later one with ({@link #cpuMillisSince}). */
+    CpuSample cpu() {
+        Map<Long, Long> nanos = new HashMap<>();
+        long[] timespec = new long[2];
         for (long pid : pids()) {
-            String[] f = statFields(pid);
-            if (f != null) {
-                ticks += Long.parseLong(f[11]) + Long.parseLong(f[12]);
+            IntByReference clock = new IntByReference();
+            if (Clocks.C.clock_getcpuclockid((int) pid, clock) != 0) {
+                continue; // ended meanwhile
             }
+            try {
+                Clocks.C.clock_gettime(clock.getValue(), timespec);
+            } catch (LastErrorException e) {
+                continue; // ended meanwhile
+            }
+            nanos.put(pid, timespec[0] * 1_000_000_000L + timespec[1]);
         }
-        return ticks * MS_PER_TICK;
+        return new CpuSample(nanos);
+    }
+
+    /**
+     * The tree's CPU milliseconds since {@code start}. A process that ended in between is not
+     * counted (its clock is gone with it), and a {@code NOTE cpu:} line on stderr says so.
+     */
+    double cpuMillisSince(CpuSample start) {
+        CpuSample now = cpu();
+        long nanos = 0;
+        for (Map.Entry<Long, Long> p : now.nanos().entrySet()) {
+            // A process started since was at 0.
+            nanos += p.getValue() - start.nanos().getOrDefault(p.getKey(), 0L);
+        }
+        List<Long> ended = start.nanos().keySet().stream().filter(p -> !now.nanos().containsKey(p)).sorted()
+                .toList();
+        if (!ended.isEmpty()) {
+            System.err.printf("NOTE cpu: process(es) %s ended during the measurement; their CPU time is not"
+                    + " counted%n", ended);
+        }
+        return nanos / 1e6;
     }
 
     /** Resident set of the tree's live processes, in MiB. */
