@@ -1,9 +1,14 @@
 package dev.neep.backend.support;
 
+import static dev.neep.gpu.protocol.CtrlType.RESP_ERR_INVALID_PARAMETER;
+import static dev.neep.gpu.protocol.CtrlType.RESP_ERR_OUT_OF_MEMORY;
+
 import com.sun.jna.Memory;
 import dev.neep.gpu.api.Frame;
+import dev.neep.gpu.api.GpuBackendException;
 import dev.neep.gpu.api.HeldFrame;
 import dev.neep.gpu.api.Holds;
+import dev.neep.gpu.protocol.Formats;
 import java.util.concurrent.ConcurrentLinkedQueue;
 
 /**
@@ -20,6 +25,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
  * {@link #hold}.
  */
 public final class ReadBack {
+    private static final int BYTES_PER_PIXEL = 4;
     private final int format;
     private final int width;
     private final int height;
@@ -30,13 +36,43 @@ public final class ReadBack {
     /** What the last read-back filled; written by the owner thread only. */
     private volatile Buffer current;
 
-    /** A resource of {@code width x height} pixels in virtio-gpu {@code format}, rows {@code stride} bytes apart. */
-    public ReadBack(int format, int width, int height, int stride) {
+    private ReadBack(int format, int width, int height) {
         this.format = format;
         this.width = width;
         this.height = height;
-        this.stride = stride;
+        this.stride = width * BYTES_PER_PIXEL;
         this.size = (long) stride * height;
+    }
+
+    /**
+     * Where resource {@code resourceId}, {@code width x height} pixels in virtio-gpu
+     * {@code format}, is read back: rows of {@code width * 4} bytes, top row first.
+     *
+     * @throws GpuBackendException RESP_ERR_INVALID_PARAMETER when the format is none a scanout
+     *         shows, RESP_ERR_OUT_OF_MEMORY when the picture does not fit one buffer
+     */
+    public static ReadBack of(int resourceId, int format, int width, int height) throws GpuBackendException {
+        if (!Formats.isSupported2d(format)) {
+            throw new GpuBackendException(RESP_ERR_INVALID_PARAMETER, "resource " + resourceId + " has format "
+                    + Formats.name(format) + ", none of virtio-gpu's scanout formats");
+        }
+        long size = (long) width * BYTES_PER_PIXEL * height;
+        if (width <= 0 || height <= 0 || size > Integer.MAX_VALUE) {
+            throw new GpuBackendException(RESP_ERR_OUT_OF_MEMORY, "resource " + resourceId + " of "
+                    + Integer.toUnsignedString(width) + "x" + Integer.toUnsignedString(height)
+                    + " does not fit one frame buffer");
+        }
+        return new ReadBack(format, width, height);
+    }
+
+    /** Bytes between two rows, {@code width * 4}. */
+    public int stride() {
+        return stride;
+    }
+
+    /** Bytes of the picture, {@code stride * height}. */
+    public long size() {
+        return size;
     }
 
     /**

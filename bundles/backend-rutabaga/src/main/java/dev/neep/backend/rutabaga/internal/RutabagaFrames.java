@@ -1,9 +1,7 @@
 package dev.neep.backend.rutabaga.internal;
 
-import static dev.neep.backend.rutabaga.internal.TwoDTransfers.BYTES_PER_PIXEL;
 import static dev.neep.backend.rutabaga.internal.TwoDTransfers.toNative;
 import static dev.neep.gpu.protocol.CtrlType.RESP_ERR_INVALID_PARAMETER;
-import static dev.neep.gpu.protocol.CtrlType.RESP_ERR_OUT_OF_MEMORY;
 import static dev.neep.gpu.protocol.CtrlType.RESP_ERR_UNSPEC;
 
 import com.sun.jna.Memory;
@@ -49,26 +47,18 @@ final class RutabagaFrames {
             throw new GpuBackendException(RESP_ERR_INVALID_PARAMETER, "resource " + resource.id
                     + " is a blob; it is shown through SET_SCANOUT_BLOB");
         }
-        if (!Formats.isSupported2d(resource.format)) {
-            throw new GpuBackendException(RESP_ERR_INVALID_PARAMETER, "resource " + resource.id + " has format "
-                    + Formats.name(resource.format) + ", none of virtio-gpu's scanout formats");
-        }
-        long stride = (long) resource.width * BYTES_PER_PIXEL;
-        long size = stride * resource.height;
-        if (resource.width <= 0 || resource.height <= 0 || size > Integer.MAX_VALUE) {
-            throw new GpuBackendException(RESP_ERR_OUT_OF_MEMORY, "resource " + resource.id + " of "
-                    + resource.width + "x" + resource.height + " does not fit one frame buffer");
-        }
         if (resource.display == null) {
-            resource.display = new ReadBack(resource.format, resource.width, resource.height, (int) stride);
+            resource.display = ReadBack.of(resource.id, resource.format, resource.width, resource.height);
         }
+        int stride = resource.display.stride();
+        long size = resource.display.size();
         Memory display = resource.display.target();
         // Components without host storage for the resource (cross-domain) read nothing:
         // show black, not the previous frame.
         display.clear(size);
         try (Memory iovec = new Memory(Iovecs.SIZE)) {
             Iovecs.put(iovec, 0, Pointer.nativeValue(display), size);
-            Transfer whole = new Transfer(0, 0, 0, resource.width, resource.height, 1, 0, (int) stride, 0, 0);
+            Transfer whole = new Transfer(0, 0, 0, resource.width, resource.height, 1, 0, stride, 0, 0);
             instance.check("rutabaga_resource_transfer_read(" + resource.id + ") for a frame",
                     instance.lib.rutabaga_resource_transfer_read(instance.pointer(), 0, resource.id, toNative(whole),
                             iovec), RESP_ERR_UNSPEC);

@@ -6,7 +6,6 @@ import static dev.neep.backend.virgl.internal.VirglRenderer.PIPE_TEXTURE_2D;
 import static dev.neep.backend.virgl.internal.VirglRenderer.PIPE_TEXTURE_RECT;
 import static dev.neep.gpu.protocol.CtrlType.RESP_ERR_INVALID_PARAMETER;
 import static dev.neep.gpu.protocol.CtrlType.RESP_ERR_INVALID_RESOURCE_ID;
-import static dev.neep.gpu.protocol.CtrlType.RESP_ERR_OUT_OF_MEMORY;
 import static dev.neep.gpu.protocol.CtrlType.RESP_ERR_UNSPEC;
 
 import com.sun.jna.Memory;
@@ -26,7 +25,6 @@ import dev.neep.gpu.api.GpuBackendException;
 import dev.neep.gpu.api.HeldFrame;
 import dev.neep.gpu.api.Transfer;
 import dev.neep.gpu.protocol.Blobs;
-import dev.neep.gpu.protocol.Formats;
 import java.nio.ByteBuffer;
 import java.util.HashMap;
 import java.util.List;
@@ -228,22 +226,12 @@ final class VirglResources {
             throw new GpuBackendException(RESP_ERR_INVALID_PARAMETER, "resource " + resourceId + " has target "
                     + resource.target + ", not a 2D texture that can be shown");
         }
-        if (!Formats.isSupported2d(resource.format)) {
-            throw new GpuBackendException(RESP_ERR_INVALID_PARAMETER, "resource " + resourceId + " has virgl format "
-                    + resource.format + ", which is none of virtio-gpu's scanout formats");
-        }
-        int stride = Math.multiplyExact(resource.width, BYTES_PER_PIXEL);
-        long size = Math.multiplyExact((long) stride, resource.height);
-        if (size == 0 || size > Integer.MAX_VALUE) {
-            throw new GpuBackendException(RESP_ERR_OUT_OF_MEMORY, "resource " + resourceId + " is "
-                    + resource.width + "x" + resource.height + ": no frame buffer of " + size + " bytes");
-        }
         if (resource.display == null) {
-            resource.display = new ReadBack(resource.format, resource.width, resource.height, stride);
+            resource.display = ReadBack.of(resourceId, resource.format, resource.width, resource.height);
         }
         Memory target = resource.display.target();
-        Iovecs.put(frameIovec, 0, Pointer.nativeValue(target), size);
-        int rc = lib.virgl_renderer_transfer_read_iov(resourceId, 0, 0, stride, 0,
+        Iovecs.put(frameIovec, 0, Pointer.nativeValue(target), resource.display.size());
+        int rc = lib.virgl_renderer_transfer_read_iov(resourceId, 0, 0, resource.display.stride(), 0,
                 new virgl_box(0, 0, 0, resource.width, resource.height, 1), 0, frameIovec, 1);
         if (rc != 0) {
             throw failure("virgl_renderer_transfer_read_iov(" + resourceId + ") for a frame", rc, RESP_ERR_UNSPEC);

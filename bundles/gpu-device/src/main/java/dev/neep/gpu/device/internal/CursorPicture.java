@@ -4,9 +4,11 @@ import static dev.neep.gpu.protocol.CtrlType.RESP_ERR_UNSPEC;
 
 import dev.neep.gpu.api.CursorImage;
 import dev.neep.gpu.api.Frame;
+import dev.neep.gpu.api.Frames;
 import dev.neep.gpu.api.GpuBackendException;
 import dev.neep.gpu.api.HeldFrame;
 import dev.neep.gpu.protocol.Formats;
+import dev.neep.gpu.protocol.Rect;
 import java.nio.ByteBuffer;
 
 /**
@@ -77,14 +79,9 @@ final class CursorPicture {
     /** The image as ARGB, converted at the first call; the caller holds the pixels (or they were copied). */
     synchronized CursorImage image() {
         if (image == null) {
-            int w = frame.width();
-            int[] argb = new int[w * frame.height()];
-            int base = frame.pixels().position();
-            for (int y = 0; y < frame.height(); y++) {
-                Formats.toArgb(frame.format(), frame.pixels(), base + y * frame.stride(), argb,
-                        y * w, w);
-            }
-            image = new CursorImage(w, frame.height(), hotX, hotY, argb);
+            int[] argb = new int[frame.width() * frame.height()];
+            Frames.toArgb(frame, new Rect(0, 0, frame.width(), frame.height()), argb);
+            image = new CursorImage(frame.width(), frame.height(), hotX, hotY, argb);
         }
         return image;
     }
