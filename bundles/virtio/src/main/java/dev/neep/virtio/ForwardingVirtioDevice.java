@@ -65,6 +65,11 @@ public abstract class ForwardingVirtioDevice implements VirtioDevice, SharedMemo
     }
 
     @Override
+    public boolean waitIn(NotificationSource source) {
+        return delegate().waitIn(source);
+    }
+
+    @Override
     public List<RegionRequest> sharedMemoryRegions(Set<MappingSource.Kind> carried) {
         return delegate() instanceof SharedMemoryDevice shm ? shm.sharedMemoryRegions(carried) : List.of();
     }

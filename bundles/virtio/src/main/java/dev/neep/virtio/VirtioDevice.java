@@ -51,4 +51,16 @@ public interface VirtioDevice {
 
     /** Back to the state before {@link #activate}: every resource, mapping and pending request released. */
     void reset();
+
+    /**
+     * Offered by a transport that can let the device's own thread wait for notifications
+     * ({@link NotificationSource}). A device that takes it returns true and from then on waits in
+     * {@code source} whenever its thread is idle, until the source's {@link NotificationSource#await}
+     * returns false; the transport then runs no thread of its own for notifications, so a device
+     * that takes a source must keep waiting in it while it serves the transport's queues. A device
+     * that returns false (the default) gets {@link #queueNotify} from the transport's threads.
+     */
+    default boolean waitIn(NotificationSource source) {
+        return false;
+    }
 }

@@ -34,11 +34,13 @@ import dev.neep.virtio.VirtioDevice;
  * device are {@link Vrings}'.
  *
  * <h2>Threads</h2>
- * The control thread (the server's) reads and answers messages. A {@link KickLoop} thread
- * waits on the rings' kick eventfds and hands kicks to the device. Both change ring and
- * device state only under {@link #lock}. The device's own threads reach the transport only
- * through {@link Interrupts} (each ring's call descriptor has a lock of its own, and so has
- * the back-end channel), never through {@link #lock}: a device reset that waits for the
+ * The control thread (the server's) reads and answers messages, and changes ring and device
+ * state only under {@link #lock}. The rings' kick eventfds are waited on in a {@link KickLoop}:
+ * by the device's own thread when the device takes the loop as its notification source, else
+ * by a thread of the loop's own; a kick reaches the device without {@link #lock}. The device's
+ * own threads reach the transport only through {@link Interrupts} (each ring's call descriptor
+ * has a lock of its own, and so has the back-end channel) and kicks (each ring's kick
+ * descriptor has one too), never through {@link #lock}: a device reset that waits for the
  * device's thread can then never wait for the transport. The device extension is called on
  * the control thread without {@link #lock}.
  */
@@ -89,9 +91,7 @@ public final class FrontEndSession {
             loop = new KickLoop(device.queueCount(), new KickLoop.Target() {
                 @Override
                 public void kicked(long tag) throws IOException {
-                    synchronized (lock) {
-                        vrings.kicked(tag);
-                    }
+                    vrings.kicked(tag);
                 }
 
                 @Override
@@ -115,7 +115,7 @@ public final class FrontEndSession {
 
     /** Serves the front end until it disconnects or sends something unacceptable; then releases everything. */
     public void run() {
-        kicks.start();
+        kicks.start(device);
         try {
             while (serveOne()) {
                 // next message
@@ -162,7 +162,11 @@ public final class FrontEndSession {
             ByteBuffer reply = null;
             if (!deviceSession.handle(message)) {
                 synchronized (lock) {
-                    reply = handle(message);
+                    try {
+                        reply = handle(message);
+                    } finally {
+                        vrings.updateNotifiable();
+                    }
                 }
             }
             if (reply != null) {
@@ -456,6 +460,7 @@ public final class FrontEndSession {
         backend.close();
         synchronized (lock) {
             vrings.reset("front end gone");
+            vrings.updateNotifiable();
             memory.close();
         }
         kicks.close();

@@ -8,23 +8,29 @@ import org.slf4j.LoggerFactory;
 import dev.neep.vhostuser.sys.Epoll;
 import dev.neep.vhostuser.sys.Fd;
 import dev.neep.vhostuser.sys.Posix;
+import dev.neep.virtio.NotificationSource;
+import dev.neep.virtio.VirtioDevice;
 
 /**
- * The thread of one connection that waits for kicks: it blocks in {@code epoll_wait} on
- * every ring's kick eventfd (it never polls in a loop) and hands each ready one to the
- * session. Each descriptor is registered with a tag holding the ring index and a serial
- * number, so that an event arriving late for a kick descriptor that has since been replaced
- * is recognised as stale, and never read from a descriptor number that was reused.
+ * Where one connection waits for kicks: an epoll instance on every ring's kick eventfd, in
+ * which a thread blocks (it never polls in a loop) and hands each ready descriptor to the
+ * session. The thread is the device's own when the device {@linkplain VirtioDevice#waitIn takes}
+ * this loop as its {@link NotificationSource}: a kick then wakes the thread that serves it and
+ * no other, as in QEMU's C back ends. Otherwise the loop runs a thread of its own.
+ *
+ * <p>Each descriptor is registered with a tag holding the ring index and a serial number, so
+ * that an event arriving late for a kick descriptor that has since been replaced is recognised
+ * as stale, and never read from a descriptor number that was reused.
  */
-final class KickLoop implements AutoCloseable {
+final class KickLoop implements NotificationSource, AutoCloseable {
 
-    /** What the loop calls on its thread. */
+    /** What the loop calls on the thread that waits in it. */
     interface Target {
 
         /** The kick descriptor registered with {@code tag} is readable. */
         void kicked(long tag) throws IOException;
 
-        /** The loop failed and has ended. */
+        /** Waiting failed; the loop is closed. */
         void failed(IOException e);
     }
 
@@ -33,10 +39,12 @@ final class KickLoop implements AutoCloseable {
 
     private final Epoll epoll;
     private final Fd wake;
-    private final int capacity;
     private final Target target;
-    private final Thread thread;
-    private volatile boolean stopping;
+    /** Ready tags of one wait; only the one thread that waits uses it. */
+    private final long[] tags;
+    private volatile boolean closed;
+    /** The loop's own thread, when the device did not take the loop; null otherwise. */
+    private Thread thread;
     private long serial;
 
     /**
@@ -60,13 +68,22 @@ final class KickLoop implements AutoCloseable {
         }
         this.epoll = ep;
         this.wake = wakeFd;
-        this.capacity = rings + 1;
+        this.tags = new long[rings + 1];
         this.target = target;
-        this.thread = new Thread(this::run, "neep-vhost-user-kicks");
-        this.thread.setDaemon(true);
     }
 
-    void start() {
+    /** Offers the loop to {@code device}; starts a thread of the loop's own when the device does not take it. */
+    void start(VirtioDevice device) {
+        if (device.waitIn(this)) {
+            LOG.debug("the device's thread waits for kicks");
+            return;
+        }
+        thread = new Thread(() -> {
+            while (await(-1)) {
+                // next kick
+            }
+        }, "neep-vhost-user-kicks");
+        thread.setDaemon(true);
         thread.start();
     }
 
@@ -95,47 +112,63 @@ final class KickLoop implements AutoCloseable {
         return (int) (tag & 0xff);
     }
 
-    private void run() {
-        long[] tags = new long[capacity];
+    @Override
+    public boolean await(long timeoutNanos) {
+        if (closed) {
+            return false;
+        }
+        // epoll_wait counts whole milliseconds: rounded up, so a timer is never run early.
+        int timeoutMs = timeoutNanos < 0 ? -1 : (int) Math.min(Integer.MAX_VALUE, (timeoutNanos + 999_999) / 1_000_000);
         try {
-            while (true) {
-                int n = epoll.await(tags, -1);
-                for (int i = 0; i < n; i++) {
-                    if (tags[i] == WAKE_TAG) {
-                        Posix.drain(wake);
-                        if (stopping) {
-                            return;
-                        }
-                        continue;
-                    }
+            int n = epoll.await(tags, timeoutMs);
+            for (int i = 0; i < n; i++) {
+                if (tags[i] == WAKE_TAG) {
+                    Posix.drain(wake);
+                } else if (!closed) {
                     target.kicked(tags[i]);
                 }
             }
         } catch (IOException e) {
-            if (!stopping) {
+            if (!closed) {
+                closed = true;
                 target.failed(e);
+            }
+        }
+        return !closed;
+    }
+
+    @Override
+    public void wakeUp() {
+        try {
+            Posix.signal(wake);
+        } catch (IOException e) {
+            if (!closed) {
+                LOG.error("cannot wake the thread waiting for kicks", e);
             }
         }
     }
 
-    /** Ends the thread and waits for it; kick descriptors may still be removed after. */
+    /**
+     * Ends waiting: the thread in {@link #await} returns false, and the loop's own thread, if
+     * it runs, is waited for. Kick descriptors may still be removed after.
+     */
     void stop() {
-        stopping = true;
-        try {
-            Posix.signal(wake);
-        } catch (IOException e) {
-            LOG.error("cannot wake the kick loop", e);
-        }
-        if (thread.isAlive() && Thread.currentThread() != thread) {
+        closed = true;
+        wakeUp();
+        Thread t = thread;
+        if (t != null && t.isAlive() && Thread.currentThread() != t) {
             try {
-                thread.join();
+                t.join();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
         }
     }
 
-    /** Stops the thread if it runs, and closes the epoll instance and its wake-up eventfd. */
+    /**
+     * Stops the loop and closes the epoll instance and its wake-up eventfd; a device's thread
+     * still inside {@link #await} keeps them open until it returns (see {@link Fd}).
+     */
     @Override
     public void close() {
         stop();

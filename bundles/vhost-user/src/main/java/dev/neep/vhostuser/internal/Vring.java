@@ -11,9 +11,11 @@ import dev.neep.vhostuser.sys.Posix;
 /**
  * What the front end told this back-end about one ring beyond the queue configuration the
  * {@code VirtioTransportCore} keeps (size, addresses, base, enabled): whether size and
- * addresses were given, and the ring's descriptors. Everything but the call descriptor
- * belongs to the session's control thread (under the session lock); the call descriptor is
- * also used by the device's threads, through {@link #signal()}.
+ * addresses were given, and the ring's descriptors. Everything but the kick and call
+ * descriptors and {@link #notifiable} belongs to the session's control thread (under the
+ * session lock). The call descriptor is also used by the device's threads, through
+ * {@link #signal()}; the kick descriptor by whichever thread waits for kicks, through
+ * {@link #kickFor}: each has a lock of its own, never held while waiting for anything.
  */
 final class Vring {
 
@@ -24,11 +26,18 @@ final class Vring {
     boolean sized;
     /** SET_VRING_ADDR was received. */
     boolean addressed;
-    /** SET_VRING_KICK: the ring is started while it has a kick descriptor. */
-    Fd kick;
-    /** The epoll tag of {@link #kick}; a ready event with another tag is stale. */
-    long kickTag;
     Fd err;
+    /**
+     * Whether a kick goes to the device: it is active and the ring enabled. Set by the control
+     * thread after each message, read by the thread that waits for kicks.
+     */
+    volatile boolean notifiable;
+
+    private final Object kickLock = new Object();
+    /** SET_VRING_KICK: the ring is started while it has a kick descriptor. */
+    private Fd kick;
+    /** The epoll tag of {@link #kick}; a ready event with another tag is stale. */
+    private long kickTag;
 
     private final Object callLock = new Object();
     private Fd call;
@@ -39,7 +48,26 @@ final class Vring {
     }
 
     boolean started() {
-        return kick != null;
+        synchronized (kickLock) {
+            return kick != null;
+        }
+    }
+
+    /** SET_VRING_KICK: {@code fd}, waited on with {@code tag}; returns the one it replaces, if any. */
+    Fd setKick(Fd fd, long tag) {
+        synchronized (kickLock) {
+            Fd old = kick;
+            kick = fd;
+            kickTag = tag;
+            return old;
+        }
+    }
+
+    /** The kick descriptor waited on with {@code tag}, or null when it was replaced or the ring stopped since. */
+    Fd kickFor(long tag) {
+        synchronized (kickLock) {
+            return kick != null && kickTag == tag ? kick : null;
+        }
     }
 
     /** Replaces the call descriptor ({@code null}: the front end polls), closing the old one. */

@@ -34,7 +34,10 @@ import dev.neep.virtio.Virtqueue;
  * {@linkplain VirtioTransportCore#stop stop} the device (each queue keeps where it got to);
  * RESET_DEVICE and the front end leaving reset it completely.
  *
- * <p>Used under the session lock, on the control thread and the kick thread.
+ * <p>Used under the session lock on the control thread, but for {@link #kicked}, which the
+ * thread waiting for kicks calls without it (the device's own thread, when the device waits in
+ * the session's {@link KickLoop}, and a device reset that waits for that thread runs under the
+ * session lock).
  */
 final class Vrings {
 
@@ -238,8 +241,7 @@ final class Vrings {
             throw new ProtocolException("SET_VRING_KICK: vring " + r.index + ": the descriptor cannot be waited on: "
                     + e.getMessage(), e);
         }
-        r.kick = fd;
-        r.kickTag = tag;
+        r.setKick(fd, tag);
         maybeActivate();
         if (core.active() && core.queue(r.index).enabled()) {
             // A kick may have been written before the descriptor reached us.
@@ -248,10 +250,10 @@ final class Vrings {
     }
 
     private void stopKick(Vring r) {
-        if (r.kick != null) {
-            kicks.remove(r.index, r.kick);
-            r.kick.close();
-            r.kick = null;
+        Fd old = r.setKick(null, 0);
+        if (old != null) {
+            kicks.remove(r.index, old);
+            old.close();
         }
     }
 
@@ -279,15 +281,27 @@ final class Vrings {
         }
     }
 
-    /** A kick descriptor the kick loop found readable. */
+    /**
+     * A kick descriptor the kick loop found readable; not under the session lock. A kick drained
+     * while the ring is not {@linkplain Vring#notifiable notifiable} is dropped: activation
+     * notifies every ring anyway.
+     */
     void kicked(long tag) throws IOException {
         Vring r = rings[KickLoop.ring(tag)];
-        if (r.kick == null || r.kickTag != tag) {
+        Fd kick = r.kickFor(tag);
+        if (kick == null) {
             return; // the descriptor was replaced or the ring stopped after epoll saw it
         }
-        Posix.drain(r.kick);
-        if (core.active() && core.queue(r.index).enabled()) {
+        Posix.drain(kick);
+        if (r.notifiable) {
             core.queueNotify(r.index);
+        }
+    }
+
+    /** After each change of the device or the rings (under the session lock): which rings' kicks go to the device. */
+    void updateNotifiable() {
+        for (Vring r : rings) {
+            r.notifiable = core.active() && core.queue(r.index).enabled();
         }
     }
 

@@ -12,7 +12,6 @@ import dev.neep.virtio.OnceLog;
 import dev.neep.virtio.Virtqueue;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 
@@ -42,7 +41,7 @@ final class CommandQueues {
     private static final class Waiting {
         final DescriptorChain chain;
         final Held held;
-        ScheduledFuture<?> timer;
+        DeviceThread.Timer timer;
 
         Waiting(DescriptorChain chain, Held held) {
             this.chain = chain;
@@ -59,7 +58,7 @@ final class CommandQueues {
     private List<Virtqueue> queues = List.of();
     private Interrupts interrupts;
     private boolean active;
-    private ScheduledFuture<?> poller;
+    private DeviceThread.Timer poller;
     /** The control command whose reply the front end has not given yet; null when none. */
     private Waiting waiting;
 
@@ -86,7 +85,7 @@ final class CommandQueues {
      */
     void deactivate() {
         if (waiting != null) {
-            waiting.timer.cancel(false);
+            waiting.timer.cancel();
             waiting = null;
         }
         queues = List.of();
@@ -216,7 +215,7 @@ final class CommandQueues {
     /** Answers the waiting command with {@code reply} and takes up the control queue again. */
     private void resume(Waiting w, Supplier<Reply> reply) {
         waiting = null;
-        w.timer.cancel(false);
+        w.timer.cancel();
         Virtqueue q = queue(CONTROL_QUEUE);
         if (q == null) {
             return;
@@ -318,7 +317,7 @@ final class CommandQueues {
 
     private void stopPolling() {
         if (poller != null) {
-            poller.cancel(false);
+            poller.cancel();
             poller = null;
         }
     }

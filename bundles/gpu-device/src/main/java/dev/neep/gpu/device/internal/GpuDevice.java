@@ -18,6 +18,7 @@ import dev.neep.gpu.protocol.Rect;
 import dev.neep.virtio.GuestMemory;
 import dev.neep.virtio.Interrupts;
 import dev.neep.virtio.MappingSource;
+import dev.neep.virtio.NotificationSource;
 import dev.neep.virtio.OnceLog;
 import dev.neep.virtio.SharedMemoryRegion;
 import dev.neep.virtio.Virtqueue;
@@ -35,8 +36,9 @@ import org.slf4j.LoggerFactory;
  * <h2>Threading</h2>
  * Everything happens on one device command thread ({@link DeviceThread}): commands, fence
  * completion, backend calls (a native renderer binds its context to the thread that opened
- * it), sink calls. The transport's calls only schedule work there ({@link #queueNotify}) or
- * read volatile state ({@link #deviceFeatures}, {@link #readConfig}); {@link #reset()} and
+ * it), sink calls. The transport's calls only schedule work there ({@link #queueNotify}, which
+ * runs on the device thread itself when it {@linkplain #waitIn waits in} the transport's
+ * notification source) or read volatile state ({@link #deviceFeatures}, {@link #readConfig}); {@link #reset()} and
  * {@link #close()} wait for the thread so that the transport may unmap guest memory when they
  * return. A backend reports fences from any thread; completion hops to the device thread.
  *
@@ -359,6 +361,12 @@ public final class GpuDevice implements VirtioGpu {
     @Override
     public void queueNotify(int queueIndex) {
         queues.kick(queueIndex);
+    }
+
+    /** The device thread waits for the transport's notifications itself (see {@link DeviceThread}). */
+    @Override
+    public boolean waitIn(NotificationSource source) {
+        return thread.waitIn(source);
     }
 
     // ---- SharedMemoryDevice ----

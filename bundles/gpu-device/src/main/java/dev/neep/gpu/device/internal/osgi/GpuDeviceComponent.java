@@ -15,6 +15,7 @@ import dev.neep.gpu.device.VgaScanout;
 import dev.neep.gpu.device.internal.GpuDevice;
 import dev.neep.gpu.protocol.Rect;
 import dev.neep.virtio.ForwardingVirtioDevice;
+import dev.neep.virtio.NotificationSource;
 import dev.neep.virtio.VirtioDevice;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -86,6 +87,8 @@ public final class GpuDeviceComponent extends ForwardingVirtioDevice
     private volatile GpuDevice device;
     /** The configuration last given to the device. */
     private DeviceConfig configured;
+    /** The transport's notification source the device waits in, handed on to a device that starts over. */
+    private NotificationSource source;
 
     /** The device's settings in {@code properties}, read as the plugin checks them. */
     static DeviceConfig deviceConfig(Map<String, ?> properties) {
@@ -129,6 +132,9 @@ public final class GpuDeviceComponent extends ForwardingVirtioDevice
                 d.addSink(sink);
             }
         });
+        if (source != null) {
+            d.waitIn(source);
+        }
         device = d;
         configured = config;
         return d;
@@ -264,6 +270,18 @@ public final class GpuDeviceComponent extends ForwardingVirtioDevice
     @Override
     public int deviceId() {
         return GpuDevice.DEVICE_ID;
+    }
+
+    @Override
+    public boolean waitIn(NotificationSource s) {
+        synchronized (lock) {
+            GpuDevice d = device;
+            if (d == null || !d.waitIn(s)) {
+                return false;
+            }
+            source = s;
+            return true;
+        }
     }
 
     // ---- GpuDeviceInfo, GpuDisplayControl ----
