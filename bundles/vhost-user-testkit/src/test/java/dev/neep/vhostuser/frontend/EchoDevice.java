@@ -1,14 +1,25 @@
 package dev.neep.vhostuser.frontend;
 
+import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertTrue;
+
 import dev.neep.virtio.DescriptorChain;
+import dev.neep.virtio.driver.DriverQueue;
+import dev.neep.virtio.driver.UsedElement;
 import dev.neep.virtio.GuestMemory;
 import dev.neep.virtio.Interrupts;
+import dev.neep.virtio.NotificationSource;
 import dev.neep.virtio.VirtioDevice;
 import dev.neep.virtio.VirtioFeatures;
 import dev.neep.virtio.Virtqueue;
@@ -23,10 +34,40 @@ final class EchoDevice implements VirtioDevice {
     final AtomicInteger activations = new AtomicInteger();
     final AtomicInteger resets = new AtomicInteger();
     final AtomicInteger notifications = new AtomicInteger();
+    /** The threads queueNotify came on. */
+    final Set<String> notifiedOn = ConcurrentHashMap.newKeySet();
+    /** Whether {@link #waitIn} takes the transport's source; a thread of the device's own then waits in it. */
+    private final boolean takesSource;
+    /** The threads that waited in a source, each until its source closed. */
+    final List<Thread> waiters = new CopyOnWriteArrayList<>();
     final byte[] config = new byte[16];
     volatile long driverFeatures;
     private List<Virtqueue> queues = List.of();
     private Interrupts interrupts;
+
+    EchoDevice() {
+        this(false);
+    }
+
+    EchoDevice(boolean takesSource) {
+        this.takesSource = takesSource;
+    }
+
+    @Override
+    public boolean waitIn(NotificationSource source) {
+        if (!takesSource) {
+            return false;
+        }
+        Thread t = new Thread(() -> {
+            while (source.await(-1)) {
+                // the next notification
+            }
+        }, "echo-device");
+        t.setDaemon(true);
+        waiters.add(t);
+        t.start();
+        return true;
+    }
 
     @Override
     public int deviceId() {
@@ -82,6 +123,7 @@ final class EchoDevice implements VirtioDevice {
     @Override
     public synchronized void queueNotify(int queueIndex) {
         notifications.incrementAndGet();
+        notifiedOn.add(Thread.currentThread().getName());
         if (queues.isEmpty()) {
             return;
         }
@@ -139,5 +181,24 @@ final class EchoDevice implements VirtioDevice {
             wait(Math.max(1, end - System.currentTimeMillis()));
         }
         return resets.get() >= count;
+    }
+
+    /** Sends {@code text} on {@code queue} and returns what the device wrote back (the text reversed). */
+    static String roundTrip(FrontEnd peer, int queue, String text) throws IOException {
+        DriverQueue q = peer.queues.get(queue);
+        byte[] bytes = text.getBytes(StandardCharsets.US_ASCII);
+        // As a driver with callbacks on: interrupt me at the next used element.
+        q.setUsedEvent(q.usedIndex());
+        int head = q.submit(peer.allocator, List.of(ByteBuffer.wrap(bytes)), bytes.length);
+        if (q.kickNeeded()) {
+            peer.kick(queue);
+        }
+        assertTrue("call eventfd signalled", peer.awaitCall(queue, 5000));
+        Optional<UsedElement> used = q.pollUsed();
+        assertTrue("a used element", used.isPresent());
+        assertEquals(head, used.get().id());
+        byte[] out = new byte[used.get().written().remaining()];
+        used.get().written().get(out);
+        return new String(out, StandardCharsets.US_ASCII);
     }
 }

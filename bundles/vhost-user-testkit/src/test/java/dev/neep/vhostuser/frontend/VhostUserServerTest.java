@@ -68,24 +68,6 @@ public class VhostUserServerTest {
         OpenFds.assertReleasedSince(baselineFds);
     }
 
-    private static String roundTrip(FrontEnd peer, int queue, String text) throws IOException {
-        DriverQueue q = peer.queues.get(queue);
-        byte[] bytes = text.getBytes(StandardCharsets.US_ASCII);
-        // As a driver with callbacks on: interrupt me at the next used element.
-        q.setUsedEvent(q.usedIndex());
-        int head = q.submit(peer.allocator, List.of(ByteBuffer.wrap(bytes)), bytes.length);
-        if (q.kickNeeded()) {
-            peer.kick(queue);
-        }
-        assertTrue("call eventfd signalled", peer.awaitCall(queue, 5000));
-        Optional<UsedElement> used = q.pollUsed();
-        assertTrue("a used element", used.isPresent());
-        assertEquals(head, used.get().id());
-        byte[] out = new byte[used.get().written().remaining()];
-        used.get().written().get(out);
-        return new String(out, StandardCharsets.US_ASCII);
-    }
-
     private FrontEnd connect() throws IOException {
         return new FrontEnd(socketPath);
     }
@@ -95,8 +77,8 @@ public class VhostUserServerTest {
         try (FrontEnd peer = connect()) {
             peer.start(2);
             assertTrue(device.awaitActivations(activations + 1, 5000));
-            assertEquals("olleh", roundTrip(peer, 0, "hello"));
-            assertEquals("rosruc", roundTrip(peer, 1, "cursor"));
+            assertEquals("olleh", EchoDevice.roundTrip(peer, 0, "hello"));
+            assertEquals("rosruc", EchoDevice.roundTrip(peer, 1, "cursor"));
         }
     }
 
@@ -105,9 +87,9 @@ public class VhostUserServerTest {
         try (FrontEnd peer = connect()) {
             peer.start(2);
             assertTrue(device.awaitActivations(1, 5000));
-            assertEquals("cba", roundTrip(peer, 0, "abc"));
-            assertEquals("zyx", roundTrip(peer, 1, "xyz"));
-            assertEquals("4321", roundTrip(peer, 0, "1234"));
+            assertEquals("cba", EchoDevice.roundTrip(peer, 0, "abc"));
+            assertEquals("zyx", EchoDevice.roundTrip(peer, 1, "xyz"));
+            assertEquals("4321", EchoDevice.roundTrip(peer, 0, "1234"));
         }
         assertTrue(device.awaitResets(1, 5000));
         assertEveryDescriptorReleased();
@@ -119,7 +101,7 @@ public class VhostUserServerTest {
         try {
             first.start(2);
             assertTrue(device.awaitActivations(1, 5000));
-            assertEquals("1", roundTrip(first, 0, "1"));
+            assertEquals("1", EchoDevice.roundTrip(first, 0, "1"));
             // Work in flight when the front end dies: published, kicked, never collected.
             DriverQueue q = first.queues.get(0);
             for (int i = 0; i < 5; i++) {
@@ -274,7 +256,7 @@ public class VhostUserServerTest {
             peer.start(2);
             assertTrue(device.awaitActivations(1, 5000));
             for (int i = 0; i < 3; i++) {
-                roundTrip(peer, 0, "x" + i);
+                EchoDevice.roundTrip(peer, 0, "x" + i);
             }
             FrontEnd.Reply base = peer.call(VhostUserRequest.GET_VRING_BASE, FrontEnd.state(0, 0));
             assertEquals(0, base.payload().getInt(0));
@@ -288,7 +270,7 @@ public class VhostUserServerTest {
             peer.send(VhostUserRequest.SET_VRING_KICK, FrontEnd.u64(0), peer.kicks.get(0));
             peer.send(VhostUserRequest.SET_VRING_KICK, FrontEnd.u64(1), peer.kicks.get(1));
             assertTrue(device.awaitActivations(2, 5000));
-            assertEquals("4x", roundTrip(peer, 0, "x4"));
+            assertEquals("4x", EchoDevice.roundTrip(peer, 0, "x4"));
             assertEquals(4, q.usedIndex());
         }
     }

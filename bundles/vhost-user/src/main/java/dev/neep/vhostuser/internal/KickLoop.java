@@ -120,6 +120,13 @@ final class KickLoop implements NotificationSource, AutoCloseable {
         // epoll_wait counts whole milliseconds: rounded up, so a timer is never run early.
         int timeoutMs = timeoutNanos < 0 ? -1 : (int) Math.min(Integer.MAX_VALUE, (timeoutNanos + 999_999) / 1_000_000);
         try {
+            // Held open while waiting: closing the eventfd would take it out of the epoll set, and
+            // a wake-up written just before a close would never end a wait that began just after.
+            wake.acquire();
+        } catch (IOException closedMeanwhile) {
+            return false;
+        }
+        try {
             int n = epoll.await(tags, timeoutMs);
             for (int i = 0; i < n; i++) {
                 if (tags[i] == WAKE_TAG) {
@@ -133,6 +140,8 @@ final class KickLoop implements NotificationSource, AutoCloseable {
                 closed = true;
                 target.failed(e);
             }
+        } finally {
+            wake.release();
         }
         return !closed;
     }
