@@ -93,6 +93,12 @@ final class DeviceThread {
 
     private void hand(Runnable task) {
         tasks.add(task);
+        if (Thread.currentThread() == thread) {
+            // The thread itself, inside a source's await (a notification it is handling): it
+            // looks at the tasks when the await returns, so a wake-up would only cost a write,
+            // a wait and a read.
+            return;
+        }
         Object s = sleeping;
         if (s == PARKED) {
             LockSupport.unpark(thread);

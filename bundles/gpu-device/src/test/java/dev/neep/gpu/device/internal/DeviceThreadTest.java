@@ -43,6 +43,9 @@ public class DeviceThreadTest {
         final List<String> notifiedOn = new CopyOnWriteArrayList<>();
         final AtomicInteger awaits = new AtomicInteger();
         final List<Long> timeouts = new CopyOnWriteArrayList<>();
+        final AtomicInteger wakeUps = new AtomicInteger();
+        /** What a notification does on the waiting thread, as a device's queueNotify would. */
+        volatile Runnable onNotify = () -> { };
         volatile boolean closed;
 
         void notifyQueue(int queue) {
@@ -62,6 +65,7 @@ public class DeviceThreadTest {
                     closed = true;
                 } else if (e != null && e >= 0) {
                     notifiedOn.add(e + " " + Thread.currentThread().getName());
+                    onNotify.run();
                 }
             } catch (InterruptedException ex) {
                 Thread.currentThread().interrupt();
@@ -71,6 +75,7 @@ public class DeviceThreadTest {
 
         @Override
         public void wakeUp() {
+            wakeUps.incrementAndGet();
             events.add(WAKE);
         }
     }
@@ -150,6 +155,19 @@ public class DeviceThreadTest {
         assertTrue(source.awaits.get() >= 2);
         // No timer set: the thread waits without limit.
         assertTrue(source.timeouts.contains(-1L));
+    }
+
+    @Test
+    public void aTaskHandedOverWhileHandlingANotificationRunsWithoutAWakeUp() throws Exception {
+        QueueSource source = new QueueSource();
+        thread.waitIn(source);
+        thread.call(() -> null);
+        CountDownLatch drained = new CountDownLatch(1);
+        source.onNotify = () -> thread.execute(drained::countDown);
+        int wakeUps = source.wakeUps.get();
+        source.notifyQueue(0);
+        assertTrue(drained.await(5, TimeUnit.SECONDS));
+        assertEquals("the thread handing itself a task does not wake itself", wakeUps, source.wakeUps.get());
     }
 
     @Test
