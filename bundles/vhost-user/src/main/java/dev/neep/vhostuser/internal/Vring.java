@@ -32,6 +32,12 @@ final class Vring {
      * thread after each message, read by the thread that waits for kicks.
      */
     volatile boolean notifiable;
+    /**
+     * A kick came while the ring was not notifiable: it is passed on once the ring becomes
+     * notifiable (its message may still be in progress, the activation's own notification
+     * already given).
+     */
+    volatile boolean missedKick;
 
     private final Object kickLock = new Object();
     /** SET_VRING_KICK: the ring is started while it has a kick descriptor. */

@@ -282,9 +282,10 @@ final class Vrings {
     }
 
     /**
-     * A kick descriptor the kick loop found readable; not under the session lock. A kick drained
-     * while the ring is not {@linkplain Vring#notifiable notifiable} is dropped: activation
-     * notifies every ring anyway.
+     * A kick descriptor the kick loop found readable; not under the session lock. A kick that
+     * comes while the ring is not {@linkplain Vring#notifiable notifiable} waits for
+     * {@link #updateNotifiable}: one that came while the message activating the device was still
+     * being handled would otherwise be lost.
      */
     void kicked(long tag) throws IOException {
         Vring r = rings[KickLoop.ring(tag)];
@@ -293,15 +294,28 @@ final class Vrings {
             return; // the descriptor was replaced or the ring stopped after epoll saw it
         }
         Posix.drain(kick);
-        if (r.notifiable) {
-            core.queueNotify(r.index);
+        if (!r.notifiable) {
+            r.missedKick = true;
+            if (!r.notifiable) {
+                return; // updateNotifiable, which sets notifiable before it reads missedKick, passes it on
+            }
         }
+        r.missedKick = false;
+        core.queueNotify(r.index);
     }
 
-    /** After each change of the device or the rings (under the session lock): which rings' kicks go to the device. */
+    /**
+     * After each change of the device or the rings (under the session lock): which rings' kicks
+     * go to the device, and the kicks missed meanwhile passed on. A kick passed on twice only
+     * costs the device an empty drain.
+     */
     void updateNotifiable() {
         for (Vring r : rings) {
             r.notifiable = core.active() && core.queue(r.index).enabled();
+            if (r.notifiable && r.missedKick) {
+                r.missedKick = false;
+                core.queueNotify(r.index);
+            }
         }
     }
 
