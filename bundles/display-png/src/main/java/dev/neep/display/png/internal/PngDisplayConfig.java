@@ -11,9 +11,9 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
  */
 @ComponentPropertyType
 @ObjectClassDefinition(id = PngDisplayConfig.PID, name = "neep PNG display",
-        description = "Writes each scanout as PNG files: scanout-<id>-<seq>.png for every snapshot and"
-                + " scanout-<id>.png for the newest, at most one snapshot per scanout per minimum interval;"
-                + " the last update of a burst is always written.")
+        description = "Writes each scanout as PNG files: scanout-<id>.png for the newest snapshot and"
+                + " scanout-<id>-<seq>.png for each of the last few, at most one snapshot per scanout per"
+                + " minimum interval; the last update of a burst is always written.")
 public @interface PngDisplayConfig {
     String PID = "dev.neep.display.png";
 
@@ -28,4 +28,11 @@ public @interface PngDisplayConfig {
                     + " Default 500.",
             min = "0")
     long min__interval__ms() default PngSettings.DEFAULT_MIN_INTERVAL_MS;
+
+    @AttributeDefinition(name = "Numbered snapshots kept",
+            description = "How many of the newest numbered snapshots (scanout-<id>-<seq>.png) stay on disk per"
+                    + " scanout; older ones are deleted as new ones are written. 0 writes none (only"
+                    + " scanout-<id>.png). Default 100.",
+            min = "0")
+    int keep() default PngSettings.DEFAULT_KEEP;
 }

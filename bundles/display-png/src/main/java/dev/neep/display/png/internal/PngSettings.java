@@ -5,10 +5,13 @@ import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 
 /** The checked configuration of the PNG sink. */
-record PngSettings(Path directory, long minIntervalMs) {
+record PngSettings(Path directory, long minIntervalMs, int keep) {
     static final String DIRECTORY = "directory";
     static final String MIN_INTERVAL_MS = "min_interval_ms";
+    static final String KEEP = "keep";
     static final long DEFAULT_MIN_INTERVAL_MS = 500;
+    /** Bounds the disk a long run takes: a 1024x768 snapshot is about 1 MB, so about 100 MB per scanout. */
+    static final int DEFAULT_KEEP = 100;
 
     static Path defaultDirectory() {
         return Path.of(System.getProperty("java.io.tmpdir"), "neep-png");
@@ -20,7 +23,10 @@ record PngSettings(Path directory, long minIntervalMs) {
             throw new ConfigurationRefused(PngDisplayConfig.PID, MIN_INTERVAL_MS, config.min__interval__ms(),
                     "must be 0 or more milliseconds");
         }
-        return new PngSettings(directory(config.directory()), config.min__interval__ms());
+        if (config.keep() < 0) {
+            throw new ConfigurationRefused(PngDisplayConfig.PID, KEEP, config.keep(), "must be 0 or more snapshots");
+        }
+        return new PngSettings(directory(config.directory()), config.min__interval__ms(), config.keep());
     }
 
     private static Path directory(String dir) {

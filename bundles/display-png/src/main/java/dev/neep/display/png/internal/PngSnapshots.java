@@ -26,7 +26,8 @@ import org.slf4j.LoggerFactory;
  * at once, later ones once the interval since its previous write has passed, so the last update
  * of a burst is always written (a trailing write) and the ones in between are folded into it.
  *
- * <p>Files are named after the scanout, {@code scanout-N.png} (and {@code scanout-N-TAKE.png}),
+ * <p>Files are named after the scanout, {@code scanout-N.png} (and {@code scanout-N-TAKE.png}
+ * for the last {@code keep} snapshots, older ones deleted as new ones are written),
  * prefixed with the device's name and a dash for any device but the one named
  * {@link ScanoutId#DEFAULT_DEVICE}.
  *
@@ -38,10 +39,14 @@ final class PngSnapshots implements DisplaySink, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(PngSnapshots.class);
 
     private final Path directory;
+    private final int keep;
     private final PacedPictures<Void> pictures;
+    /** Writer thread's own: whether a failed deletion was logged already. */
+    private boolean deleteFailureLogged;
 
-    private PngSnapshots(Path directory, long minIntervalMs) {
+    private PngSnapshots(Path directory, long minIntervalMs, int keep) {
         this.directory = directory;
+        this.keep = keep;
         this.pictures = new PacedPictures<>("neep-png-writer", new ReentrantLock(), minIntervalMs,
                 PacedPictures.OnClose.FLUSH, this::write, (id, picture, nothing) -> { });
     }
@@ -64,9 +69,10 @@ final class PngSnapshots implements DisplaySink, AutoCloseable {
             throw new ConfigurationRefused(PngDisplayConfig.PID, PngSettings.DIRECTORY, dir,
                     "is not a writable directory");
         }
-        PngSnapshots snapshots = new PngSnapshots(dir, settings.minIntervalMs());
+        PngSnapshots snapshots = new PngSnapshots(dir, settings.minIntervalMs(), settings.keep());
         snapshots.pictures.start();
-        LOG.debug("PNG snapshots to {} at most every {} ms per scanout", dir, settings.minIntervalMs());
+        LOG.debug("PNG snapshots to {} at most every {} ms per scanout, the last {} numbered ones kept", dir,
+                settings.minIntervalMs(), settings.keep());
         return snapshots;
     }
 
@@ -92,9 +98,27 @@ final class PngSnapshots implements DisplaySink, AutoCloseable {
         byte[] png = Png.encode(picture.toImage());
         String base = (ScanoutId.DEFAULT_DEVICE.equals(id.device()) ? "" : id.device() + "-") + "scanout-"
                 + id.scanout();
-        writeAtomically(png, base + "-" + seq + ".png");
+        if (keep > 0) {
+            writeAtomically(png, base + "-" + seq + ".png");
+            if (seq > keep) {
+                deleteOld(base + "-" + (seq - keep) + ".png");
+            }
+        }
         writeAtomically(png, base + ".png");
         return null;
+    }
+
+    /** A numbered snapshot that fell out of the last {@code keep}; a failure is logged once and the writer goes on. */
+    private void deleteOld(String name) {
+        try {
+            Files.deleteIfExists(directory.resolve(name));
+        } catch (IOException e) {
+            if (!deleteFailureLogged) {
+                deleteFailureLogged = true;
+                LOG.warn("cannot delete the old PNG snapshot {} (further failures are not logged): {}",
+                        directory.resolve(name), e.toString());
+            }
+        }
     }
 
     /**

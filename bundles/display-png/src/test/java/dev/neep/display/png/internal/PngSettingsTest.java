@@ -26,6 +26,7 @@ public class PngSettingsTest {
         PngSettings s = settings(Map.of("component.name", "x"));
         assertEquals(Path.of(System.getProperty("java.io.tmpdir"), "neep-png"), s.directory());
         assertEquals(500, s.minIntervalMs());
+        assertEquals(100, s.keep());
         assertEquals(s, settings(Map.of("directory", "", "min_interval_ms", " ")));
     }
 
@@ -36,6 +37,14 @@ public class PngSettingsTest {
         assertEquals(0, s.minIntervalMs());
         assertEquals(250, settings(Map.of("min_interval_ms", "250")).minIntervalMs());
         assertEquals(40, settings(Map.of("min_interval_ms", 40)).minIntervalMs());
+    }
+
+    @Test
+    public void keepIsTakenAsGivenAndANegativeOneRefused() {
+        assertEquals(0, settings(Map.of("keep", 0)).keep());
+        assertEquals(7, settings(Map.of("keep", "7")).keep());
+        refused(Map.of("keep", -1), "keep", "-1");
+        refused(Map.of("keep", "all"), "keep", "all");
     }
 
     @Test

@@ -132,6 +132,32 @@ public class PngSnapshotsTest {
     }
 
     @Test
+    public void onlyTheLastKeepNumberedSnapshotsStay() throws Exception {
+        Path dir = tmp.getRoot().toPath();
+        try (PngSnapshots png = start(dir, 0, 2)) {
+            for (int i = 1; i <= 5; i++) {
+                png.frameUpdated(id(0), new Rect(0, 0, W, H), Pixels.of(solid(0xff000000 | i)));
+                awaitFiles(dir, "scanout-0-" + i + ".png");
+            }
+        }
+        assertEquals(List.of("scanout-0-4.png", "scanout-0-5.png", "scanout-0.png"), files(dir));
+        assertEquals(0xff000004, colour(dir.resolve("scanout-0-4.png")));
+        assertEquals(0xff000005, colour(dir.resolve("scanout-0.png")));
+    }
+
+    @Test
+    public void keepZeroWritesOnlyTheNewest() throws Exception {
+        Path dir = tmp.getRoot().toPath();
+        try (PngSnapshots png = start(dir, 0, 0)) {
+            png.frameUpdated(id(0), new Rect(0, 0, W, H), Pixels.of(solid(0xff000001)));
+            awaitFiles(dir, "scanout-0.png");
+            png.frameUpdated(id(0), new Rect(0, 0, W, H), Pixels.of(solid(0xff000002)));
+        }
+        assertEquals(List.of("scanout-0.png"), files(dir));
+        assertEquals(0xff000002, colour(dir.resolve("scanout-0.png")));
+    }
+
+    @Test
     public void closeFlushesThePendingUpdate() throws Exception {
         Path dir = tmp.getRoot().toPath();
         PngSnapshots png = start(dir, 60_000);
@@ -181,8 +207,12 @@ public class PngSnapshotsTest {
     }
 
     private static PngSnapshots start(Path dir, long intervalMs) {
+        return start(dir, intervalMs, PngSettings.DEFAULT_KEEP);
+    }
+
+    private static PngSnapshots start(Path dir, long intervalMs, int keep) {
         return PngSnapshots.start(PngSettings.from(TypedConfiguration.read(PngDisplayConfig.class,
-                Map.of("directory", dir.toString(), "min_interval_ms", intervalMs))));
+                Map.of("directory", dir.toString(), "min_interval_ms", intervalMs, "keep", keep))));
     }
 
     /** Alphas 0, 1, 0x80, 0xff with colours that would show any channel swap or premultiplication. */
