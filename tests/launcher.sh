@@ -68,6 +68,25 @@ refused "bad --set" "is not PID:KEY=VALUE" serve --socket "$S" --set nonsense
 refused "png directory that cannot be created" "--png-dir $TMP/file/png cannot be created" \
     serve --socket "$S" --png-dir "$TMP/file/png"
 
+# A value a component refuses is only known once the runtime runs: serve then stops with exit
+# status 1, the refusal (PID, property, value, rule) its last line on stderr.
+refused_at_start() {
+    local what=$1 expected=$2; shift 2
+    local rc=0
+    timeout 120 "$NEEP" "$@" > "$TMP/out" 2> "$TMP/err" || rc=$?
+    if [ $rc = 1 ] && [ "$(tail -1 "$TMP/err")" = "$expected" ]; then
+        ok "$what: $(tail -1 "$TMP/err")"
+    else
+        fail "$what: exit $rc (want 1), last line on stderr \"$(tail -1 "$TMP/err")\" (want \"$expected\")"
+    fi
+}
+refused_at_start "a device setting the device refuses" \
+    "neep: configuration refused: dev.neep.gpu: max_outputs=99: must be 1..16" \
+    serve --socket "$S" --set dev.neep.gpu:max_outputs=99
+refused_at_start "a sink setting the sink refuses" \
+    "neep: configuration refused: dev.neep.display.png: keep=-3: must be 0 or more snapshots" \
+    serve --socket "$S" --png-dir "$TMP/png-refused" --set dev.neep.display.png:keep=-3
+
 # a port something listens on
 python3 -c '
 import socket, sys, time

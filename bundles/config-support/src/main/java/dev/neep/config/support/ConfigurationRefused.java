@@ -7,6 +7,13 @@ package dev.neep.config.support;
  */
 public final class ConfigurationRefused extends IllegalArgumentException {
 
+    /**
+     * A component whose configuration is refused before it activates (by a configuration plugin)
+     * is held on a reference whose target is {@code (neep.configuration.refused=<message>)},
+     * which no service matches; whoever reports the runtime's state reads the refusal from there.
+     */
+    public static final String TARGET_PROPERTY = "neep.configuration.refused";
+
     private static final long serialVersionUID = 1L;
 
     private final String pid;

@@ -5,7 +5,7 @@
  * PID, the property and the value. Plain Java: no OSGi type is needed to use it.
  */
 @Export
-@Version("1.0.0")
+@Version("1.1.0")
 package dev.neep.config.support;
 
 import org.osgi.annotation.bundle.Export;

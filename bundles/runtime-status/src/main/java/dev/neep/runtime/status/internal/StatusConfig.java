@@ -31,4 +31,12 @@ public @interface StatusConfig {
                     + " backend whose native library is not installed): reported, but not as a problem."
                     + " Default none.")
     String[] may__wait() default {};
+
+    @AttributeDefinition(name = "Exit on a refused configuration",
+            description = "Ends the process with exit status 1 when a configuration is refused (a component"
+                    + " failed to activate on a value it cannot use, or waits because of one), each refusal"
+                    + " printed as one line on standard error: for one-shot command lines (./neep serve),"
+                    + " where a value the user gave must not leave a runtime that serves nothing. Default"
+                    + " false: the runtime waits for the configuration to be fixed.")
+    boolean exit__on__refused() default false;
 }

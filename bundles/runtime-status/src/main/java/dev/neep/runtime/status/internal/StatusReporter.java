@@ -1,5 +1,6 @@
 package dev.neep.runtime.status.internal;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -18,6 +19,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.helpers.NOPLoggerFactory;
 
+import dev.neep.config.support.ConfigurationRefused;
 import dev.neep.config.support.TypedConfiguration;
 import dev.neep.runtime.status.RuntimeReport;
 
@@ -38,6 +40,7 @@ public final class StatusReporter {
     private final long settleNanos;
     private final long maxWaitNanos;
     private final Set<String> mayWait;
+    private final boolean exitOnRefused;
     private final Thread worker;
     private final BundleListener bundleListener = e -> eventSeen();
     private final ServiceListener serviceListener = e -> eventSeen();
@@ -56,6 +59,7 @@ public final class StatusReporter {
         this.settleNanos = TimeUnit.MILLISECONDS.toNanos(settings.settleMs());
         this.maxWaitNanos = TimeUnit.MILLISECONDS.toNanos(settings.maxWaitMs());
         this.mayWait = settings.mayWait();
+        this.exitOnRefused = settings.exitOnRefused();
         if (LoggerFactory.getILoggerFactory() instanceof NOPLoggerFactory) {
             // Nothing of this component's (or anyone's) logging would be seen: say so where it is.
             System.err.println("neep: SLF4J found no provider, so log output is lost; start slf4j-simple"
@@ -114,12 +118,56 @@ public final class StatusReporter {
                             String.join(System.lineSeparator(), problems));
                 }
                 previous = report;
+                List<String> refused = refusals(report);
+                if (exitOnRefused && !refused.isEmpty()) {
+                    refused.forEach(r -> System.err.println("neep: configuration refused: " + r));
+                    // Not a framework stop: the launcher would exit 0, and the user's value was wrong.
+                    System.exit(1);
+                }
             }
         } catch (InterruptedException deactivated) {
             Thread.currentThread().interrupt();
         } catch (RuntimeException e) {
             LOG.error("neep runtime status reporting stopped", e);
         }
+    }
+
+    /**
+     * The refused configurations in {@code report}, each as {@link ConfigurationRefused}'s message
+     * ({@code <pid>: <property>=<value>: <rule>}): of a component that failed to activate on one,
+     * and of one held waiting by a configuration plugin ({@link ConfigurationRefused#TARGET_PROPERTY}).
+     */
+    static List<String> refusals(RuntimeReport report) {
+        String failed = ConfigurationRefused.class.getName() + ": ";
+        String held = "(" + ConfigurationRefused.TARGET_PROPERTY + "=";
+        List<String> refused = new ArrayList<>();
+        for (RuntimeReport.ComponentState c : report.components()) {
+            String failure = c.failure() == null ? "" : c.failure().lines().findFirst().orElse("");
+            if (failure.startsWith(failed)) {
+                refused.add(failure.substring(failed.length()));
+            }
+            for (String waiting : c.waitingFor()) {
+                int at = waiting.indexOf(held);
+                int end = waiting.lastIndexOf(')');
+                if (at >= 0 && end > at + held.length()) {
+                    refused.add(unescape(waiting.substring(at + held.length(), end)));
+                }
+            }
+        }
+        return refused;
+    }
+
+    /** An LDAP filter value as written (RFC 4515's backslash escapes of {@code ( ) * \} undone). */
+    private static String unescape(String value) {
+        StringBuilder b = new StringBuilder(value.length());
+        for (int i = 0; i < value.length(); i++) {
+            char ch = value.charAt(i);
+            if (ch == '\\' && i + 1 < value.length()) {
+                ch = value.charAt(++i);
+            }
+            b.append(ch);
+        }
+        return b.toString();
     }
 
     /** Returns once events are pending and none came for the settle time (or the longest wait passed). */

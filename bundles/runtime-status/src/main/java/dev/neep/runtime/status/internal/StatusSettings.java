@@ -4,7 +4,7 @@ import dev.neep.config.support.ConfigurationRefused;
 import java.util.Set;
 
 /** The checked configuration of the status reporter. */
-record StatusSettings(long settleMs, long maxWaitMs, Set<String> mayWait) {
+record StatusSettings(long settleMs, long maxWaitMs, Set<String> mayWait, boolean exitOnRefused) {
 
     StatusSettings {
         mayWait = Set.copyOf(mayWait);
@@ -15,6 +15,6 @@ record StatusSettings(long settleMs, long maxWaitMs, Set<String> mayWait) {
         return new StatusSettings(
                 ConfigurationRefused.within(StatusConfig.PID, "settle_ms", config.settle__ms(), 0, Long.MAX_VALUE),
                 ConfigurationRefused.within(StatusConfig.PID, "max_wait_ms", config.max__wait__ms(), 0, Long.MAX_VALUE),
-                Set.of(config.may__wait()));
+                Set.of(config.may__wait()), config.exit__on__refused());
     }
 }

@@ -18,9 +18,10 @@ public class StatusSettingsTest {
 
     @Test
     public void defaultsAndCfgStrings() {
-        assertEquals(new StatusSettings(300, 10_000, Set.of()), settings(Map.of()));
-        assertEquals(new StatusSettings(50, 200, Set.of("a", "b")),
-                settings(Map.of("settle_ms", "50", "max_wait_ms", 200L, "may_wait", List.of("a", "b"))));
+        assertEquals(new StatusSettings(300, 10_000, Set.of(), false), settings(Map.of()));
+        assertEquals(new StatusSettings(50, 200, Set.of("a", "b"), true),
+                settings(Map.of("settle_ms", "50", "max_wait_ms", 200L, "may_wait", List.of("a", "b"),
+                        "exit_on_refused", "true")));
     }
 
     @Test

@@ -34,7 +34,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>It also checks the whole configuration, with the same reading the component uses
  * ({@link GpuDeviceComponent#deviceConfig}). A configuration that is refused gets a target
- * that no provider matches, {@code (neep.gpu.configuration.refused=<why>)}: the component is
+ * that no provider matches, {@code (neep.configuration.refused=<why>)}: the component is
  * then not active but waiting, the runtime's status report shows the reason in the target, and
  * the log says it once per update. Waiting rather than failing matters: Felix SCR activates a
  * waiting component again as soon as a fixed configuration gives it a provider, whereas a
@@ -50,7 +50,7 @@ final class BackendTargetPlugin implements ConfigurationPlugin {
     static final String BACKEND_PROPERTY = "backend";
     static final String NAME_PROPERTY = "name";
     static final String TARGET_PROPERTY = "backend.target";
-    static final String REFUSED_PROPERTY = "neep.gpu.configuration.refused";
+    static final String REFUSED_PROPERTY = ConfigurationRefused.TARGET_PROPERTY;
 
     /** A kind that is one LDAP filter value as it stands, and reads as a name. */
     private static final Pattern KIND = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]*");

@@ -72,7 +72,7 @@ public class BackendTargetPluginTest {
         plugin.modifyConfiguration(null, d);
         String target = (String) d.get("backend.target");
         assertTrue(target, target.startsWith(
-                "(neep.gpu.configuration.refused=dev.neep.gpu: backend=\\(|\\(x=y\\)\\*: is not a backend kind"));
+                "(neep.configuration.refused=dev.neep.gpu: backend=\\(|\\(x=y\\)\\*: is not a backend kind"));
         // a well-formed filter that no provider matches
         Filter f = FrameworkUtil.createFilter(target);
         assertFalse(f.matches(Map.of("neep.backend", "2d")));
@@ -124,7 +124,7 @@ public class BackendTargetPluginTest {
         d.put("backend.target", "(neep.backend=virgl)");
         plugin.modifyConfiguration(null, d);
         target = (String) d.get("backend.target");
-        assertTrue(target, target.startsWith("(neep.gpu.configuration.refused=dev.neep.gpu:"
+        assertTrue(target, target.startsWith("(neep.configuration.refused=dev.neep.gpu:"
                 + " backend.target=\\(neep.backend=virgl\\): chooses otherwise than backend=2d"));
     }
 
